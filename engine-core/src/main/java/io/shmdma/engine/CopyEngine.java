@@ -1,0 +1,59 @@
+package io.shmdma.engine;
+
+import io.shmdma.memory.DomainEndpoint;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AtomicBuffer;
+
+import java.util.Arrays;
+
+/**
+ * The "hardware" of a device: an Agrona {@link Agent} that executes the submitted jobs of every vchan of
+ * one device. Run it by an {@link org.agrona.concurrent.AgentRunner} with an idle strategy, or inline
+ * through an {@link org.agrona.concurrent.AgentInvoker}; either way one thread at a time.
+ */
+public final class CopyEngine implements Agent
+{
+    /** Most jobs executed on one vchan before looking at the next, for fairness. */
+    public static final int VCHAN_BURST = 64;
+
+    private final String roleName;
+    private EngineVchan[] vchans = new EngineVchan[0];
+
+    /**
+     * @param roleName name of the agent, e.g. {@code "shmdma-engine-dma0"}.
+     */
+    public CopyEngine(final String roleName)
+    {
+        this.roleName = roleName;
+    }
+
+    /**
+     * Adds a vchan. Only while the engine is not running.
+     *
+     * @param ring        the vchan's ring buffer, formatted by {@link io.shmdma.ring.DescriptorRing}.
+     * @param source      where source addresses resolve.
+     * @param destination where destination addresses resolve.
+     */
+    public void addVchan(final AtomicBuffer ring, final DomainEndpoint source, final DomainEndpoint destination)
+    {
+        vchans = Arrays.copyOf(vchans, vchans.length + 1);
+        vchans[vchans.length - 1] = new EngineVchan(ring, source, destination);
+    }
+
+    @Override
+    public int doWork()
+    {
+        int work = 0;
+        for (final EngineVchan vchan : vchans)
+        {
+            work += vchan.process(VCHAN_BURST);
+        }
+        return work;
+    }
+
+    @Override
+    public String roleName()
+    {
+        return roleName;
+    }
+}

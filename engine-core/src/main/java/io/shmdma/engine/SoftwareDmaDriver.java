@@ -1,0 +1,394 @@
+package io.shmdma.engine;
+
+import io.shmdma.Completion;
+import io.shmdma.ConfFlags;
+import io.shmdma.DmaCapability;
+import io.shmdma.DmaConf;
+import io.shmdma.DmaDevice;
+import io.shmdma.DmaInfo;
+import io.shmdma.DmaOp;
+import io.shmdma.DmaSge;
+import io.shmdma.DmaStats;
+import io.shmdma.DmaStatus;
+import io.shmdma.Errno;
+import io.shmdma.InterDomainType;
+import io.shmdma.VchanConf;
+import io.shmdma.VchanStatus;
+import io.shmdma.memory.DomainEndpoint;
+import io.shmdma.memory.DomainMemory;
+import io.shmdma.ring.DescriptorRing;
+import io.shmdma.ring.RingDescriptor;
+import io.shmdma.spi.DmaDriver;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.AtomicBuffer;
+
+import java.io.PrintStream;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A driver whose "hardware" is a {@link CopyEngine}: descriptor rings per vchan and one engine agent per
+ * device. Subclasses say where ring memory lives and how inter-domain handlers resolve; everything else
+ * (the data path, start/stop, stats) is here.
+ */
+public abstract class SoftwareDmaDriver implements DmaDriver
+{
+    /** Most vchans per device. */
+    public static final int MAX_VCHANS = 16;
+    /** Fewest descriptors per vchan. */
+    public static final int MIN_DESC = 32;
+    /** Most descriptors per vchan. */
+    public static final int MAX_DESC = 8192;
+    /** Most scatter-gather entries per side. */
+    public static final int MAX_SGES = 16;
+    /** Capabilities of every software device. */
+    public static final long BASE_CAPABILITIES = DmaCapability.MEM_TO_MEM | DmaCapability.HANDLES_ERRORS |
+        DmaCapability.SILENT | DmaCapability.OPS_COPY | DmaCapability.OPS_COPY_SG | DmaCapability.OPS_FILL |
+        DmaCapability.OPS_ENQ_DEQ;
+
+    private static final DescriptorRing[] NO_RINGS = new DescriptorRing[0];
+
+    private final DomainMemory localMemory;
+    private final EngineThreading threading;
+    private final AtomicLong engineErrors = new AtomicLong();
+    private volatile Throwable lastEngineError;
+    private String name = "dma";
+    private DmaConf conf = new DmaConf();
+    private DescriptorRing[] rings = NO_RINGS;
+    private DomainEndpoint[][] endpoints = new DomainEndpoint[0][];
+    private volatile DescriptorRing[] activeRings = NO_RINGS;
+    private boolean opsMode;
+    private CopyEngine engine;
+    private AgentRunner runner;
+    private volatile AgentInvoker invoker;
+
+    /**
+     * @param localMemory this domain's DMA-able memory, where local addresses resolve.
+     * @param threading   how the engine runs.
+     */
+    protected SoftwareDmaDriver(final DomainMemory localMemory, final EngineThreading threading)
+    {
+        this.localMemory = localMemory;
+        this.threading = threading;
+    }
+
+    /**
+     * Capability bits beyond {@link #BASE_CAPABILITIES}.
+     *
+     * @return extra bits, e.g. {@link DmaCapability#INTER_PROCESS_DOMAIN}.
+     */
+    protected abstract long extraCapabilities();
+
+    /**
+     * Memory for a vchan's ring.
+     *
+     * @param vchan  the vchan.
+     * @param length bytes needed.
+     * @return an aligned buffer of at least {@code length} bytes.
+     */
+    protected abstract AtomicBuffer ringBuffer(int vchan, int length);
+
+    /**
+     * The endpoint an inter-process handler names, checked at vchan setup.
+     *
+     * @param handler the handler.
+     * @return the endpoint, or null when this device may not use the handler.
+     */
+    protected DomainEndpoint interProcessEndpoint(final int handler)
+    {
+        return null;
+    }
+
+    /**
+     * This domain's memory.
+     *
+     * @return the local memory.
+     */
+    public DomainMemory localMemory()
+    {
+        return localMemory;
+    }
+
+    /**
+     * The device name, for thread names.
+     *
+     * @param name the name.
+     */
+    protected void name(final String name)
+    {
+        this.name = name;
+    }
+
+    @Override
+    public int infoGet(final DmaInfo info)
+    {
+        info.devCapa = BASE_CAPABILITIES | extraCapabilities();
+        info.maxVchans = MAX_VCHANS;
+        info.minDesc = MIN_DESC;
+        info.maxDesc = MAX_DESC;
+        info.maxSges = MAX_SGES;
+        return 0;
+    }
+
+    @Override
+    public int configure(final DmaConf newConf)
+    {
+        conf = newConf;
+        opsMode = (newConf.flags & ConfFlags.ENQ_DEQ) != 0;
+        rings = new DescriptorRing[newConf.nbVchans];
+        endpoints = new DomainEndpoint[newConf.nbVchans][];
+        return 0;
+    }
+
+    @Override
+    public int vchanSetup(final int vchan, final VchanConf vchanConf)
+    {
+        final DomainEndpoint source;
+        final DomainEndpoint destination;
+        if (vchanConf.domain.type == InterDomainType.INTER_PROCESS)
+        {
+            source = interProcessEndpoint(vchanConf.domain.srcHandler);
+            destination = interProcessEndpoint(vchanConf.domain.dstHandler);
+            if (source == null || destination == null)
+            {
+                return -Errno.EINVAL;
+            }
+        }
+        else
+        {
+            source = this::localMemory;
+            destination = source;
+        }
+        final int capacity = org.agrona.BitUtil.findNextPositivePowerOfTwo(vchanConf.nbDesc);
+        final AtomicBuffer buffer = ringBuffer(vchan, RingDescriptor.ringLength(capacity, MAX_SGES));
+        rings[vchan] = new DescriptorRing(buffer, vchanConf.nbDesc, MAX_SGES,
+            (conf.flags & ConfFlags.SILENT) != 0, opsMode);
+        endpoints[vchan] = new DomainEndpoint[]{ source, destination };
+        return 0;
+    }
+
+    @Override
+    public int start()
+    {
+        for (final DescriptorRing ring : rings)
+        {
+            if (ring == null)
+            {
+                return -Errno.EINVAL;
+            }
+        }
+        engine = new CopyEngine("shmdma-engine-" + name);
+        for (int i = 0; i < rings.length; i++)
+        {
+            rings[i].restart();
+            engine.addVchan(rings[i].buffer(), endpoints[i][0], endpoints[i][1]);
+        }
+        if (threading.isInline())
+        {
+            final AgentInvoker newInvoker = new AgentInvoker(this::onEngineError, null, engine);
+            newInvoker.start();
+            invoker = newInvoker;
+        }
+        else
+        {
+            runner = new AgentRunner(threading.newIdleStrategy(), this::onEngineError, null, engine);
+            AgentRunner.startOnThread(runner);
+        }
+        activeRings = rings;
+        return 0;
+    }
+
+    @Override
+    public int stop()
+    {
+        activeRings = NO_RINGS;
+        final AgentInvoker oldInvoker = invoker;
+        invoker = null;
+        CloseHelper.quietClose(oldInvoker);
+        CloseHelper.quietClose(runner);
+        runner = null;
+        while (engine.doWork() > 0)
+        {
+            Thread.onSpinWait();
+        }
+        engine = null;
+        return 0;
+    }
+
+    @Override
+    public int close()
+    {
+        rings = NO_RINGS;
+        endpoints = new DomainEndpoint[0][];
+        return 0;
+    }
+
+    @Override
+    public AgentInvoker engineInvoker()
+    {
+        return invoker;
+    }
+
+    private void onEngineError(final Throwable error)
+    {
+        engineErrors.incrementAndGet();
+        lastEngineError = error;
+    }
+
+    /**
+     * Errors thrown inside the engine agent (a bug if ever non-zero).
+     *
+     * @return the count.
+     */
+    public long engineErrors()
+    {
+        return engineErrors.get();
+    }
+
+    /**
+     * The last error thrown inside the engine agent.
+     *
+     * @return the error, or null.
+     */
+    public Throwable lastEngineError()
+    {
+        return lastEngineError;
+    }
+
+    private boolean engineAlive()
+    {
+        final AgentRunner currentRunner = runner;
+        if (currentRunner != null)
+        {
+            return !currentRunner.isClosed() && engineErrors.get() == 0;
+        }
+        final AgentInvoker currentInvoker = invoker;
+        return currentInvoker != null && currentInvoker.isRunning();
+    }
+
+    @Override
+    public int statsGet(final int vchan, final DmaStats stats)
+    {
+        for (int i = 0; i < rings.length; i++)
+        {
+            if ((vchan == DmaDevice.ALL_VCHAN || vchan == i) && rings[i] != null)
+            {
+                rings[i].addStats(stats);
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public int statsReset(final int vchan)
+    {
+        for (int i = 0; i < rings.length; i++)
+        {
+            if ((vchan == DmaDevice.ALL_VCHAN || vchan == i) && rings[i] != null)
+            {
+                rings[i].resetStats();
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public VchanStatus vchanStatus(final int vchan)
+    {
+        final DescriptorRing ring = rings[vchan];
+        return ring == null ? VchanStatus.IDLE : ring.status(engineAlive());
+    }
+
+    @Override
+    public int dump(final PrintStream out)
+    {
+        out.printf("  engine: %s, %s, errors %d%n", threading, engine != null ? "running" : "stopped", engineErrors.get());
+        for (int i = 0; i < rings.length; i++)
+        {
+            if (rings[i] != null)
+            {
+                final DmaStats stats = new DmaStats();
+                rings[i].addStats(stats);
+                out.printf("  vchan %d: capacity %d, submitted %d, completed %d, errors %d%n",
+                    i, rings[i].capacity(), stats.submitted, stats.completed, stats.errors);
+            }
+        }
+        return 0;
+    }
+
+    private DescriptorRing ring(final int vchan)
+    {
+        final DescriptorRing[] current = activeRings;
+        return vchan >= 0 && vchan < current.length ? current[vchan] : null;
+    }
+
+    private DescriptorRing burstRing(final int vchan)
+    {
+        return opsMode ? null : ring(vchan);
+    }
+
+    @Override
+    public int copy(final int vchan, final long src, final long dst, final int length, final long flags)
+    {
+        final DescriptorRing ring = burstRing(vchan);
+        return ring == null ? -Errno.EINVAL : ring.copy(src, dst, length, flags);
+    }
+
+    @Override
+    public int copySg(
+        final int vchan, final DmaSge[] src, final DmaSge[] dst, final int nbSrc, final int nbDst, final long flags)
+    {
+        final DescriptorRing ring = burstRing(vchan);
+        return ring == null ? -Errno.EINVAL : ring.copySg(src, dst, nbSrc, nbDst, flags);
+    }
+
+    @Override
+    public int fill(final int vchan, final long pattern, final long dst, final int length, final long flags)
+    {
+        final DescriptorRing ring = burstRing(vchan);
+        return ring == null ? -Errno.EINVAL : ring.fill(pattern, dst, length, flags);
+    }
+
+    @Override
+    public int submit(final int vchan)
+    {
+        final DescriptorRing ring = burstRing(vchan);
+        return ring == null ? -Errno.EINVAL : ring.submit();
+    }
+
+    @Override
+    public int completed(final int vchan, final int nbCpls, final Completion result)
+    {
+        final DescriptorRing ring = burstRing(vchan);
+        return ring == null ? 0 : ring.completed(nbCpls, result);
+    }
+
+    @Override
+    public int completedStatus(final int vchan, final int nbCpls, final Completion result, final DmaStatus[] status)
+    {
+        final DescriptorRing ring = burstRing(vchan);
+        return ring == null ? 0 : ring.completedStatus(nbCpls, result, status);
+    }
+
+    @Override
+    public int burstCapacity(final int vchan)
+    {
+        final DescriptorRing ring = ring(vchan);
+        return ring == null ? 0 : ring.burstCapacity();
+    }
+
+    @Override
+    public int enqueueOps(final int vchan, final DmaOp[] ops, final int nbOps)
+    {
+        final DescriptorRing ring = opsMode ? ring(vchan) : null;
+        return ring == null ? 0 : ring.enqueueOps(ops, nbOps);
+    }
+
+    @Override
+    public int dequeueOps(final int vchan, final DmaOp[] ops, final int nbOps)
+    {
+        final DescriptorRing ring = opsMode ? ring(vchan) : null;
+        return ring == null ? 0 : ring.dequeueOps(ops, nbOps);
+    }
+}

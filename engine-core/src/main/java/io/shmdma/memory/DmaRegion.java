@@ -1,0 +1,88 @@
+package io.shmdma.memory;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A block of a domain's DMA-able memory: its IOVA for jobs and a buffer view for reading and writing
+ * it from Java. Free it with {@link #close()}.
+ */
+public final class DmaRegion implements AutoCloseable
+{
+    private final DomainMemory memory;
+    private final long iova;
+    private final long length;
+    private final long reserved;
+    private final UnsafeBuffer buffer;
+    private boolean closed;
+
+    DmaRegion(final DomainMemory memory, final long iova, final long length, final long reserved, final long address)
+    {
+        this.memory = memory;
+        this.iova = iova;
+        this.length = length;
+        this.reserved = reserved;
+        this.buffer = new UnsafeBuffer(address, (int)Math.min(length, Integer.MAX_VALUE));
+    }
+
+    /**
+     * The IOVA of the first byte, for copy, copySg and fill.
+     *
+     * @return the IOVA.
+     */
+    public long iova()
+    {
+        return iova;
+    }
+
+    /**
+     * The IOVA of a byte of the region.
+     *
+     * @param offset in the region.
+     * @return {@code iova() + offset}.
+     */
+    public long iova(final long offset)
+    {
+        return iova + offset;
+    }
+
+    /**
+     * Bytes requested.
+     *
+     * @return the length.
+     */
+    public long length()
+    {
+        return length;
+    }
+
+    /**
+     * A view of the region's bytes; index 0 is the byte at {@link #iova()}.
+     *
+     * @return the buffer.
+     */
+    public UnsafeBuffer buffer()
+    {
+        return buffer;
+    }
+
+    /**
+     * The domain memory the region belongs to.
+     *
+     * @return the memory.
+     */
+    public DomainMemory memory()
+    {
+        return memory;
+    }
+
+    /** Returns the region to its domain; jobs must no longer name it. */
+    @Override
+    public void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            memory.release(iova - memory.iovaBase(), reserved);
+        }
+    }
+}

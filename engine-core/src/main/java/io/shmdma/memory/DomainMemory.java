@@ -1,0 +1,302 @@
+package io.shmdma.memory;
+
+import io.shmdma.AgronaAccess;
+import org.agrona.BufferUtil;
+import org.agrona.UnsafeApi;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The DMA-able memory of one domain: a range of IOVAs {@code [iovaBase, iovaBase + size)} backed by
+ * off-heap memory (direct or mapped). The memory is held as chunks of {@link #CHUNK_SIZE} bytes so a
+ * domain may be larger than one Java mapping (2 GiB); a job that crosses a chunk boundary is split.
+ * <p>
+ * The owning application carves {@link DmaRegion}s out of it; the engine translates and bounds
+ * checks every job's {@code [iova, iova + len)} through {@link #offsetOf(long, long)}.
+ */
+public final class DomainMemory
+{
+    /** Log2 of the chunk size. */
+    public static final int CHUNK_SHIFT = 30;
+    /** Bytes in one chunk (1 GiB): the largest region. */
+    public static final long CHUNK_SIZE = 1L << CHUNK_SHIFT;
+    /** Alignment of every region, one cache line. */
+    public static final int REGION_ALIGNMENT = 64;
+    /** Result of {@link #offsetOf} for an address outside the domain. */
+    public static final long INVALID = -1;
+
+    private static final long CHUNK_MASK = CHUNK_SIZE - 1;
+    private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+
+    private final long iovaBase;
+    private final long size;
+    private final long[] chunkAddresses;
+    private final ByteBuffer[] chunks;
+    /** Free ranges by offset -> length; used by the owner's thread(s) only, under this object's lock. */
+    private final TreeMap<Long, Long> freeRanges = new TreeMap<>();
+
+    /**
+     * Wraps chunks of off-heap memory. Every chunk but the last must hold exactly {@link #CHUNK_SIZE} bytes.
+     *
+     * @param iovaBase the IOVA of the first byte; positive, so that IOVA 0 is never valid.
+     * @param chunks   direct or mapped buffers, kept reachable by this object.
+     */
+    public DomainMemory(final long iovaBase, final ByteBuffer... chunks)
+    {
+        AgronaAccess.ensureAvailable();
+        if (iovaBase <= 0)
+        {
+            throw new IllegalArgumentException("iovaBase must be positive (IOVA 0 is never valid): " + iovaBase);
+        }
+        if (chunks.length == 0)
+        {
+            throw new IllegalArgumentException("no memory");
+        }
+        long total = 0;
+        this.chunkAddresses = new long[chunks.length];
+        for (int i = 0; i < chunks.length; i++)
+        {
+            final ByteBuffer chunk = chunks[i];
+            if (!chunk.isDirect())
+            {
+                throw new IllegalArgumentException("chunk " + i + " is not direct or mapped memory");
+            }
+            if (i < chunks.length - 1 && chunk.capacity() != CHUNK_SIZE)
+            {
+                throw new IllegalArgumentException("chunk " + i + " must hold " + CHUNK_SIZE + " bytes");
+            }
+            chunkAddresses[i] = BufferUtil.address(chunk);
+            total += chunk.capacity();
+        }
+        if (iovaBase + total < iovaBase)
+        {
+            throw new IllegalArgumentException("IOVA range overflows");
+        }
+        this.iovaBase = iovaBase;
+        this.size = total;
+        this.chunks = chunks.clone();
+        freeRanges.put(0L, total);
+    }
+
+    /**
+     * Allocates zeroed, page-aligned direct memory for an in-process domain.
+     *
+     * @param iovaBase the IOVA of the first byte; positive.
+     * @param size     bytes.
+     * @return the domain memory.
+     */
+    public static DomainMemory allocateDirect(final long iovaBase, final long size)
+    {
+        AgronaAccess.ensureAvailable();
+        if (size <= 0)
+        {
+            throw new IllegalArgumentException("size must be positive: " + size);
+        }
+        final int count = (int)((size + CHUNK_SIZE - 1) >>> CHUNK_SHIFT);
+        final ByteBuffer[] chunks = new ByteBuffer[count];
+        long remaining = size;
+        for (int i = 0; i < count; i++)
+        {
+            final int length = (int)Math.min(remaining, CHUNK_SIZE);
+            chunks[i] = BufferUtil.allocateDirectAligned(length, 4096);
+            remaining -= length;
+        }
+        return new DomainMemory(iovaBase, chunks);
+    }
+
+    /**
+     * The first IOVA of the domain.
+     *
+     * @return the base IOVA.
+     */
+    public long iovaBase()
+    {
+        return iovaBase;
+    }
+
+    /**
+     * The number of bytes in the domain.
+     *
+     * @return the size.
+     */
+    public long size()
+    {
+        return size;
+    }
+
+    /**
+     * Translates and bounds checks a range. Overflowing or wrapping ranges, IOVA 0 and empty ranges are invalid.
+     *
+     * @param iova   first IOVA of the range (unsigned).
+     * @param length bytes in the range, positive.
+     * @return the offset of the range in this domain, or {@link #INVALID}.
+     */
+    public long offsetOf(final long iova, final long length)
+    {
+        final long offset = iova - iovaBase;
+        if (length <= 0 || Long.compareUnsigned(offset, size) >= 0 || length > size - offset)
+        {
+            return INVALID;
+        }
+        return offset;
+    }
+
+    /**
+     * The address of a byte; the caller has checked the offset.
+     *
+     * @param offset in the domain.
+     * @return the virtual address.
+     */
+    public long address(final long offset)
+    {
+        return chunkAddresses[(int)(offset >>> CHUNK_SHIFT)] + (offset & CHUNK_MASK);
+    }
+
+    /**
+     * Copies bytes between two checked ranges, splitting at chunk boundaries.
+     *
+     * @param src       source domain.
+     * @param srcOffset checked source offset.
+     * @param dst       destination domain.
+     * @param dstOffset checked destination offset.
+     * @param length    bytes.
+     */
+    public static void copy(
+        final DomainMemory src, final long srcOffset, final DomainMemory dst, final long dstOffset, final long length)
+    {
+        long s = srcOffset;
+        long d = dstOffset;
+        long remaining = length;
+        while (remaining > 0)
+        {
+            final long n = Math.min(remaining,
+                Math.min(CHUNK_SIZE - (s & CHUNK_MASK), CHUNK_SIZE - (d & CHUNK_MASK)));
+            UnsafeApi.copyMemory(src.address(s), dst.address(d), n);
+            s += n;
+            d += n;
+            remaining -= n;
+        }
+    }
+
+    /**
+     * Fills a checked range with a 64-bit pattern: byte {@code j} of the range is byte {@code j % 8} of the
+     * pattern in little-endian order, as DPDK's fill on x86.
+     *
+     * @param offset  checked offset.
+     * @param length  bytes.
+     * @param pattern the pattern.
+     */
+    public void fill(final long offset, final long length, final long pattern)
+    {
+        long position = offset;
+        long done = 0;
+        while (done < length)
+        {
+            final long n = Math.min(length - done, CHUNK_SIZE - (position & CHUNK_MASK));
+            fillContiguous(address(position), n, Long.rotateRight(pattern, (int)((done & 7) << 3)));
+            position += n;
+            done += n;
+        }
+    }
+
+    private static void fillContiguous(final long address, final long length, final long littleEndianPattern)
+    {
+        final long word = LITTLE_ENDIAN ? littleEndianPattern : Long.reverseBytes(littleEndianPattern);
+        long i = 0;
+        for (; i + 8 <= length; i += 8)
+        {
+            UnsafeApi.putLong(null, address + i, word);
+        }
+        for (; i < length; i++)
+        {
+            UnsafeApi.putByte(null, address + i, (byte)(littleEndianPattern >>> ((i & 7) << 3)));
+        }
+    }
+
+    /**
+     * Allocates a region from the domain, aligned to {@link #REGION_ALIGNMENT} and never crossing a chunk.
+     *
+     * @param length bytes, 1..{@link #CHUNK_SIZE}.
+     * @return the region.
+     * @throws IllegalArgumentException for a bad length.
+     * @throws IllegalStateException    when no free range is large enough.
+     */
+    public synchronized DmaRegion allocate(final long length)
+    {
+        if (length <= 0 || length > CHUNK_SIZE)
+        {
+            throw new IllegalArgumentException("region length must be 1.." + CHUNK_SIZE + ": " + length);
+        }
+        final long rounded = (length + REGION_ALIGNMENT - 1) & -REGION_ALIGNMENT;
+        for (final Map.Entry<Long, Long> free : freeRanges.entrySet())
+        {
+            final long start = free.getKey();
+            final long end = start + free.getValue();
+            long candidate = start;
+            if ((candidate >>> CHUNK_SHIFT) != ((candidate + rounded - 1) >>> CHUNK_SHIFT))
+            {
+                candidate = ((candidate >>> CHUNK_SHIFT) + 1) << CHUNK_SHIFT;
+            }
+            if (candidate + rounded <= end)
+            {
+                freeRanges.remove(start);
+                if (candidate > start)
+                {
+                    freeRanges.put(start, candidate - start);
+                }
+                if (candidate + rounded < end)
+                {
+                    freeRanges.put(candidate + rounded, end - candidate - rounded);
+                }
+                return new DmaRegion(this, iovaBase + candidate, length, rounded, address(candidate));
+            }
+        }
+        throw new IllegalStateException("domain memory exhausted: no free range of " + rounded + " bytes in " + size);
+    }
+
+    synchronized void release(final long offset, final long length)
+    {
+        long start = offset;
+        long end = offset + length;
+        final Map.Entry<Long, Long> before = freeRanges.floorEntry(start);
+        if (before != null && before.getKey() + before.getValue() == start)
+        {
+            start = before.getKey();
+            freeRanges.remove(start);
+        }
+        final Long afterLength = freeRanges.remove(end);
+        if (afterLength != null)
+        {
+            end += afterLength;
+        }
+        freeRanges.put(start, end - start);
+    }
+
+    /**
+     * Bytes not allocated to a region.
+     *
+     * @return free bytes.
+     */
+    public synchronized long freeBytes()
+    {
+        long total = 0;
+        for (final long length : freeRanges.values())
+        {
+            total += length;
+        }
+        return total;
+    }
+
+    /**
+     * Keeps the backing buffers reachable for as long as this object is.
+     *
+     * @return the number of chunks.
+     */
+    public int chunkCount()
+    {
+        return chunks.length;
+    }
+}

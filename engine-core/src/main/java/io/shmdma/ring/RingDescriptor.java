@@ -1,0 +1,146 @@
+package io.shmdma.ring;
+
+import org.agrona.BitUtil;
+
+/**
+ * Layout of a vchan's descriptor ring, in any {@link org.agrona.concurrent.AtomicBuffer} (heap, direct
+ * or a mapped file). One application thread produces descriptors and gathers completions; one engine
+ * thread executes them. Each index written by a different thread has its own 128 bytes.
+ *
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+
+ *  |            Submitted Index (doorbell, app, release)           |  0
+ *  +---------------------------------------------------------------+
+ *  |                   padding to 128 bytes                       ...
+ *  +---------------------------------------------------------------+
+ *  |             Completed Index (engine, release)                 |  128
+ *  +---------------------------------------------------------------+
+ *  |             Error Count (engine)                              |  256
+ *  +---------------------------------------------------------------+
+ *  |             Engine Heartbeat ns (engine)                      |  384
+ *  +---------------------------------------------------------------+
+ *  |   Capacity    |   Max SGEs    |   Nb Desc     |  reserved    ...  512
+ *  +---------------------------------------------------------------+
+ *  |       Descriptors: capacity x 64 bytes                       ...  640
+ *  +---------------------------------------------------------------+
+ *  |       SGE area: capacity x maxSges x 2 x 16 bytes            ...
+ *  +---------------------------------------------------------------+
+ * </pre>
+ *
+ * A descriptor:
+ * <pre>
+ *  +---------------+---------------+
+ *  |    Opcode     |    Status     |  0   opcode written by app; status by engine
+ *  +---------------+---------------+
+ *  |             Flags             |  8   OpFlags plus internal bits
+ *  +-------------------------------+
+ *  |     Source IOVA or Pattern    |  16
+ *  +-------------------------------+
+ *  |       Destination IOVA        |  24
+ *  +---------------+---------------+
+ *  | Length/nb src |    nb dst     |  32
+ *  +---------------+---------------+
+ *  |           reserved           ...  40..63
+ *  +-------------------------------+
+ * </pre>
+ * An SGE entry is {@code long iova, int length, int reserved}; a slot's source entries come first,
+ * then its destination entries.
+ * Indices are 64-bit sequence numbers that never wrap in practice; a slot is {@code index & (capacity - 1)}.
+ */
+public final class RingDescriptor
+{
+    /** Bytes between fields written by different threads. */
+    public static final int PADDING = 2 * BitUtil.CACHE_LINE_LENGTH;
+    /** Offset of the submitted (doorbell) index. */
+    public static final int SUBMITTED_INDEX_OFFSET = 0;
+    /** Offset of the completed index. */
+    public static final int COMPLETED_INDEX_OFFSET = SUBMITTED_INDEX_OFFSET + PADDING;
+    /** Offset of the count of failed jobs. */
+    public static final int ERROR_COUNT_OFFSET = COMPLETED_INDEX_OFFSET + PADDING;
+    /** Offset of the engine's last activity time. */
+    public static final int ENGINE_HEARTBEAT_OFFSET = ERROR_COUNT_OFFSET + PADDING;
+    /** Offset of the ring capacity (a power of two). */
+    public static final int CAPACITY_OFFSET = ENGINE_HEARTBEAT_OFFSET + PADDING;
+    /** Offset of the SGE entries per side per slot. */
+    public static final int MAX_SGES_OFFSET = CAPACITY_OFFSET + 4;
+    /** Offset of the configured number of descriptors. */
+    public static final int NB_DESC_OFFSET = MAX_SGES_OFFSET + 4;
+    /** Length of the header. */
+    public static final int HEADER_LENGTH = CAPACITY_OFFSET + PADDING;
+
+    /** Bytes per descriptor. */
+    public static final int DESCRIPTOR_LENGTH = 64;
+    /** Offset of the opcode in a descriptor. */
+    public static final int OPCODE_OFFSET = 0;
+    /** Offset of the status code in a descriptor. */
+    public static final int STATUS_OFFSET = OPCODE_OFFSET + 4;
+    /** Offset of the flags in a descriptor. */
+    public static final int FLAGS_OFFSET = STATUS_OFFSET + 4;
+    /** Offset of the source IOVA, or the fill pattern. */
+    public static final int SRC_OFFSET = FLAGS_OFFSET + 8;
+    /** Offset of the destination IOVA. */
+    public static final int DST_OFFSET = SRC_OFFSET + 8;
+    /** Offset of the length, or the number of source SGEs. */
+    public static final int LENGTH_OFFSET = DST_OFFSET + 8;
+    /** Offset of the number of destination SGEs. */
+    public static final int NB_DST_OFFSET = LENGTH_OFFSET + 4;
+
+    /** Bytes per SGE entry. */
+    public static final int SGE_LENGTH = 16;
+
+    /** Opcode of a copy. */
+    public static final int OP_COPY = 1;
+    /** Opcode of a scatter-gather copy. */
+    public static final int OP_COPY_SG = 2;
+    /** Opcode of a fill. */
+    public static final int OP_FILL = 3;
+
+    /** Internal flag: the first job after a doorbell, where a failure stops poisoning fenced jobs. */
+    public static final long FLAG_BATCH_START = 1L << 63;
+
+    private RingDescriptor()
+    {
+    }
+
+    /**
+     * Bytes a ring needs.
+     *
+     * @param capacity descriptors, a power of two.
+     * @param maxSges  SGE entries per side per descriptor.
+     * @return the length.
+     */
+    public static int ringLength(final int capacity, final int maxSges)
+    {
+        return HEADER_LENGTH + capacity * DESCRIPTOR_LENGTH + capacity * maxSges * 2 * SGE_LENGTH;
+    }
+
+    /**
+     * Offset of a slot's descriptor.
+     *
+     * @param slot the slot.
+     * @return the offset.
+     */
+    public static int descriptorOffset(final int slot)
+    {
+        return HEADER_LENGTH + slot * DESCRIPTOR_LENGTH;
+    }
+
+    /**
+     * Offset of an SGE entry.
+     *
+     * @param capacity    the ring capacity.
+     * @param maxSges     entries per side.
+     * @param slot        the slot.
+     * @param destination whether the destination side.
+     * @param entry       the entry within the side.
+     * @return the offset.
+     */
+    public static int sgeOffset(
+        final int capacity, final int maxSges, final int slot, final boolean destination, final int entry)
+    {
+        return HEADER_LENGTH + capacity * DESCRIPTOR_LENGTH +
+            ((slot * 2 + (destination ? 1 : 0)) * maxSges + entry) * SGE_LENGTH;
+    }
+}
