@@ -1,0 +1,136 @@
+package io.shmdma.shm;
+
+import io.shmdma.GroupEventListener;
+import io.shmdma.GroupEventType;
+import io.shmdma.shm.registry.GroupView;
+import io.shmdma.shm.registry.MemberView;
+import io.shmdma.shm.registry.Registry;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * One device's membership of one group, with the members it last saw. Comparing that with a fresh registry
+ * snapshot yields the MEMBER_LEFT and GROUP_DESTROYED events, each exactly once per listener.
+ */
+final class GroupMembership
+{
+    private final int groupId;
+    private final boolean creator;
+    private final GroupEventListener listener;
+    private long groupGeneration;
+    private UUID creatorDomain;
+    private Map<Long, UUID> knownMembers = new HashMap<>();
+    private volatile boolean departing;
+
+    GroupMembership(final int groupId, final boolean creator, final GroupEventListener listener, final Registry registry)
+    {
+        this.groupId = groupId;
+        this.creator = creator;
+        this.listener = listener;
+        for (final GroupView group : registry.groups())
+        {
+            if (group.groupId() == groupId)
+            {
+                remember(group);
+            }
+        }
+    }
+
+    int groupId()
+    {
+        return groupId;
+    }
+
+    boolean creator()
+    {
+        return creator;
+    }
+
+    /**
+     * Marks that this device is leaving or destroying the group itself, so no event is raised for it.
+     *
+     * @param departing true before the registry call, false again if it failed.
+     */
+    void departing(final boolean departing)
+    {
+        this.departing = departing;
+    }
+
+    /**
+     * Compares with a snapshot and notifies the listener.
+     *
+     * @return false when the group is gone and this membership should be forgotten.
+     */
+    boolean update(
+        final int devId, final List<GroupView> groups, final UUID selfDomain, final Consumer<Throwable> errors)
+    {
+        GroupView current = null;
+        for (final GroupView group : groups)
+        {
+            if (group.groupId() == groupId && group.generation() == groupGeneration)
+            {
+                current = group;
+                break;
+            }
+        }
+        if (departing)
+        {
+            return true;
+        }
+        if (current == null)
+        {
+            notify(devId, creatorDomain, GroupEventType.GROUP_DESTROYED, errors);
+            return false;
+        }
+        final Map<Long, UUID> now = new HashMap<>();
+        for (final MemberView member : current.members())
+        {
+            now.put(member.membershipToken(), member.domainId());
+        }
+        for (final Map.Entry<Long, UUID> known : knownMembers.entrySet())
+        {
+            if (!now.containsKey(known.getKey()) && !known.getValue().equals(selfDomain))
+            {
+                notify(devId, known.getValue(), GroupEventType.MEMBER_LEFT, errors);
+            }
+        }
+        knownMembers = now;
+        if (!now.containsValue(selfDomain))
+        {
+            notify(devId, selfDomain, GroupEventType.MEMBER_LEFT, errors);
+            return false;
+        }
+        return true;
+    }
+
+    private void remember(final GroupView group)
+    {
+        groupGeneration = group.generation();
+        creatorDomain = group.creatorDomainId();
+        knownMembers = new HashMap<>();
+        for (final MemberView member : group.members())
+        {
+            knownMembers.put(member.membershipToken(), member.domainId());
+        }
+    }
+
+    private void notify(
+        final int devId, final UUID domainId, final GroupEventType type, final Consumer<Throwable> errors)
+    {
+        if (listener != null)
+        {
+            try
+            {
+                listener.onEvent(devId, groupId, domainId, type);
+            }
+            catch (final RuntimeException ex)
+            {
+                errors.accept(ex);
+            }
+        }
+    }
+}

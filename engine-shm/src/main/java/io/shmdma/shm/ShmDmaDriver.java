@@ -1,0 +1,282 @@
+package io.shmdma.shm;
+
+import io.shmdma.DmaCapability;
+import io.shmdma.Errno;
+import io.shmdma.GroupEventListener;
+import io.shmdma.engine.EngineThreading;
+import io.shmdma.engine.SoftwareDmaDriver;
+import io.shmdma.memory.DomainEndpoint;
+import io.shmdma.memory.DomainMemory;
+import io.shmdma.shm.registry.GroupView;
+import io.shmdma.shm.registry.MemberView;
+import io.shmdma.shm.registry.Registry;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.PrintStream;
+import java.nio.MappedByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The inter-process device: a {@link SoftwareDmaDriver} whose rings live in mapped files and whose vchans
+ * may name domains of other processes by access pair group handlers. The group operations go to the
+ * {@link Registry} in the control segment. Created by {@link ShmDomain#createDevice}.
+ */
+public final class ShmDmaDriver extends SoftwareDmaDriver
+{
+    private final ShmDomain domain;
+    private final String name;
+    private final Map<Integer, GroupMembership> memberships = new ConcurrentHashMap<>();
+    private final MappedByteBuffer[] ringMappings = new MappedByteBuffer[MAX_VCHANS];
+    private final Path[] ringFiles = new Path[MAX_VCHANS];
+    private int devId = -1;
+
+    ShmDmaDriver(final ShmDomain domain, final String name, final EngineThreading threading)
+    {
+        super(domain.memory(), threading);
+        this.domain = domain;
+        this.name = name;
+        name(name);
+    }
+
+    @Override
+    public void registered(final int devId)
+    {
+        this.devId = devId;
+    }
+
+    /**
+     * The process-local device id.
+     *
+     * @return the id.
+     */
+    public int devId()
+    {
+        return devId;
+    }
+
+    @Override
+    protected long extraCapabilities()
+    {
+        return DmaCapability.INTER_PROCESS_DOMAIN;
+    }
+
+    @Override
+    protected AtomicBuffer ringBuffer(final int vchan, final int length)
+    {
+        releaseRing(vchan);
+        final Path file = domain.dir().resolve("ring-" + domain.domainId() + "-" + name + "-" + vchan + ".shm");
+        ShmFiles.deleteQuietly(file);
+        ShmFiles.createReserved(file, length, domain.context().groupShared());
+        ringFiles[vchan] = file;
+        ringMappings[vchan] = ShmFiles.map(file, 0, length);
+        return new UnsafeBuffer(ringMappings[vchan]);
+    }
+
+    private void releaseRing(final int vchan)
+    {
+        ShmFiles.unmap(ringMappings[vchan]);
+        ringMappings[vchan] = null;
+        if (ringFiles[vchan] != null)
+        {
+            ShmFiles.deleteQuietly(ringFiles[vchan]);
+            ringFiles[vchan] = null;
+        }
+    }
+
+    @Override
+    protected DomainEndpoint interProcessEndpoint(final int handler)
+    {
+        final Registry registry = domain.registry();
+        for (final GroupView group : registry.groups())
+        {
+            if (!memberships.containsKey(group.groupId()))
+            {
+                continue;
+            }
+            for (final MemberView member : group.members())
+            {
+                if (member.handler() == handler)
+                {
+                    final long pinned = registry.membershipToken(handler);
+                    if (pinned == 0 || pinned != member.membershipToken())
+                    {
+                        return null;
+                    }
+                    final DomainMemory memory = domain.memoryOf(member.domainId());
+                    if (memory == null)
+                    {
+                        return null;
+                    }
+                    return () -> registry.membershipToken(handler) == pinned ? memory : null;
+                }
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public int close()
+    {
+        super.close();
+        for (int vchan = 0; vchan < MAX_VCHANS; vchan++)
+        {
+            releaseRing(vchan);
+        }
+        domain.deviceClosed(this);
+        return 0;
+    }
+
+    @Override
+    public int dump(final PrintStream out)
+    {
+        super.dump(out);
+        out.printf("  domain: %s%n", domain.domainId());
+        for (final GroupMembership membership : memberships.values())
+        {
+            out.printf("  group %d: %s%n", membership.groupId(), membership.creator() ? "creator" : "joiner");
+        }
+        return 0;
+    }
+
+    @Override
+    public int accessPairGroupCreate(final UUID domainId, final UUID token, final GroupEventListener listener)
+    {
+        int result = -Errno.EINVAL;
+        if (domainId.equals(domain.domainId()))
+        {
+            result = domain.registry().createGroup(domain.domainSlot(), token);
+            if (result >= 0)
+            {
+                memberships.put(result, new GroupMembership(result, true, listener, domain.registry()));
+            }
+        }
+        GroupOperationEvent.record(GroupOperationEvent.CREATE, devId, result >= 0 ? result : -1, domainId, result);
+        return result;
+    }
+
+    @Override
+    public int accessPairGroupJoin(
+        final UUID domainId, final UUID token, final int groupId, final GroupEventListener listener)
+    {
+        int result = -Errno.EINVAL;
+        if (domainId.equals(domain.domainId()))
+        {
+            result = memberships.containsKey(groupId) ? -Errno.EEXIST :
+                domain.registry().joinGroup(domain.domainSlot(), token, groupId);
+            if (result >= 0)
+            {
+                memberships.put(groupId, new GroupMembership(groupId, false, listener, domain.registry()));
+            }
+        }
+        GroupOperationEvent.record(GroupOperationEvent.JOIN, devId, groupId, domainId, result);
+        return result;
+    }
+
+    @Override
+    public int accessPairGroupLeave(final int groupId)
+    {
+        final GroupMembership membership = memberships.get(groupId);
+        final int result;
+        if (membership == null)
+        {
+            result = -Errno.ENOENT;
+        }
+        else if (membership.creator())
+        {
+            result = -Errno.EPERM;
+        }
+        else
+        {
+            membership.departing(true);
+            result = domain.registry().leaveGroup(domain.domainSlot(), groupId);
+            membership.departing(result != 0);
+            if (result == 0)
+            {
+                memberships.remove(groupId);
+            }
+        }
+        GroupOperationEvent.record(GroupOperationEvent.LEAVE, devId, groupId, domain.domainId(), result);
+        return result;
+    }
+
+    @Override
+    public int accessPairGroupDestroy(final int groupId)
+    {
+        final GroupMembership membership = memberships.get(groupId);
+        final int result;
+        if (membership == null)
+        {
+            result = groupExists(groupId) ? -Errno.EPERM : -Errno.ENOENT;
+        }
+        else if (!membership.creator())
+        {
+            result = -Errno.EPERM;
+        }
+        else
+        {
+            membership.departing(true);
+            result = domain.registry().destroyGroup(domain.domainSlot(), groupId);
+            membership.departing(result != 0);
+            if (result == 0)
+            {
+                memberships.remove(groupId);
+            }
+        }
+        GroupOperationEvent.record(GroupOperationEvent.DESTROY, devId, groupId, domain.domainId(), result);
+        return result;
+    }
+
+    @Override
+    public int accessPairGroupHandlerGet(final int groupId, final UUID domainId)
+    {
+        final int result = memberships.containsKey(groupId) ?
+            domain.registry().handlerGet(domain.domainSlot(), groupId, domainId) : -Errno.EPERM;
+        GroupOperationEvent.record(GroupOperationEvent.HANDLER_GET, devId, groupId, domainId, result);
+        return result;
+    }
+
+    private boolean groupExists(final int groupId)
+    {
+        for (final GroupView group : domain.registry().groups())
+        {
+            if (group.groupId() == groupId)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Delivers the events the registry's current state implies to this device's listeners and forgets
+     * groups that went away. Called on the conductor thread.
+     *
+     * @param groups a fresh snapshot of every group.
+     */
+    void deliverEvents(final List<GroupView> groups)
+    {
+        for (final GroupMembership membership : new ArrayList<>(memberships.values()))
+        {
+            if (!membership.update(devId, groups, domain.domainId(), domain::recordError))
+            {
+                memberships.remove(membership.groupId(), membership);
+            }
+        }
+    }
+
+    /**
+     * Groups this device belongs to, for leaving them at close.
+     *
+     * @return a snapshot of the memberships.
+     */
+    List<GroupMembership> memberships()
+    {
+        return new ArrayList<>(memberships.values());
+    }
+}

@@ -1,0 +1,285 @@
+package io.shmdma.shm;
+
+import io.shmdma.DmaDevice;
+import io.shmdma.DmaDevices;
+import io.shmdma.DmaException;
+import io.shmdma.Errno;
+import io.shmdma.engine.EngineThreading;
+import io.shmdma.memory.DomainMemory;
+import io.shmdma.shm.registry.DomainView;
+import io.shmdma.shm.registry.ReapedDomain;
+import io.shmdma.shm.registry.Registry;
+import io.shmdma.shm.registry.RegistryConfig;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.SleepingIdleStrategy;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * This process as a domain on the host: its segment of DMA-able memory, its registration in the control
+ * segment, the conductor thread, the peers' segments it has mapped, and the devices it created.
+ * Open one per process with {@link #open(ShmContext)}; close it to leave every group, unmap and delete
+ * this process's files.
+ */
+public final class ShmDomain implements AutoCloseable
+{
+    /** Name of the control segment file in the directory. */
+    public static final String CONTROL_FILE_NAME = "control.shm";
+
+    private final ShmContext context;
+    private final Registry registry;
+    private final DomainSegment segment;
+    private final int domainSlot;
+    private final Map<UUID, DomainSegment> peers = new ConcurrentHashMap<>();
+    private final List<ShmDmaDriver> drivers = new CopyOnWriteArrayList<>();
+    private final AgentRunner conductorRunner;
+    private volatile boolean closed;
+
+    private ShmDomain(final ShmContext context)
+    {
+        this.context = context;
+        ShmFiles.ensureDirectory(context.dir(), context.groupShared());
+        registry = Registry.openOrCreate(context.dir().resolve(CONTROL_FILE_NAME), new RegistryConfig()
+            .livenessTimeoutNs(context.livenessTimeoutNs())
+            .groupShared(context.groupShared()));
+        DomainSegment createdSegment = null;
+        try
+        {
+            reapDeadDomains(System.nanoTime());
+            createdSegment = DomainSegment.create(
+                context.dir(), context.domainId(), context.domainSegmentSize(), context.groupShared());
+            final int slot = registry.registerDomain(context.domainId(), createdSegment.file().getFileName().toString(),
+                context.domainSegmentSize());
+            if (slot < 0)
+            {
+                throw new DmaException(-slot, "cannot register domain " + context.domainId() + " in " +
+                    context.dir());
+            }
+            segment = createdSegment;
+            domainSlot = slot;
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(createdSegment);
+            CloseHelper.quietClose(registry);
+            throw ex;
+        }
+        conductorRunner = new AgentRunner(new SleepingIdleStrategy(context.conductorIntervalNs()),
+            this::recordError, null, new ShmConductor(this));
+        AgentRunner.startOnThread(conductorRunner);
+    }
+
+    /**
+     * Opens this process's domain: maps (or creates) the control segment, recovers what dead processes left,
+     * creates this domain's segment and starts the conductor.
+     *
+     * @param context the configuration; concluded here.
+     * @return the domain.
+     */
+    public static ShmDomain open(final ShmContext context)
+    {
+        context.conclude();
+        return new ShmDomain(context);
+    }
+
+    /**
+     * Registers a new inter-process device of this domain.
+     *
+     * @param name      unique device name in this process.
+     * @param threading how its engine runs.
+     * @return the device.
+     */
+    public DmaDevice createDevice(final String name, final EngineThreading threading)
+    {
+        checkOpen();
+        final ShmDmaDriver driver = new ShmDmaDriver(this, name, threading);
+        final DmaDevice device = DmaDevices.register(name, driver);
+        drivers.add(driver);
+        return device;
+    }
+
+    /**
+     * This domain's DMA-able memory, in its segment file.
+     *
+     * @return the memory.
+     */
+    public DomainMemory memory()
+    {
+        return segment.memory();
+    }
+
+    /**
+     * This process's domain.
+     *
+     * @return the domain id.
+     */
+    public UUID domainId()
+    {
+        return context.domainId();
+    }
+
+    /**
+     * The directory of the mapped files.
+     *
+     * @return the directory.
+     */
+    public Path dir()
+    {
+        return context.dir();
+    }
+
+    /**
+     * The configuration.
+     *
+     * @return the concluded context.
+     */
+    public ShmContext context()
+    {
+        return context;
+    }
+
+    /**
+     * The registry in the control segment.
+     *
+     * @return the registry.
+     */
+    public Registry registry()
+    {
+        return registry;
+    }
+
+    int domainSlot()
+    {
+        return domainSlot;
+    }
+
+    /**
+     * The memory of a domain: this one's, or a peer's mapped on first use. Control plane only.
+     *
+     * @param domainId the domain.
+     * @return the memory, or null when the peer's segment cannot be mapped.
+     */
+    DomainMemory memoryOf(final UUID domainId)
+    {
+        if (domainId.equals(domainId()))
+        {
+            return memory();
+        }
+        try
+        {
+            return peers.computeIfAbsent(domainId, id -> DomainSegment.mapPeer(context.dir(), id)).memory();
+        }
+        catch (final IllegalStateException | java.io.UncheckedIOException ex)
+        {
+            recordError(ex);
+            return null;
+        }
+    }
+
+    void deviceClosed(final ShmDmaDriver driver)
+    {
+        drivers.remove(driver);
+    }
+
+    /** One conductor duty cycle: heartbeat, reap the dead, deliver events. */
+    void conduct()
+    {
+        if (closed)
+        {
+            return;
+        }
+        final long now = System.nanoTime();
+        registry.heartbeat(domainSlot);
+        reapDeadDomains(now);
+        final var groups = registry.groups();
+        for (final ShmDmaDriver driver : drivers)
+        {
+            driver.deliverEvents(groups);
+        }
+    }
+
+    private void reapDeadDomains(final long nowNs)
+    {
+        for (final ReapedDomain reaped : registry.reapDeadDomains(nowNs))
+        {
+            deleteFilesOf(reaped.domainId());
+        }
+    }
+
+    private void deleteFilesOf(final UUID deadDomain)
+    {
+        ShmFiles.deleteQuietly(DomainSegmentDescriptor.file(context.dir(), deadDomain));
+        try (DirectoryStream<Path> rings = Files.newDirectoryStream(context.dir(), "ring-" + deadDomain + "-*"))
+        {
+            for (final Path ring : rings)
+            {
+                ShmFiles.deleteQuietly(ring);
+            }
+        }
+        catch (final IOException ex)
+        {
+            recordError(ex);
+        }
+    }
+
+    void recordError(final Throwable error)
+    {
+        registry.errorLog().record(error);
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new DmaException(Errno.EINVAL, "domain " + domainId() + " is closed");
+        }
+    }
+
+    /**
+     * Stops and closes this domain's devices, leaves every group (groups it created are destroyed), stops the
+     * conductor, unmaps every segment and deletes this process's files.
+     */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        CloseHelper.quietClose(conductorRunner);
+        for (final ShmDmaDriver driver : drivers)
+        {
+            final DmaDevice device = DmaDevices.isValid(driver.devId()) ? DmaDevices.get(driver.devId()) : null;
+            if (device != null && device.driver() == driver)
+            {
+                try
+                {
+                    device.stop();
+                    device.close();
+                }
+                catch (final RuntimeException ex)
+                {
+                    recordError(ex);
+                }
+            }
+        }
+        closed = true;
+        registry.unregisterDomain(domainSlot);
+        for (final DomainSegment peer : peers.values())
+        {
+            peer.close();
+        }
+        peers.clear();
+        segment.close();
+        registry.close();
+    }
+}

@@ -1,0 +1,213 @@
+package io.shmdma.shm;
+
+import io.shmdma.Completion;
+import io.shmdma.DmaConf;
+import io.shmdma.DmaDevice;
+import io.shmdma.DmaException;
+import io.shmdma.DmaStatus;
+import io.shmdma.OpFlags;
+import io.shmdma.VchanConf;
+import io.shmdma.engine.EngineThreading;
+import io.shmdma.memory.DmaRegion;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32;
+
+/**
+ * A scriptable member process for multi-process tests: reads one command per line on stdin, answers
+ * {@code OK ...} or {@code ERR <errno> ...} on stdout, and prints group events as {@code EVENT ...} lines.
+ * Tokens arrive on stdin, never on the command line.
+ */
+public final class PeerProcess
+{
+    private static final PrintStream OUT = System.out;
+    private ShmDomain domain;
+    private DmaDevice device;
+    private final Map<Long, DmaRegion> regions = new HashMap<>();
+
+    private PeerProcess()
+    {
+    }
+
+    /**
+     * Runs the command loop.
+     *
+     * @param args unused.
+     * @throws Exception on an I/O failure.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        new PeerProcess().run();
+    }
+
+    private void run() throws Exception
+    {
+        final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        reply("READY");
+        String line;
+        while ((line = in.readLine()) != null)
+        {
+            final String[] words = line.trim().split("\\s+");
+            try
+            {
+                if (!execute(words))
+                {
+                    break;
+                }
+            }
+            catch (final DmaException ex)
+            {
+                reply("ERR " + ex.errno() + " " + ex.getMessage());
+            }
+            catch (final RuntimeException ex)
+            {
+                reply("ERR -1 " + ex);
+            }
+        }
+        if (domain != null)
+        {
+            domain.close();
+        }
+    }
+
+    private boolean execute(final String[] words) throws Exception
+    {
+        switch (words[0])
+        {
+            case "open":
+                domain = ShmDomain.open(new ShmContext()
+                    .dir(Path.of(words[1]))
+                    .livenessTimeoutNs(TimeUnit.MILLISECONDS.toNanos(Long.parseLong(words[2])))
+                    .conductorIntervalNs(TimeUnit.MILLISECONDS.toNanos(Math.max(1, Long.parseLong(words[2]) / 10)))
+                    .domainSegmentSize(Long.parseLong(words[3])));
+                device = domain.createDevice("peer-dma", EngineThreading.backoff());
+                reply("OK " + domain.domainId());
+                return true;
+            case "create":
+                reply("OK " + device.accessPairGroupCreate(domain.domainId(), UUID.fromString(words[1]), this::onEvent));
+                return true;
+            case "join":
+                device.accessPairGroupJoin(domain.domainId(), UUID.fromString(words[2]), Integer.parseInt(words[1]),
+                    this::onEvent);
+                reply("OK");
+                return true;
+            case "handler":
+                reply("OK " + device.accessPairGroupHandlerGet(Integer.parseInt(words[1]), UUID.fromString(words[2])));
+                return true;
+            case "leave":
+                device.accessPairGroupLeave(Integer.parseInt(words[1]));
+                reply("OK");
+                return true;
+            case "destroy":
+                device.accessPairGroupDestroy(Integer.parseInt(words[1]));
+                reply("OK");
+                return true;
+            case "alloc":
+                final DmaRegion region = domain.memory().allocate(Long.parseLong(words[1]));
+                regions.put(region.iova(), region);
+                reply("OK " + region.iova());
+                return true;
+            case "fill":
+                reply("OK " + fillRandom(Long.parseLong(words[1]), Integer.parseInt(words[2]), Long.parseLong(words[3])));
+                return true;
+            case "crc":
+                reply("OK " + crc(Long.parseLong(words[1]), Integer.parseInt(words[2])));
+                return true;
+            case "vchan":
+                device.stop();
+                device.configure(new DmaConf(1, 0));
+                device.vchanSetup(0, VchanConf.interProcess(256, Integer.parseInt(words[1]), Integer.parseInt(words[2])));
+                device.start();
+                reply("OK");
+                return true;
+            case "copy":
+                reply("OK " + copy(Long.parseLong(words[1]), Long.parseLong(words[2]), Integer.parseInt(words[3])));
+                return true;
+            case "hang":
+                reply("OK");
+                Thread.sleep(Long.MAX_VALUE);
+                return true;
+            case "exit":
+                reply("OK");
+                return false;
+            default:
+                reply("ERR -1 unknown command " + words[0]);
+                return true;
+        }
+    }
+
+    private DmaStatus copy(final long src, final long dst, final int length)
+    {
+        final int idx = device.copy(0, src, dst, length, OpFlags.SUBMIT);
+        if (idx < 0)
+        {
+            throw new DmaException(-idx, "copy enqueue failed");
+        }
+        final DmaStatus[] status = new DmaStatus[1];
+        final Completion completion = new Completion();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (device.completedStatus(0, 1, completion, status) == 0)
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new IllegalStateException("copy did not complete in 10 s");
+            }
+            Thread.yield();
+        }
+        return status[0];
+    }
+
+    private long fillRandom(final long iova, final int length, final long seed)
+    {
+        final DmaRegion region = region(iova);
+        final byte[] bytes = new byte[length];
+        new Random(seed).nextBytes(bytes);
+        region.buffer().putBytes((int)(iova - region.iova()), bytes);
+        return crc(iova, length);
+    }
+
+    private long crc(final long iova, final int length)
+    {
+        final DmaRegion region = region(iova);
+        final byte[] bytes = new byte[length];
+        region.buffer().getBytes((int)(iova - region.iova()), bytes);
+        final CRC32 crc = new CRC32();
+        crc.update(bytes);
+        return crc.getValue();
+    }
+
+    private DmaRegion region(final long iova)
+    {
+        for (final DmaRegion region : regions.values())
+        {
+            if (iova >= region.iova() && iova < region.iova() + region.length())
+            {
+                return region;
+            }
+        }
+        throw new IllegalArgumentException("no region at " + iova);
+    }
+
+    private void onEvent(final int devId, final int groupId, final UUID domainId, final io.shmdma.GroupEventType type)
+    {
+        reply("EVENT " + type + " " + groupId + " " + domainId);
+    }
+
+    private static void reply(final String line)
+    {
+        synchronized (OUT)
+        {
+            OUT.println(line);
+            OUT.flush();
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.shmdma.shm;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * A fresh directory under {@code /dev/shm} for one test, deleted with everything in it on close.
+ */
+final class ShmTestDirectory implements AutoCloseable
+{
+    private final Path path;
+
+    ShmTestDirectory() throws IOException
+    {
+        path = Files.createTempDirectory(Path.of("/dev/shm"), "shmdma-test-");
+    }
+
+    Path path()
+    {
+        return path;
+    }
+
+    @Override
+    public void close() throws IOException
+    {
+        if (Files.exists(path))
+        {
+            try (Stream<Path> files = Files.walk(path))
+            {
+                files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+            }
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return path.toString();
+    }
+}
