@@ -1,33 +1,31 @@
 package io.shmdma.examples;
 
 import io.shmdma.Completion;
-import io.shmdma.DmaConf;
 import io.shmdma.DmaDevice;
 import io.shmdma.DmaStatus;
 import io.shmdma.GroupEventType;
 import io.shmdma.OpFlags;
-import io.shmdma.VchanConf;
 import io.shmdma.engine.EngineThreading;
 import io.shmdma.memory.DmaRegion;
 import io.shmdma.shm.ShmContext;
 import io.shmdma.shm.ShmDomain;
 import org.HdrHistogram.Histogram;
 
+import static io.shmdma.examples.ExampleSupport.expect;
+import static io.shmdma.examples.ExampleSupport.say;
+
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import java.util.zip.CRC32;
 
 /**
@@ -64,12 +62,6 @@ public final class GuideDemo
         }
     }
 
-    static void say(final String role, final String text)
-    {
-        System.out.printf("[%-7s] %s%n", role, text);
-        System.out.flush();
-    }
-
     static long crc(final DmaRegion region, final int length)
     {
         final byte[] bytes = new byte[length];
@@ -98,14 +90,6 @@ public final class GuideDemo
         }
     }
 
-    static void vchan(final DmaDevice device, final int srcHandler, final int dstHandler)
-    {
-        device.stop();
-        device.configure(new DmaConf(1, 0));
-        device.vchanSetup(0, VchanConf.interProcess(1024, srcHandler, dstHandler));
-        device.start();
-    }
-
     private static int runCreator() throws Exception
     {
         final Path dir = Files.createTempDirectory(Path.of("/dev/shm"), "shmdma-demo-");
@@ -120,7 +104,7 @@ public final class GuideDemo
                 (devId, group, member, type) -> events.add(type + " " + group + " " + member));
             say("creator", "created access pair group " + groupId + " (the token goes to the joiner on its stdin)");
 
-            joinerProcess = startJoiner();
+            joinerProcess = ExampleSupport.startJvm(GuideDemo.class, "joiner");
             final PrintWriter toJoiner = new PrintWriter(
                 new OutputStreamWriter(joinerProcess.getOutputStream(), StandardCharsets.UTF_8), true);
             final BufferedReader fromJoiner = new BufferedReader(
@@ -137,7 +121,7 @@ public final class GuideDemo
             new Random(25_11).nextBytes(payload);
             outbound.buffer().putBytes(0, payload);
             final long targetIova = Long.parseLong(expect(fromJoiner, "BUFFER"));
-            vchan(device, creatorHandler, joinerHandler);
+            ExampleSupport.interProcessVchan(device, creatorHandler, joinerHandler);
             device.copy(0, outbound.iova(), targetIova, MIB, OpFlags.SUBMIT);
             await(device, "copy creator -> joiner");
             say("creator", "copied 1 MiB into the joiner's memory (crc32 " + Long.toHexString(crc(outbound, MIB)) + ")");
@@ -183,7 +167,7 @@ public final class GuideDemo
                 joinerProcess.destroyForcibly();
                 joinerProcess.waitFor(10, TimeUnit.SECONDS);
             }
-            deleteRecursively(dir);
+            ExampleSupport.deleteRecursively(dir);
         }
         say("creator", "done; removed " + dir);
         return 0;
@@ -203,42 +187,6 @@ public final class GuideDemo
             }
         }
         return histogram;
-    }
-
-    private static Process startJoiner() throws IOException
-    {
-        final String java = ProcessHandle.current().info().command().orElse("java");
-        return new ProcessBuilder(java, "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
-            "-cp", System.getProperty("java.class.path"), GuideDemo.class.getName(), "joiner")
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start();
-    }
-
-    /** Reads the joiner's lines, echoing its narration, until one starts with the expected word. */
-    private static String expect(final BufferedReader fromJoiner, final String word) throws IOException
-    {
-        String line;
-        while ((line = fromJoiner.readLine()) != null)
-        {
-            if (line.startsWith(word + " ") || line.equals(word))
-            {
-                return line.length() > word.length() ? line.substring(word.length() + 1) : "";
-            }
-            System.out.println(line);
-            System.out.flush();
-        }
-        throw new IllegalStateException("the joiner ended before " + word);
-    }
-
-    private static void deleteRecursively(final Path dir) throws IOException
-    {
-        if (Files.exists(dir))
-        {
-            try (Stream<Path> files = Files.walk(dir))
-            {
-                files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
-            }
-        }
     }
 
     /** The joiner JVM: reads its instructions on stdin, answers on stdout. */
@@ -284,7 +232,7 @@ public final class GuideDemo
                             System.out.println("VERIFIED");
                             break;
                         case "COPY-BACK":
-                            vchan(device, joinerHandler, creatorHandler);
+                            ExampleSupport.interProcessVchan(device, joinerHandler, creatorHandler);
                             device.copy(0, buffer.iova(), Long.parseLong(words[1]), MIB, OpFlags.SUBMIT);
                             await(device, "copy joiner -> creator");
                             say("joiner", "copied 1 MiB back into the creator's memory");
