@@ -284,6 +284,7 @@ final class ControlSegmentFile implements AutoCloseable
             final Set<PosixFilePermission> permissions = PosixFilePermissions.fromString(
                 config.groupShared() ? "rwxrwx---" : "rwx------");
             Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(permissions));
+            Files.setPosixFilePermissions(directory, permissions); // not reduced by the umask
         }
         catch (final IOException ex)
         {

@@ -1199,12 +1199,21 @@ public final class Registry implements AutoCloseable
             processLock.unlock();
             throw new IllegalStateException("registry is closed: " + path());
         }
-        final int rc = acquireSegmentLock(operation);
-        if (rc < 0)
+        try
         {
-            processLock.unlock();
+            final int rc = acquireSegmentLock(operation);
+            if (rc < 0)
+            {
+                processLock.unlock();
+            }
+            return rc;
         }
-        return rc;
+        catch (final RuntimeException | Error ex)
+        {
+            buffer.compareAndSetLong(LOCK_WORD_OFFSET, incarnation, 0);
+            processLock.unlock();
+            throw ex;
+        }
     }
 
     private void unlock()
