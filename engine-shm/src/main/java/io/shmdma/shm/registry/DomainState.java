@@ -9,7 +9,10 @@ public enum DomainState
     FREE(0),
     /** A live process owns the slot and heartbeats it. */
     ACTIVE(1),
-    /** The owner closed or died; its memberships and groups are being torn down under the lock. */
+    /**
+     * Being torn down under the lock (unregister or reap); left so only when the process doing it died, and then
+     * freed, and reported, by the next reap.
+     */
     DEAD(2);
 
     private final int code;

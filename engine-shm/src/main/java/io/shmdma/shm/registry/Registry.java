@@ -50,7 +50,8 @@ import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
  * in the error log and repairs the tables. Every mutation writes in an order that the repair can finish or undo:
  * <ul>
  *   <li>a domain is written while FREE and published by its state (ACTIVE) last; it is torn down by marking it
- *       DEAD first, and a DEAD domain found by the repair is torn down again (roll forward);</li>
+ *       DEAD first; the repair removes the memberships and groups of a DEAD domain (roll forward), and its slot
+ *       is freed, and reported, by the next {@link #reapDeadDomains(long)};</li>
  *   <li>a group is written in state CREATING and published as ACTIVE last (a CREATING group is rolled back); it
  *       is destroyed by marking it DESTROYING first (a DESTROYING group is rolled forward);</li>
  *   <li>a member is published by its membership token, then its handler table entry; it is removed by clearing the
@@ -339,9 +340,10 @@ public final class Registry implements AutoCloseable
     }
 
     /**
-     * Tears down every active domain of another process whose heartbeat is older than the liveness timeout:
-     * its memberships are removed, the groups it created destroyed, its handlers revoked, its device counters
-     * freed and its slot freed. Domains of this instance are never reaped. Cheap when nothing is dead: the lock
+     * Tears down every active domain of another process whose heartbeat is older than the liveness timeout, and
+     * every DEAD domain (its process died while unregistering it): its memberships are removed, the groups it
+     * created destroyed, its handlers revoked, its device counters freed and its slot freed. Active domains of
+     * this instance are never reaped. Cheap when nothing is dead: the lock
      * is only taken when a lock-free scan finds a candidate.
      *
      * @param nowNs {@link System#nanoTime()}.
@@ -364,7 +366,7 @@ public final class Registry implements AutoCloseable
             beginChange();
             for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
             {
-                if (isReapable(slot, nowNs))
+                if (isReapable(slot, nowNs) || domainState(slot) == DOMAIN_DEAD)
                 {
                     final int offset = domainOffset(slot);
                     final long ageNs = nowNs - buffer.getLongAcquire(offset + DOMAIN_HEARTBEAT_NS_OFFSET);
@@ -374,10 +376,6 @@ public final class Registry implements AutoCloseable
                         buffer.getLong(offset + DOMAIN_SEGMENT_SIZE_OFFSET));
                     teardownDomain(slot);
                     reaped.add(domain);
-                }
-                else if (domainState(slot) == DOMAIN_DEAD)
-                {
-                    teardownDomain(slot);
                 }
             }
             endChange();
@@ -1115,8 +1113,8 @@ public final class Registry implements AutoCloseable
     // ================================================================ consistency
 
     /**
-     * Checks the invariants of the tables under the lock, without changing anything: no domain is left DEAD,
-     * no group is left CREATING or DESTROYING, every group's creator is its live member 0, every member's domain
+     * Checks the invariants of the tables under the lock, without changing anything: no group is left CREATING
+     * or DESTROYING, every group's creator is its live member 0, every member's domain
      * is active with the generation it joined with and its handler entry points back at it, and every handler
      * entry names such a member.
      *
@@ -1555,14 +1553,6 @@ public final class Registry implements AutoCloseable
                     buffer.putIntRelease(domainOffset(slot) + DOMAIN_STATE_OFFSET, DOMAIN_FREE);
                 }
             }
-            else if (state == DOMAIN_DEAD)
-            {
-                problems.add("domain slot " + slot + " teardown unfinished");
-                if (repair)
-                {
-                    teardownDomain(slot);
-                }
-            }
         }
 
         for (int groupSlot = 0; groupSlot < GROUP_CAPACITY; groupSlot++)
@@ -1589,11 +1579,11 @@ public final class Registry implements AutoCloseable
             if (buffer.getInt(offset + COUNTERS_STATE_OFFSET) == COUNTERS_IN_USE)
             {
                 final int slot = buffer.getInt(offset + COUNTERS_DOMAIN_SLOT_OFFSET);
-                if (slot < 0 || slot >= DOMAIN_CAPACITY || domainState(slot) != DOMAIN_ACTIVE ||
+                if (slot < 0 || slot >= DOMAIN_CAPACITY || domainState(slot) == DOMAIN_FREE ||
                     buffer.getLong(domainOffset(slot) + DOMAIN_GENERATION_OFFSET) !=
                     buffer.getLong(offset + COUNTERS_DOMAIN_GENERATION_OFFSET))
                 {
-                    problems.add("device counters " + counterId + " belong to no active domain");
+                    problems.add("device counters " + counterId + " belong to no domain");
                     if (repair)
                     {
                         buffer.putIntRelease(offset + COUNTERS_STATE_OFFSET, COUNTERS_FREE);

@@ -107,6 +107,10 @@ class RegistryLockRecoveryTest
             case "destroy:state-destroying", "teardown:domain-dead" ->
             {
                 assertTrue(survivor.group(victimGroup).isEmpty(), "rolled forward");
+                assertEquals(DomainState.DEAD, survivor.domain(victimDomain).orElseThrow().state(), "awaits reap");
+                final List<ReapedDomain> reaped = survivor.reapDeadDomains(System.nanoTime());
+                assertEquals(List.of(victimId), reaped.stream().map(ReapedDomain::domainId).toList());
+                assertEquals("domain-" + victimId + ".shm", reaped.get(0).segmentFileName());
                 assertTrue(survivor.domain(victimDomain).isEmpty());
             }
             case "register:fields-written" -> assertEquals(2, survivor.domains().size(), "never published");
