@@ -1,0 +1,324 @@
+package io.shmdma.shm.registry;
+
+import io.shmdma.DmaException;
+import io.shmdma.Errno;
+
+import org.agrona.IoUtil;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
+
+/**
+ * Creates, validates and maps the control segment file. A new file is built under a temporary name in the
+ * same directory (every page written, so tmpfs space is reserved and a full {@code /dev/shm} is an exception
+ * here rather than a SIGBUS later), its version written last, and then published with a hard link, which
+ * fails if the name exists: when two processes race on a fresh directory, exactly one file wins and the
+ * loser maps it. An existing file is checked (length, marker, ready version, layout) before it is mapped,
+ * and is never truncated or written before it is accepted.
+ */
+final class ControlSegmentFile implements AutoCloseable
+{
+    private static final int ZERO_CHUNK_LENGTH = 64 * 1024;
+
+    private final Path path;
+    private final MappedByteBuffer mappedBuffer;
+    private final AtomicBuffer buffer;
+    private final boolean created;
+
+    private ControlSegmentFile(final Path path, final MappedByteBuffer mappedBuffer, final boolean created)
+    {
+        this.path = path;
+        this.mappedBuffer = mappedBuffer;
+        this.buffer = new UnsafeBuffer(mappedBuffer);
+        this.created = created;
+    }
+
+    /**
+     * Maps the file, creating it when absent.
+     *
+     * @param file   the control segment file.
+     * @param config settings (permissions, open timeout).
+     * @return the mapped file.
+     * @throws DmaException naming the file when it cannot be created or is not a valid control segment.
+     */
+    static ControlSegmentFile openOrCreate(final Path file, final RegistryConfig config)
+    {
+        final Path absolute = file.toAbsolutePath();
+        createDirectory(absolute.getParent(), config);
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            if (!Files.exists(absolute))
+            {
+                final ControlSegmentFile created = tryCreate(absolute, config);
+                if (null != created)
+                {
+                    return created;
+                }
+            }
+            try
+            {
+                return openExisting(absolute, config);
+            }
+            catch (final DmaException ex)
+            {
+                if (ex.errno() != Errno.ENOENT)
+                {
+                    throw ex;
+                }
+                // deleted between the two checks: try again
+            }
+        }
+        throw new DmaException(Errno.EAGAIN, "control segment " + absolute + " kept appearing and disappearing");
+    }
+
+    /**
+     * Maps an existing file after checking it.
+     *
+     * @param file   the control segment file.
+     * @param config settings (open timeout).
+     * @return the mapped file.
+     * @throws DmaException ENOENT when absent, EINVAL when not a valid control segment, ETIMEDOUT when its
+     *                      version never becomes non-zero.
+     */
+    static ControlSegmentFile openExisting(final Path file, final RegistryConfig config)
+    {
+        final Path absolute = file.toAbsolutePath();
+        try (FileChannel channel = FileChannel.open(absolute, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            final UnsafeBuffer header = new UnsafeBuffer(ByteBuffer.allocateDirect(HEADER_LENGTH));
+            final long deadlineNs = System.nanoTime() + config.openTimeoutNs();
+            long fileLength = channel.size();
+            if (!isHeaderLengthSufficient(fileLength))
+            {
+                throw new DmaException(Errno.EINVAL, "control segment " + absolute + " is truncated: " +
+                    fileLength + " bytes, the header alone needs " + HEADER_LENGTH);
+            }
+            readHeader(channel, header);
+            checkMarker(header, absolute);
+            long sleepMs = 1;
+            while (0 == header.getIntVolatile(LAYOUT_VERSION_OFFSET))
+            {
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    throw new DmaException(Errno.ETIMEDOUT, "control segment " + absolute + " did not become ready " +
+                        "(layout version still 0) within " + TimeUnit.NANOSECONDS.toMillis(config.openTimeoutNs()) +
+                        " ms; its creator may have died: remove the file if no shmdma process is running");
+                }
+                sleepQuietly(sleepMs);
+                sleepMs = Math.min(sleepMs * 2, 50);
+                readHeader(channel, header);
+            }
+            fileLength = channel.size();
+            checkHeader(header, fileLength, absolute);
+            final MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, TOTAL_LENGTH);
+            return new ControlSegmentFile(absolute, mapped, false);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            throw new DmaException(Errno.ENOENT, "control segment " + absolute + " does not exist", ex);
+        }
+        catch (final IOException ex)
+        {
+            throw new DmaException(Errno.EIO, "cannot open control segment " + absolute + ": " + ex, ex);
+        }
+    }
+
+    /**
+     * The file.
+     *
+     * @return the absolute path.
+     */
+    Path path()
+    {
+        return path;
+    }
+
+    /**
+     * The whole mapped file.
+     *
+     * @return the buffer over the mapping.
+     */
+    AtomicBuffer buffer()
+    {
+        return buffer;
+    }
+
+    /**
+     * Whether this process created the file.
+     *
+     * @return true when created here.
+     */
+    boolean created()
+    {
+        return created;
+    }
+
+    /**
+     * Unmaps the file; the buffer must not be used afterwards.
+     */
+    public void close()
+    {
+        IoUtil.unmap(mappedBuffer);
+    }
+
+    private static ControlSegmentFile tryCreate(final Path file, final RegistryConfig config)
+    {
+        final Path directory = file.getParent();
+        final Path temporary = directory.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() +
+            "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        MappedByteBuffer mapped = null;
+        try
+        {
+            final Set<PosixFilePermission> permissions = filePermissions(config);
+            Files.createFile(temporary, PosixFilePermissions.asFileAttribute(permissions));
+            Files.setPosixFilePermissions(temporary, permissions); // not reduced by the umask
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.READ, StandardOpenOption.WRITE))
+            {
+                reserve(channel, file, temporary);
+                mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, TOTAL_LENGTH);
+            }
+            writeHeader(new UnsafeBuffer(mapped));
+            try
+            {
+                Files.createLink(file, temporary);
+            }
+            catch (final FileAlreadyExistsException lostRace)
+            {
+                IoUtil.unmap(mapped);
+                mapped = null;
+                return null;
+            }
+            final ControlSegmentFile result = new ControlSegmentFile(file, mapped, true);
+            mapped = null;
+            return result;
+        }
+        catch (final IOException ex)
+        {
+            throw new DmaException(Errno.EIO, "cannot create control segment " + file + ": " + ex, ex);
+        }
+        finally
+        {
+            if (null != mapped)
+            {
+                IoUtil.unmap(mapped);
+            }
+            deleteQuietly(temporary);
+        }
+    }
+
+    private static void reserve(final FileChannel channel, final Path file, final Path temporary)
+    {
+        final ByteBuffer zeros = ByteBuffer.allocateDirect(ZERO_CHUNK_LENGTH);
+        long position = 0;
+        try
+        {
+            while (position < TOTAL_LENGTH)
+            {
+                zeros.clear().limit((int)Math.min(ZERO_CHUNK_LENGTH, TOTAL_LENGTH - position));
+                position += channel.write(zeros, position);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new DmaException(Errno.ENOSPC, "cannot reserve " + TOTAL_LENGTH + " bytes for control segment " +
+                file + " (wrote " + position + " bytes to " + temporary + " before: " + ex.getMessage() +
+                "); is the file system full?", ex);
+        }
+    }
+
+    private static void writeHeader(final AtomicBuffer buffer)
+    {
+        final byte[] marker = markerBytes();
+        buffer.putBytes(MARKER_OFFSET, marker);
+        buffer.putInt(HEADER_LENGTH_FIELD_OFFSET, HEADER_LENGTH);
+        buffer.putLong(TOTAL_LENGTH_FIELD_OFFSET, TOTAL_LENGTH);
+        buffer.putInt(DOMAIN_CAPACITY_FIELD_OFFSET, DOMAIN_CAPACITY);
+        buffer.putInt(GROUP_CAPACITY_FIELD_OFFSET, GROUP_CAPACITY);
+        buffer.putInt(MEMBERS_PER_GROUP_FIELD_OFFSET, MEMBERS_PER_GROUP);
+        buffer.putInt(HANDLER_CAPACITY_FIELD_OFFSET, HANDLER_TABLE_CAPACITY);
+        buffer.putInt(DEVICE_COUNTERS_CAPACITY_FIELD_OFFSET, DEVICE_COUNTERS_CAPACITY);
+        buffer.putInt(ERROR_LOG_CHUNK_COUNT_FIELD_OFFSET, ERROR_LOG_CHUNK_COUNT);
+        buffer.putInt(ERROR_LOG_CHUNK_LENGTH_FIELD_OFFSET, ERROR_LOG_CHUNK_LENGTH);
+        buffer.putLong(CREATION_EPOCH_MS_OFFSET, System.currentTimeMillis());
+        buffer.putLong(CREATOR_PID_OFFSET, ProcessHandle.current().pid());
+        buffer.putIntRelease(LAYOUT_VERSION_OFFSET, LAYOUT_VERSION);
+    }
+
+    private static void readHeader(final FileChannel channel, final UnsafeBuffer header) throws IOException
+    {
+        final ByteBuffer byteBuffer = header.byteBuffer();
+        byteBuffer.clear();
+        while (byteBuffer.hasRemaining())
+        {
+            if (channel.read(byteBuffer, byteBuffer.position()) < 0)
+            {
+                break;
+            }
+        }
+    }
+
+    private static void createDirectory(final Path directory, final RegistryConfig config)
+    {
+        if (Files.isDirectory(directory))
+        {
+            return;
+        }
+        try
+        {
+            final Set<PosixFilePermission> permissions = PosixFilePermissions.fromString(
+                config.groupShared() ? "rwxrwx---" : "rwx------");
+            Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(permissions));
+            Files.setPosixFilePermissions(directory, permissions); // not reduced by the umask
+        }
+        catch (final IOException ex)
+        {
+            throw new DmaException(Errno.EIO, "cannot create directory " + directory + ": " + ex, ex);
+        }
+    }
+
+    private static Set<PosixFilePermission> filePermissions(final RegistryConfig config)
+    {
+        return PosixFilePermissions.fromString(config.groupShared() ? "rw-rw----" : "rw-------");
+    }
+
+    private static void deleteQuietly(final Path file)
+    {
+        try
+        {
+            Files.deleteIfExists(file);
+        }
+        catch (final IOException ignore)
+        {
+            // best effort: a leftover temporary file is harmless
+        }
+    }
+
+    private static void sleepQuietly(final long millis)
+    {
+        try
+        {
+            Thread.sleep(millis);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new DmaException(Errno.EAGAIN, "interrupted while waiting for the control segment", ex);
+        }
+    }
+}

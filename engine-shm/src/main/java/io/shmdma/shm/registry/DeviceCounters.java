@@ -1,0 +1,121 @@
+package io.shmdma.shm.registry;
+
+import org.agrona.concurrent.AtomicBuffer;
+
+import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
+
+/**
+ * Flyweight over one device's counters in the control segment. Like DPDK's stats, {@code submitted} is written
+ * by the one application thread that submits, {@code completed} and {@code errors} by the one engine thread
+ * that completes; each add is a plain read plus a release store (single writer, no lock prefix). Readers in any
+ * process use the acquire getters. Never allocates or throws after construction.
+ */
+public final class DeviceCounters
+{
+    private final AtomicBuffer buffer;
+    private final int counterId;
+    private final int submittedOffset;
+    private final int completedOffset;
+    private final int errorsOffset;
+
+    DeviceCounters(final AtomicBuffer buffer, final int counterId)
+    {
+        if (counterId < 0 || counterId >= DEVICE_COUNTERS_CAPACITY)
+        {
+            throw new IllegalArgumentException("counterId out of range: " + counterId);
+        }
+        final int offset = deviceCountersOffset(counterId);
+        this.buffer = buffer;
+        this.counterId = counterId;
+        this.submittedOffset = offset + COUNTERS_SUBMITTED_OFFSET;
+        this.completedOffset = offset + COUNTERS_COMPLETED_OFFSET;
+        this.errorsOffset = offset + COUNTERS_ERRORS_OFFSET;
+    }
+
+    /**
+     * The counters slot.
+     *
+     * @return the counter id.
+     */
+    public int counterId()
+    {
+        return counterId;
+    }
+
+    /**
+     * Jobs submitted, acquire load.
+     *
+     * @return the count.
+     */
+    public long submitted()
+    {
+        return buffer.getLongAcquire(submittedOffset);
+    }
+
+    /**
+     * Jobs completed successfully, acquire load.
+     *
+     * @return the count.
+     */
+    public long completed()
+    {
+        return buffer.getLongAcquire(completedOffset);
+    }
+
+    /**
+     * Jobs failed, acquire load.
+     *
+     * @return the count.
+     */
+    public long errors()
+    {
+        return buffer.getLongAcquire(errorsOffset);
+    }
+
+    /**
+     * Adds to submitted; only the submitting thread calls this.
+     *
+     * @param delta jobs to add.
+     */
+    public void addSubmitted(final long delta)
+    {
+        buffer.putLongRelease(submittedOffset, buffer.getLong(submittedOffset) + delta);
+    }
+
+    /**
+     * Adds to completed; only the engine thread calls this.
+     *
+     * @param delta jobs to add.
+     */
+    public void addCompleted(final long delta)
+    {
+        buffer.putLongRelease(completedOffset, buffer.getLong(completedOffset) + delta);
+    }
+
+    /**
+     * Adds to errors; only the engine thread calls this.
+     *
+     * @param delta jobs to add.
+     */
+    public void addErrors(final long delta)
+    {
+        buffer.putLongRelease(errorsOffset, buffer.getLong(errorsOffset) + delta);
+    }
+
+    /**
+     * Sets all three counts to zero; call only while neither writer runs (device stopped).
+     */
+    public void reset()
+    {
+        buffer.putLongRelease(submittedOffset, 0);
+        buffer.putLongRelease(completedOffset, 0);
+        buffer.putLongRelease(errorsOffset, 0);
+    }
+
+    /** {@inheritDoc} */
+    public String toString()
+    {
+        return "DeviceCounters{counterId=" + counterId + ", submitted=" + submitted() + ", completed=" + completed() +
+            ", errors=" + errors() + '}';
+    }
+}

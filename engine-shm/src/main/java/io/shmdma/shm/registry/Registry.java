@@ -1,0 +1,1972 @@
+package io.shmdma.shm.registry;
+
+import io.shmdma.AgronaAccess;
+import io.shmdma.Errno;
+
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.errors.DistinctErrorLog;
+import org.agrona.concurrent.errors.ErrorLogReader;
+
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
+
+/**
+ * The registry in the control segment: domains (one per process, or more), access pair groups with their
+ * members and handlers, per-device counters and the error log, shared by every shmdma process on the host
+ * through one mapped file (layout in {@link ControlSegmentDescriptor}).
+ *
+ * <h2>Errors</h2>
+ * Control operations return 0 or a positive result, or a negative errno from {@link Errno}, exactly as the
+ * {@code rte_dma_access_pair_group_*} functions; they never throw for these. Opening throws
+ * {@link io.shmdma.DmaException} naming the file.
+ *
+ * <h2>Liveness</h2>
+ * Each domain carries a heartbeat, {@link System#nanoTime()}, which HotSpot reads from CLOCK_MONOTONIC on Linux:
+ * one clock for the whole host, so values written by different processes compare directly (processes must share
+ * a time namespace, which is the default, containers included). A domain whose heartbeat is older than
+ * {@link RegistryConfig#livenessTimeoutNs()} is dead. Each {@code Registry} instance has a random non-zero
+ * <em>incarnation id</em> that names it in domain entries and in the lock, so a PID reused by the kernel, or the
+ * same PID in another PID namespace, is never mistaken for the dead holder.
+ *
+ * <h2>Lock</h2>
+ * Mutations take one lock: a 64-bit word holding the holder's incarnation id (0 = free), taken with CAS and a
+ * spin-then-park backoff. A waiter that has seen the same holder for longer than the liveness timeout, and finds
+ * that holder without a fresh heartbeat in any domain it owns, takes the lock over with CAS, records the takeover
+ * in the error log and repairs the tables. Every mutation writes in an order that the repair can finish or undo:
+ * <ul>
+ *   <li>a domain is written while FREE and published by its state (ACTIVE) last; it is torn down by marking it
+ *       DEAD first; the repair removes the memberships and groups of a DEAD domain (roll forward), and its slot
+ *       is freed, and reported, by the next {@link #reapDeadDomains(long)};</li>
+ *   <li>a group is written in state CREATING and published as ACTIVE last (a CREATING group is rolled back); it
+ *       is destroyed by marking it DESTROYING first (a DESTROYING group is rolled forward);</li>
+ *   <li>a member is published by its membership token, then its handler table entry; it is removed by clearing the
+ *       handler table entry first (revocation), then its token. A member whose handler entry does not point back
+ *       at it is removed by the repair.</li>
+ * </ul>
+ * Readers on the data path never take the lock; snapshots use the change count as a seqlock.
+ * A live holder is only taken over if it stops heartbeating for the whole liveness timeout (for example a
+ * stop-the-world pause longer than the timeout); choose the timeout well above the longest expected pause.
+ *
+ * <h2>Groups</h2>
+ * Group ids are 0..32767: the slot (0..255) plus 256 times the slot's reuse count modulo 128, so a stale group id
+ * names nothing (-ENOENT) for the next 127 reuses of its slot. Tokens are stored only as SHA-256(salt || token)
+ * with a random per-group salt and compared in constant time. After {@link RegistryConfig#joinLockoutAttempts()}
+ * wrong tokens in a row for a group, every join of that group is refused with -EACCES, even with the right
+ * token, for {@link RegistryConfig#joinLockoutDurationNs()}; a successful join resets the count.
+ *
+ * <h2>Handlers</h2>
+ * Handlers (1..65535) come from a counter in the segment that goes round all 65535 values, skipping 0 and values
+ * in use, so a revoked handler is not handed out again until the counter has come round once more. A handler
+ * names a (group slot, member slot) in the handler table; {@link #membershipToken(int)} gives a 64-bit value
+ * unique to that membership, never reused, so a driver that pinned it at vchan setup can tell per job that the
+ * handler still means the same member.
+ *
+ * <h2>Threads</h2>
+ * Thread safe. Data-path methods ({@link #membershipToken}, {@link #handlerDomainSlot},
+ * {@link #domainGeneration}, {@link #heartbeat}) are lock-free and allocation-free. Do not call anything after
+ * {@link #close()}: the mapping is gone.
+ */
+public final class Registry implements AutoCloseable
+{
+    /** Test-only: called with a point name at steps of a mutation, while the lock is held. */
+    static volatile Consumer<String> pauseHook;
+
+    private static final int DOMAIN_FREE = DomainState.FREE.code();
+    private static final int DOMAIN_ACTIVE = DomainState.ACTIVE.code();
+    private static final int DOMAIN_DEAD = DomainState.DEAD.code();
+    private static final int GROUP_FREE = GroupState.FREE.code();
+    private static final int GROUP_CREATING = GroupState.CREATING.code();
+    private static final int GROUP_ACTIVE = GroupState.ACTIVE.code();
+    private static final int GROUP_DESTROYING = GroupState.DESTROYING.code();
+    private static final int SNAPSHOT_ATTEMPTS = 200;
+    private static final String[] OPERATION_NAMES = {
+        "none", "register domain", "unregister domain", "reap", "create group", "join group", "leave group",
+        "destroy group", "handler get", "device counters", "error log", "check" };
+
+    private final ControlSegmentFile file;
+    private final AtomicBuffer buffer;
+    private final RegistryConfig config;
+    private final long incarnation;
+    private final long pid;
+    private final ReentrantLock processLock = new ReentrantLock();
+    private DistinctErrorLog errorLog;
+    private int errorLogChunk = -1;
+    private boolean closed;
+
+    private Registry(final ControlSegmentFile file, final RegistryConfig config)
+    {
+        this.file = file;
+        this.buffer = file.buffer();
+        this.config = config;
+        this.incarnation = TokenHash.newNonZeroRandom();
+        this.pid = ProcessHandle.current().pid();
+    }
+
+    /**
+     * Maps the control segment, creating it when absent. Safe when several processes race on a fresh directory:
+     * one file is published, every process maps it.
+     *
+     * @param file   the control segment file, e.g. {@code /dev/shm/shmdma-<user>/control.shm}.
+     * @param config settings; validated here.
+     * @return the registry.
+     * @throws io.shmdma.DmaException naming the file: ENOSPC when the file system has no room for a new file,
+     *                                EINVAL for a file that is not a valid control segment of this layout,
+     *                                ETIMEDOUT when an existing file never becomes ready, EIO otherwise.
+     */
+    public static Registry openOrCreate(final Path file, final RegistryConfig config)
+    {
+        AgronaAccess.ensureAvailable();
+        config.validate();
+        return new Registry(ControlSegmentFile.openOrCreate(file, config), config);
+    }
+
+    /**
+     * Maps an existing control segment, for tools that must not create one.
+     *
+     * @param file   the control segment file.
+     * @param config settings; validated here.
+     * @return the registry.
+     * @throws io.shmdma.DmaException naming the file: ENOENT when absent, EINVAL, ETIMEDOUT or EIO as for
+     *                                {@link #openOrCreate(Path, RegistryConfig)}.
+     */
+    public static Registry openExisting(final Path file, final RegistryConfig config)
+    {
+        AgronaAccess.ensureAvailable();
+        config.validate();
+        return new Registry(ControlSegmentFile.openExisting(file, config), config);
+    }
+
+    /**
+     * The mapped file.
+     *
+     * @return its absolute path.
+     */
+    public Path path()
+    {
+        return file.path();
+    }
+
+    /**
+     * Whether this instance created the file (rather than mapping one that existed).
+     *
+     * @return true when created here.
+     */
+    public boolean created()
+    {
+        return file.created();
+    }
+
+    /**
+     * This instance's incarnation id, the identity written into its domains and the lock.
+     *
+     * @return the non-zero id.
+     */
+    public long incarnation()
+    {
+        return incarnation;
+    }
+
+    /**
+     * The settings.
+     *
+     * @return the config.
+     */
+    public RegistryConfig config()
+    {
+        return config;
+    }
+
+    /**
+     * The whole mapped segment, for tools and tests; mutate only through this class.
+     *
+     * @return the buffer.
+     */
+    public AtomicBuffer buffer()
+    {
+        return buffer;
+    }
+
+    // ================================================================ domains
+
+    /**
+     * Registers a domain of this process.
+     *
+     * @param domainId        the domain's UUID.
+     * @param segmentFileName the file name of its domain segment, at most 128 UTF-8 bytes.
+     * @param segmentSize     the size of its domain segment.
+     * @return the domain slot (0 or more), or -EINVAL for a bad argument, -EEXIST when a live process has
+     *         registered that UUID, -ENOSPC when the domain table is full, -ETIMEDOUT when the lock could not be
+     *         had. A dead process's registration of the same UUID is torn down and replaced.
+     */
+    public int registerDomain(final UUID domainId, final String segmentFileName, final long segmentSize)
+    {
+        if (null == domainId || null == segmentFileName || segmentSize < 0)
+        {
+            return -Errno.EINVAL;
+        }
+        final byte[] name = segmentFileName.getBytes(StandardCharsets.UTF_8);
+        if (name.length > MAX_SEGMENT_NAME_LENGTH)
+        {
+            return -Errno.EINVAL;
+        }
+        final int rc = lock(OP_REGISTER_DOMAIN);
+        if (rc < 0)
+        {
+            return rc;
+        }
+        try
+        {
+            final long nowNs = System.nanoTime();
+            for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
+            {
+                if (domainState(slot) == DOMAIN_ACTIVE && domainId.equals(domainUuid(slot)))
+                {
+                    if (isDomainAlive(slot, nowNs))
+                    {
+                        return -Errno.EEXIST;
+                    }
+                    beginChange();
+                    teardownDomain(slot);
+                    endChange();
+                }
+            }
+            int slot = 0;
+            while (slot < DOMAIN_CAPACITY && domainState(slot) != DOMAIN_FREE)
+            {
+                slot++;
+            }
+            if (slot == DOMAIN_CAPACITY)
+            {
+                return -Errno.ENOSPC;
+            }
+
+            beginChange();
+            final int offset = domainOffset(slot);
+            buffer.putLong(offset + DOMAIN_GENERATION_OFFSET, buffer.getLong(offset + DOMAIN_GENERATION_OFFSET) + 1);
+            buffer.putLong(offset + DOMAIN_INCARNATION_OFFSET, incarnation);
+            buffer.putLong(offset + DOMAIN_UUID_MSB_OFFSET, domainId.getMostSignificantBits());
+            buffer.putLong(offset + DOMAIN_UUID_LSB_OFFSET, domainId.getLeastSignificantBits());
+            buffer.putLong(offset + DOMAIN_PID_OFFSET, pid);
+            buffer.putLong(offset + DOMAIN_SEGMENT_SIZE_OFFSET, segmentSize);
+            buffer.putLong(offset + DOMAIN_REGISTERED_EPOCH_MS_OFFSET, System.currentTimeMillis());
+            buffer.setMemory(offset + DOMAIN_SEGMENT_NAME_OFFSET, MAX_SEGMENT_NAME_LENGTH, (byte)0);
+            buffer.putBytes(offset + DOMAIN_SEGMENT_NAME_OFFSET, name);
+            buffer.putInt(offset + DOMAIN_SEGMENT_NAME_LENGTH_OFFSET, name.length);
+            buffer.putLongRelease(offset + DOMAIN_HEARTBEAT_NS_OFFSET, nowNs);
+            pause("register:fields-written");
+            buffer.putIntRelease(offset + DOMAIN_STATE_OFFSET, DOMAIN_ACTIVE);
+            endChange();
+            return slot;
+        }
+        finally
+        {
+            unlock();
+        }
+    }
+
+    /**
+     * Unregisters a domain of this process that is closing: it leaves every group it joined, the groups it
+     * created are destroyed (their joiners see GROUP_DESTROYED), its device counters are freed and its slot
+     * is freed.
+     *
+     * @param domainSlot the slot returned by {@link #registerDomain}.
+     * @return 0, or -EINVAL for a slot out of range, -ENOENT when the slot is not an active domain of this
+     *         process (for example it was reaped), -ETIMEDOUT when the lock could not be had.
+     */
+    public int unregisterDomain(final int domainSlot)
+    {
+        if (domainSlot < 0 || domainSlot >= DOMAIN_CAPACITY)
+        {
+            return -Errno.EINVAL;
+        }
+        final int rc = lock(OP_UNREGISTER_DOMAIN);
+        if (rc < 0)
+        {
+            return rc;
+        }
+        try
+        {
+            if (!isOwnActiveDomain(domainSlot))
+            {
+                return -Errno.ENOENT;
+            }
+            beginChange();
+            teardownDomain(domainSlot);
+            endChange();
+            return 0;
+        }
+        finally
+        {
+            unlock();
+        }
+    }
+
+    /**
+     * Heartbeats a domain of this process: a release store of {@link System#nanoTime()}. Lock-free.
+     *
+     * @param domainSlot the slot returned by {@link #registerDomain}.
+     * @return true, or false when the slot is no longer this process's active domain (it was declared dead and
+     *         reaped, or unregistered), in which case nothing is written.
+     */
+    public boolean heartbeat(final int domainSlot)
+    {
+        if (domainSlot < 0 || domainSlot >= DOMAIN_CAPACITY)
+        {
+            return false;
+        }
+        final int offset = domainOffset(domainSlot);
+        if (buffer.getIntAcquire(offset + DOMAIN_STATE_OFFSET) != DOMAIN_ACTIVE ||
+            buffer.getLongAcquire(offset + DOMAIN_INCARNATION_OFFSET) != incarnation)
+        {
+            return false;
+        }
+        buffer.putLongRelease(offset + DOMAIN_HEARTBEAT_NS_OFFSET, System.nanoTime());
+        return true;
+    }
+
+    /**
+     * Tears down every active domain of another process whose heartbeat is older than the liveness timeout, and
+     * every DEAD domain (its process died while unregistering it): its memberships are removed, the groups it
+     * created destroyed, its handlers revoked, its device counters freed and its slot freed. Active domains of
+     * this instance are never reaped. Cheap when nothing is dead: the lock
+     * is only taken when a lock-free scan finds a candidate.
+     *
+     * @param nowNs {@link System#nanoTime()}.
+     * @return what was reaped, so the caller can delete its files and log; empty when nothing was.
+     */
+    public List<ReapedDomain> reapDeadDomains(final long nowNs)
+    {
+        boolean candidate = false;
+        for (int slot = 0; slot < DOMAIN_CAPACITY && !candidate; slot++)
+        {
+            candidate = isReapable(slot, nowNs) || domainState(slot) == DOMAIN_DEAD;
+        }
+        if (!candidate || lock(OP_REAP) < 0)
+        {
+            return List.of();
+        }
+        try
+        {
+            final List<ReapedDomain> reaped = new ArrayList<>();
+            beginChange();
+            for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
+            {
+                if (isReapable(slot, nowNs) || domainState(slot) == DOMAIN_DEAD)
+                {
+                    final int offset = domainOffset(slot);
+                    final long ageNs = nowNs - buffer.getLongAcquire(offset + DOMAIN_HEARTBEAT_NS_OFFSET);
+                    final ReapedDomain domain = new ReapedDomain(
+                        domainUuid(slot), slot, buffer.getLong(offset + DOMAIN_GENERATION_OFFSET),
+                        buffer.getLong(offset + DOMAIN_PID_OFFSET), ageNs, segmentFileName(slot),
+                        buffer.getLong(offset + DOMAIN_SEGMENT_SIZE_OFFSET));
+                    teardownDomain(slot);
+                    reaped.add(domain);
+                }
+            }
+            endChange();
+            for (final ReapedDomain domain : reaped)
+            {
+                recordError(new IllegalStateException("reaped dead domain " + domain.domainId() + " (slot " +
+                    domain.slot() + ", pid " + domain.pid() + "): heartbeat " +
+                    TimeUnit.NANOSECONDS.toMillis(domain.heartbeatAgeNs()) + " ms old"));
+            }
+            return reaped;
+        }
+        finally
+        {
+            unlock();
+        }
+    }
+
+    /**
+     * The slot of an active domain.
+     *
+     * @param domainId the domain's UUID.
+     * @return the slot, or -ENOENT when no active domain has that UUID.
+     */
+    public int findDomain(final UUID domainId)
+    {
+        if (null != domainId)
+        {
+            for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
+            {
+                if (domainState(slot) == DOMAIN_ACTIVE && domainId.equals(domainUuid(slot)))
+                {
+                    return slot;
+                }
+            }
+        }
+        return -Errno.ENOENT;
+    }
+
+    /**
+     * A copy of one domain slot.
+     *
+     * @param slot the domain slot.
+     * @return the domain, or empty when the slot is free or out of range.
+     */
+    public Optional<DomainView> domain(final int slot)
+    {
+        if (slot < 0 || slot >= DOMAIN_CAPACITY)
+        {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(consistentRead(() -> readDomain(slot, System.nanoTime())));
+    }
+
+    /**
+     * A copy of every domain that is not free.
+     *
+     * @return the domains, by slot.
+     */
+    public List<DomainView> domains()
+    {
+        return consistentRead(() ->
+        {
+            final long nowNs = System.nanoTime();
+            final List<DomainView> domains = new ArrayList<>();
+            for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
+            {
+                final DomainView domain = readDomain(slot, nowNs);
+                if (null != domain)
+                {
+                    domains.add(domain);
+                }
+            }
+            return domains;
+        });
+    }
+
+    /**
+     * The generation of an active domain slot, for the data path. Lock-free, allocation-free.
+     *
+     * @param slot the domain slot.
+     * @return the generation (1 or more), or 0 when the slot is not active or out of range.
+     */
+    public long domainGeneration(final int slot)
+    {
+        if (slot < 0 || slot >= DOMAIN_CAPACITY)
+        {
+            return 0;
+        }
+        final int offset = domainOffset(slot);
+        final long generation = buffer.getLongAcquire(offset + DOMAIN_GENERATION_OFFSET);
+        if (buffer.getIntAcquire(offset + DOMAIN_STATE_OFFSET) != DOMAIN_ACTIVE ||
+            buffer.getLongAcquire(offset + DOMAIN_GENERATION_OFFSET) != generation)
+        {
+            return 0;
+        }
+        return generation;
+    }
+
+    // ================================================================ groups
+
+    /**
+     * Creates an access pair group ({@code rte_dma_access_pair_group_create}); the creator becomes member 0 and
+     * gets a handler.
+     *
+     * @param creatorDomainSlot an active domain of this process.
+     * @param token             the group's secret; only its salted hash is stored.
+     * @return the group id, 0..32767, or -EINVAL for a bad argument, -ENOSPC when the group table is full,
+     *         -ETIMEDOUT when the lock could not be had.
+     */
+    public int createGroup(final int creatorDomainSlot, final UUID token)
+    {
+        if (null == token)
+        {
+            return -Errno.EINVAL;
+        }
+        final int rc = lock(OP_CREATE_GROUP);
+        if (rc < 0)
+        {
+            return rc;
+        }
+        try
+        {
+            if (!isOwnActiveDomain(creatorDomainSlot))
+            {
+                return -Errno.EINVAL;
+            }
+            int groupSlot = 0;
+            while (groupSlot < GROUP_CAPACITY && groupState(groupSlot) != GROUP_FREE)
+            {
+                groupSlot++;
+            }
+            if (groupSlot == GROUP_CAPACITY)
+            {
+                return -Errno.ENOSPC;
+            }
+            final int handler = allocateHandler();
+            if (handler < 0)
+            {
+                return handler;
+            }
+
+            beginChange();
+            final int offset = groupOffset(groupSlot);
+            buffer.putIntRelease(offset + GROUP_STATE_OFFSET, GROUP_CREATING);
+            final int idEpoch = buffer.getInt(offset + GROUP_ID_EPOCH_OFFSET);
+            final int groupId = groupId(groupSlot, idEpoch);
+            buffer.putInt(offset + GROUP_ID_EPOCH_OFFSET, idEpoch + 1);
+            buffer.putInt(offset + GROUP_ID_OFFSET, groupId);
+            buffer.putLong(offset + GROUP_GENERATION_OFFSET, nextSequence());
+            buffer.putInt(offset + GROUP_CREATOR_SLOT_OFFSET, creatorDomainSlot);
+            final long creatorGeneration = buffer.getLong(domainOffset(creatorDomainSlot) + DOMAIN_GENERATION_OFFSET);
+            buffer.putLong(offset + GROUP_CREATOR_GENERATION_OFFSET, creatorGeneration);
+            buffer.putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
+            buffer.putLong(offset + GROUP_LOCKOUT_UNTIL_NS_OFFSET, 0);
+            final byte[] salt = TokenHash.newSalt();
+            buffer.putBytes(offset + GROUP_TOKEN_SALT_OFFSET, salt);
+            buffer.putBytes(offset + GROUP_TOKEN_HASH_OFFSET, TokenHash.hash(salt, token));
+            buffer.putLong(offset + GROUP_CREATED_EPOCH_MS_OFFSET, System.currentTimeMillis());
+            writeMember(groupSlot, 0, creatorDomainSlot, creatorGeneration, handler);
+            pause("create:member-written");
+            buffer.putIntRelease(offset + GROUP_STATE_OFFSET, GROUP_ACTIVE);
+            endChange();
+            return groupId;
+        }
+        finally
+        {
+            unlock();
+        }
+    }
+
+    /**
+     * Joins an access pair group ({@code rte_dma_access_pair_group_join}, with the joiner's own domain as in
+     * upstream); the joiner gets a handler.
+     *
+     * @param domainSlot an active domain of this process.
+     * @param token      the group's secret.
+     * @param groupId    the group id.
+     * @return 0, or -EINVAL for a group id out of range or a bad argument, -ENOENT when the group does not
+     *         exist, -EACCES for a wrong token or while the group is locked out after repeated wrong tokens,
+     *         -EEXIST when the domain is already a member, -ENOSPC when the group is full, -ETIMEDOUT when the
+     *         lock could not be had.
+     */
+    public int joinGroup(final int domainSlot, final UUID token, final int groupId)
+    {
+        if (null == token || groupId < 0 || groupId > MAX_GROUP_ID)
+        {
+            return -Errno.EINVAL;
+        }
+        final int rc = lock(OP_JOIN_GROUP);
+        if (rc < 0)
+        {
+            return rc;
+        }
+        try
+        {
+            if (!isOwnActiveDomain(domainSlot))
+            {
+                return -Errno.EINVAL;
+            }
+            final int groupSlot = groupSlot(groupId);
+            if (!isActiveGroup(groupSlot, groupId))
+            {
+                return -Errno.ENOENT;
+            }
+            final int offset = groupOffset(groupSlot);
+            final long nowNs = System.nanoTime();
+            final long lockoutUntilNs = buffer.getLong(offset + GROUP_LOCKOUT_UNTIL_NS_OFFSET);
+            if (0 != lockoutUntilNs)
+            {
+                if (nowNs - lockoutUntilNs < 0)
+                {
+                    return -Errno.EACCES;
+                }
+                buffer.putLong(offset + GROUP_LOCKOUT_UNTIL_NS_OFFSET, 0);
+                buffer.putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
+            }
+            if (!tokenMatches(groupSlot, token))
+            {
+                final int failedJoins = buffer.getInt(offset + GROUP_FAILED_JOINS_OFFSET) + 1;
+                if (failedJoins >= config.joinLockoutAttempts())
+                {
+                    buffer.putLong(offset + GROUP_LOCKOUT_UNTIL_NS_OFFSET, nonZero(nowNs + config.joinLockoutDurationNs()));
+                    buffer.putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
+                    recordError(new SecurityException("group " + groupId + " locked out for " +
+                        TimeUnit.NANOSECONDS.toMillis(config.joinLockoutDurationNs()) + " ms after " + failedJoins +
+                        " wrong tokens in a row"));
+                }
+                else
+                {
+                    buffer.putInt(offset + GROUP_FAILED_JOINS_OFFSET, failedJoins);
+                }
+                return -Errno.EACCES;
+            }
+            buffer.putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
+            final long domainGeneration = buffer.getLong(domainOffset(domainSlot) + DOMAIN_GENERATION_OFFSET);
+            if (findMember(groupSlot, domainSlot, domainGeneration) >= 0)
+            {
+                return -Errno.EEXIST;
+            }
+            int memberSlot = 1;
+            while (memberSlot < MEMBERS_PER_GROUP && memberToken(groupSlot, memberSlot) != 0)
+            {
+                memberSlot++;
+            }
+            if (memberSlot == MEMBERS_PER_GROUP)
+            {
+                return -Errno.ENOSPC;
+            }
+            final int handler = allocateHandler();
+            if (handler < 0)
+            {
+                return handler;
+            }
+            beginChange();
+            writeMember(groupSlot, memberSlot, domainSlot, domainGeneration, handler);
+            endChange();
+            return 0;
+        }
+        finally
+        {
+            unlock();
+        }
+    }
+
+    /**
+     * Leaves an access pair group ({@code rte_dma_access_pair_group_leave}); the member's handler is revoked.
+     *
+     * @param domainSlot an active domain of this process.
+     * @param groupId    the group id.
+     * @return 0, or -EINVAL for a bad argument, -ENOENT when the group does not exist or the domain is not a
+     *         member, -EPERM for the creator, -ETIMEDOUT when the lock could not be had.
+     */
+    public int leaveGroup(final int domainSlot, final int groupId)
+    {
+        if (groupId < 0 || groupId > MAX_GROUP_ID)
+        {
+            return -Errno.EINVAL;
+        }
+        final int rc = lock(OP_LEAVE_GROUP);
+        if (rc < 0)
+        {
+            return rc;
+        }
+        try
+        {
+            if (!isOwnActiveDomain(domainSlot))
+            {
+                return -Errno.EINVAL;
+            }
+            final int groupSlot = groupSlot(groupId);
+            if (!isActiveGroup(groupSlot, groupId))
+            {
+                return -Errno.ENOENT;
+            }
+            if (isCreator(groupSlot, domainSlot))
+            {
+                return -Errno.EPERM;
+            }
+            final long domainGeneration = buffer.getLong(domainOffset(domainSlot) + DOMAIN_GENERATION_OFFSET);
+            final int memberSlot = findMember(groupSlot, domainSlot, domainGeneration);
+            if (memberSlot < 0)
+            {
+                return -Errno.ENOENT;
+            }
+            beginChange();
+            removeMember(groupSlot, memberSlot);
+            endChange();
+            return 0;
+        }
+        finally
+        {
+            unlock();
+        }
+    }
+
+    /**
+     * Destroys an access pair group ({@code rte_dma_access_pair_group_destroy}) once every joiner has left.
+     *
+     * @param domainSlot an active domain of this process.
+     * @param groupId    the group id.
+     * @return 0, or -EINVAL for a bad argument, -ENOENT when the group does not exist, -EPERM when the domain is
+     *         not the creator, -EBUSY while joiners remain, -ETIMEDOUT when the lock could not be had.
+     */
+    public int destroyGroup(final int domainSlot, final int groupId)
+    {
+        if (groupId < 0 || groupId > MAX_GROUP_ID)
+        {
+            return -Errno.EINVAL;
+        }
+        final int rc = lock(OP_DESTROY_GROUP);
+        if (rc < 0)
+        {
+            return rc;
+        }
+        try
+        {
+            if (!isOwnActiveDomain(domainSlot))
+            {
+                return -Errno.EINVAL;
+            }
+            final int groupSlot = groupSlot(groupId);
+            if (!isActiveGroup(groupSlot, groupId))
+            {
+                return -Errno.ENOENT;
+            }
+            if (!isCreator(groupSlot, domainSlot))
+            {
+                return -Errno.EPERM;
+            }
+            for (int memberSlot = 1; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
+            {
+                if (memberToken(groupSlot, memberSlot) != 0)
+                {
+                    return -Errno.EBUSY;
+                }
+            }
+            beginChange();
+            destroyGroupSlot(groupSlot);
+            endChange();
+            return 0;
+        }
+        finally
+        {
+            unlock();
+        }
+    }
+
+    /**
+     * The handler of a member domain ({@code rte_dma_access_pair_group_handler_get}).
+     *
+     * @param requesterDomainSlot an active domain of this process, a member of the group.
+     * @param groupId             the group id.
+     * @param targetDomain        the UUID of the member whose handler is wanted (may be the requester).
+     * @return the handler, 1..65535, or -EINVAL for a bad argument, -EPERM when the requester is not a member,
+     *         -ENOENT when the group does not exist or the target is not a member, -ETIMEDOUT when the lock
+     *         could not be had.
+     */
+    public int handlerGet(final int requesterDomainSlot, final int groupId, final UUID targetDomain)
+    {
+        if (null == targetDomain || groupId < 0 || groupId > MAX_GROUP_ID)
+        {
+            return -Errno.EINVAL;
+        }
+        final int rc = lock(OP_HANDLER_GET);
+        if (rc < 0)
+        {
+            return rc;
+        }
+        try
+        {
+            if (!isOwnActiveDomain(requesterDomainSlot))
+            {
+                return -Errno.EINVAL;
+            }
+            final int groupSlot = groupSlot(groupId);
+            if (!isActiveGroup(groupSlot, groupId))
+            {
+                return -Errno.ENOENT;
+            }
+            final long requesterGeneration =
+                buffer.getLong(domainOffset(requesterDomainSlot) + DOMAIN_GENERATION_OFFSET);
+            if (findMember(groupSlot, requesterDomainSlot, requesterGeneration) < 0)
+            {
+                return -Errno.EPERM;
+            }
+            for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
+            {
+                if (memberToken(groupSlot, memberSlot) != 0)
+                {
+                    final int offset = memberOffset(groupSlot, memberSlot);
+                    final int slot = buffer.getInt(offset + MEMBER_DOMAIN_SLOT_OFFSET);
+                    if (isMemberDomainCurrent(groupSlot, memberSlot) && targetDomain.equals(domainUuid(slot)))
+                    {
+                        return buffer.getInt(offset + MEMBER_HANDLER_OFFSET);
+                    }
+                }
+            }
+            return -Errno.ENOENT;
+        }
+        finally
+        {
+            unlock();
+        }
+    }
+
+    /**
+     * A copy of every active group, for event diffing and the CLI: a group that disappears or whose generation
+     * changes was destroyed; a membership token that disappears is a member that left.
+     *
+     * @return the groups, by group slot.
+     */
+    public List<GroupView> groups()
+    {
+        return consistentRead(() ->
+        {
+            final long nowNs = System.nanoTime();
+            final List<GroupView> groups = new ArrayList<>();
+            for (int groupSlot = 0; groupSlot < GROUP_CAPACITY; groupSlot++)
+            {
+                final GroupView group = readGroup(groupSlot, nowNs);
+                if (null != group)
+                {
+                    groups.add(group);
+                }
+            }
+            return groups;
+        });
+    }
+
+    /**
+     * A copy of one active group.
+     *
+     * @param groupId the group id.
+     * @return the group, or empty when it does not exist.
+     */
+    public Optional<GroupView> group(final int groupId)
+    {
+        if (groupId < 0 || groupId > MAX_GROUP_ID)
+        {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(consistentRead(() ->
+        {
+            final GroupView group = readGroup(groupSlot(groupId), System.nanoTime());
+            return null != group && group.groupId() == groupId ? group : null;
+        }));
+    }
+
+    /**
+     * The change count: bumped (by two) by every visible mutation, odd while one runs. A conductor can skip its
+     * snapshot diff while it is unchanged.
+     *
+     * @return the count, acquire load.
+     */
+    public long changeCount()
+    {
+        return buffer.getLongAcquire(CHANGE_COUNT_OFFSET);
+    }
+
+    // ================================================================ data path
+
+    /**
+     * The token of the membership a handler names, for the data path: unique to that membership and never
+     * reused, so a value pinned at vchan setup that still compares equal means the handler still names the same
+     * member of the same live group. Lock-free, allocation-free, never throws.
+     *
+     * @param handler a handler.
+     * @return the membership token, or 0 when the handler is out of range, free or revoked.
+     */
+    public long membershipToken(final int handler)
+    {
+        final int entry = liveHandlerEntry(handler);
+        if (0 == entry)
+        {
+            return 0;
+        }
+        final int memberOffset = memberOffset(handlerEntryGroupSlot(entry), handlerEntryMemberSlot(entry));
+        final long token = buffer.getLongAcquire(memberOffset + MEMBER_TOKEN_OFFSET);
+        return isStillMember(handler, entry) ? token : 0;
+    }
+
+    /**
+     * The domain slot of the member a handler names, for the data path. Lock-free, allocation-free.
+     *
+     * @param handler a handler.
+     * @return the domain slot, or -1 when the handler is out of range, free or revoked.
+     */
+    public int handlerDomainSlot(final int handler)
+    {
+        final int entry = liveHandlerEntry(handler);
+        if (0 == entry)
+        {
+            return -1;
+        }
+        final int memberOffset = memberOffset(handlerEntryGroupSlot(entry), handlerEntryMemberSlot(entry));
+        final int slot = buffer.getIntAcquire(memberOffset + MEMBER_DOMAIN_SLOT_OFFSET);
+        return isStillMember(handler, entry) ? slot : -1;
+    }
+
+    /**
+     * The domain generation of the member a handler names (compare with {@link #domainGeneration(int)} of
+     * {@link #handlerDomainSlot(int)}). Lock-free, allocation-free.
+     *
+     * @param handler a handler.
+     * @return the generation, or 0 when the handler is out of range, free or revoked.
+     */
+    public long handlerDomainGeneration(final int handler)
+    {
+        final int entry = liveHandlerEntry(handler);
+        if (0 == entry)
+        {
+            return 0;
+        }
+        final int memberOffset = memberOffset(handlerEntryGroupSlot(entry), handlerEntryMemberSlot(entry));
+        final long generation = buffer.getLongAcquire(memberOffset + MEMBER_DOMAIN_GENERATION_OFFSET);
+        return isStillMember(handler, entry) ? generation : 0;
+    }
+
+    // ================================================================ device counters
+
+    /**
+     * Allocates the counters of a device of this process ({@code /dmadev/stats} for the CLI); they start at 0
+     * and are freed with the domain.
+     *
+     * @param domainSlot an active domain of this process.
+     * @param devId      the device id.
+     * @param name       the device name, at most 32 UTF-8 bytes (longer names are cut).
+     * @return the counter id, or -EINVAL for a bad argument, -ENOSPC when every slot is taken, -ETIMEDOUT
+     *         when the lock could not be had.
+     */
+    public int allocateDeviceCounters(final int domainSlot, final int devId, final String name)
+    {
+        if (null == name)
+        {
+            return -Errno.EINVAL;
+        }
+        final int rc = lock(OP_DEVICE_COUNTERS);
+        if (rc < 0)
+        {
+            return rc;
+        }
+        try
+        {
+            if (!isOwnActiveDomain(domainSlot))
+            {
+                return -Errno.EINVAL;
+            }
+            for (int counterId = 0; counterId < DEVICE_COUNTERS_CAPACITY; counterId++)
+            {
+                final int offset = deviceCountersOffset(counterId);
+                if (buffer.getIntAcquire(offset + COUNTERS_STATE_OFFSET) == COUNTERS_FREE)
+                {
+                    final byte[] nameBytes = truncatedUtf8(name, MAX_DEVICE_NAME_LENGTH);
+                    buffer.putInt(offset + COUNTERS_DOMAIN_SLOT_OFFSET, domainSlot);
+                    buffer.putLong(offset + COUNTERS_DOMAIN_GENERATION_OFFSET,
+                        buffer.getLong(domainOffset(domainSlot) + DOMAIN_GENERATION_OFFSET));
+                    buffer.putInt(offset + COUNTERS_DEV_ID_OFFSET, devId);
+                    buffer.setMemory(offset + COUNTERS_NAME_OFFSET, MAX_DEVICE_NAME_LENGTH, (byte)0);
+                    buffer.putBytes(offset + COUNTERS_NAME_OFFSET, nameBytes);
+                    buffer.putInt(offset + COUNTERS_NAME_LENGTH_OFFSET, nameBytes.length);
+                    new DeviceCounters(buffer, counterId).reset();
+                    buffer.putIntRelease(offset + COUNTERS_STATE_OFFSET, COUNTERS_IN_USE);
+                    return counterId;
+                }
+            }
+            return -Errno.ENOSPC;
+        }
+        finally
+        {
+            unlock();
+        }
+    }
+
+    /**
+     * Frees device counters.
+     *
+     * @param counterId a counter id from {@link #allocateDeviceCounters}.
+     * @return 0, or -EINVAL when out of range, -ENOENT when not allocated, -ETIMEDOUT when the lock could not
+     *         be had.
+     */
+    public int freeDeviceCounters(final int counterId)
+    {
+        if (counterId < 0 || counterId >= DEVICE_COUNTERS_CAPACITY)
+        {
+            return -Errno.EINVAL;
+        }
+        final int rc = lock(OP_DEVICE_COUNTERS);
+        if (rc < 0)
+        {
+            return rc;
+        }
+        try
+        {
+            final int offset = deviceCountersOffset(counterId);
+            if (buffer.getIntAcquire(offset + COUNTERS_STATE_OFFSET) != COUNTERS_IN_USE)
+            {
+                return -Errno.ENOENT;
+            }
+            buffer.putIntRelease(offset + COUNTERS_STATE_OFFSET, COUNTERS_FREE);
+            return 0;
+        }
+        finally
+        {
+            unlock();
+        }
+    }
+
+    /**
+     * A flyweight over one device's counters, for the driver's data path. Create it once per device.
+     *
+     * @param counterId a counter id from {@link #allocateDeviceCounters}.
+     * @return the counters.
+     * @throws IllegalArgumentException when the id is out of range.
+     */
+    public DeviceCounters deviceCounters(final int counterId)
+    {
+        return new DeviceCounters(buffer, counterId);
+    }
+
+    /**
+     * A copy of every allocated device counters slot.
+     *
+     * @return the counters, by counter id.
+     */
+    public List<DeviceCountersView> deviceCountersViews()
+    {
+        final List<DeviceCountersView> views = new ArrayList<>();
+        for (int counterId = 0; counterId < DEVICE_COUNTERS_CAPACITY; counterId++)
+        {
+            final int offset = deviceCountersOffset(counterId);
+            if (buffer.getIntAcquire(offset + COUNTERS_STATE_OFFSET) == COUNTERS_IN_USE)
+            {
+                final DeviceCounters counters = new DeviceCounters(buffer, counterId);
+                views.add(new DeviceCountersView(
+                    counterId,
+                    buffer.getInt(offset + COUNTERS_DOMAIN_SLOT_OFFSET),
+                    buffer.getLong(offset + COUNTERS_DOMAIN_GENERATION_OFFSET),
+                    buffer.getInt(offset + COUNTERS_DEV_ID_OFFSET),
+                    readString(offset + COUNTERS_NAME_OFFSET, offset + COUNTERS_NAME_LENGTH_OFFSET,
+                        MAX_DEVICE_NAME_LENGTH),
+                    counters.submitted(),
+                    counters.completed(),
+                    counters.errors()));
+            }
+        }
+        return views;
+    }
+
+    // ================================================================ error log
+
+    /**
+     * This process's distinct error log in the control segment, claimed on first use (each writing process has
+     * its own chunk, since a {@link DistinctErrorLog} keeps its write position in the process). When every chunk
+     * is owned by a live process, a private log that tools cannot see is returned instead.
+     *
+     * @return the error log.
+     */
+    public DistinctErrorLog errorLog()
+    {
+        processLock.lock();
+        try
+        {
+            if (null == errorLog)
+            {
+                if (lock(OP_ERROR_LOG) >= 0)
+                {
+                    try
+                    {
+                        errorLog = claimErrorLogChunk();
+                    }
+                    finally
+                    {
+                        unlock();
+                    }
+                }
+                if (null == errorLog)
+                {
+                    System.err.println("shmdma: no free error log chunk in " + path() +
+                        "; errors of this process are not visible to tools");
+                    errorLog = new DistinctErrorLog(
+                        new UnsafeBuffer(ByteBuffer.allocateDirect(ERROR_LOG_CHUNK_LENGTH)), SystemEpochClock.INSTANCE);
+                }
+            }
+            return errorLog;
+        }
+        finally
+        {
+            processLock.unlock();
+        }
+    }
+
+    /**
+     * Every distinct error recorded in the control segment by any process, dead ones included.
+     *
+     * @return the errors, by chunk then by first observation.
+     */
+    public List<ErrorLogEntry> errorLogEntries()
+    {
+        final List<ErrorLogEntry> entries = new ArrayList<>();
+        for (int chunk = 0; chunk < ERROR_LOG_CHUNK_COUNT; chunk++)
+        {
+            final int directoryOffset = errorLogDirectoryOffset(chunk);
+            if (buffer.getIntAcquire(directoryOffset + CHUNK_STATE_OFFSET) != CHUNK_FREE)
+            {
+                final long ownerPid = buffer.getLong(directoryOffset + CHUNK_OWNER_PID_OFFSET);
+                final AtomicBuffer chunkBuffer =
+                    new UnsafeBuffer(buffer, errorLogChunkOffset(chunk), ERROR_LOG_CHUNK_LENGTH);
+                ErrorLogReader.read(chunkBuffer, (count, first, last, text) ->
+                    entries.add(new ErrorLogEntry(ownerPid, count, first, last, text)));
+            }
+        }
+        return entries;
+    }
+
+    // ================================================================ consistency
+
+    /**
+     * Checks the invariants of the tables under the lock, without changing anything: no group is left CREATING
+     * or DESTROYING, every group's creator is its live member 0, every member's domain
+     * is active with the generation it joined with and its handler entry points back at it, and every handler
+     * entry names such a member.
+     *
+     * @return a description of each violation; empty when consistent.
+     */
+    public List<String> checkConsistency()
+    {
+        final List<String> problems = new ArrayList<>();
+        final int rc = lock(OP_CHECK);
+        if (rc < 0)
+        {
+            problems.add("could not take the registry lock: " + Errno.name(rc));
+            return problems;
+        }
+        try
+        {
+            checkTables(false, problems);
+            if ((buffer.getLongVolatile(CHANGE_COUNT_OFFSET) & 1) != 0)
+            {
+                problems.add("change count is odd: a mutation did not finish");
+            }
+            return problems;
+        }
+        finally
+        {
+            unlock();
+        }
+    }
+
+    /**
+     * Releases this process's error log chunk (its content stays readable) and unmaps the file. Domains are not
+     * unregistered: call {@link #unregisterDomain(int)} first, or they are reaped once their heartbeat stops.
+     */
+    public void close()
+    {
+        processLock.lock();
+        try
+        {
+            if (closed)
+            {
+                return;
+            }
+            if (errorLogChunk >= 0 && lock(OP_ERROR_LOG) >= 0)
+            {
+                try
+                {
+                    releaseErrorLogChunk(errorLogChunk);
+                }
+                finally
+                {
+                    unlock();
+                }
+            }
+            closed = true;
+            file.close();
+        }
+        finally
+        {
+            processLock.unlock();
+        }
+    }
+
+    /** {@inheritDoc} */
+    public String toString()
+    {
+        return "Registry{path=" + path() + ", incarnation=" + Long.toHexString(incarnation) + ", pid=" + pid + '}';
+    }
+
+    // ================================================================ lock
+
+    private int lock(final int operation)
+    {
+        processLock.lock();
+        if (processLock.getHoldCount() > 1)
+        {
+            return 0;
+        }
+        if (closed)
+        {
+            processLock.unlock();
+            throw new IllegalStateException("registry is closed: " + path());
+        }
+        try
+        {
+            final int rc = acquireSegmentLock(operation);
+            if (rc < 0)
+            {
+                processLock.unlock();
+            }
+            return rc;
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            buffer.compareAndSetLong(LOCK_WORD_OFFSET, incarnation, 0);
+            processLock.unlock();
+            throw ex;
+        }
+    }
+
+    private void unlock()
+    {
+        if (processLock.getHoldCount() == 1)
+        {
+            buffer.putInt(LOCK_OPERATION_OFFSET, OP_NONE);
+            if (!buffer.compareAndSetLong(LOCK_WORD_OFFSET, incarnation, 0))
+            {
+                recordErrorUnlocked(new IllegalStateException("registry lock of pid " + pid +
+                    " was taken over by another process while held (heartbeat older than " +
+                    TimeUnit.NANOSECONDS.toMillis(config.livenessTimeoutNs()) + " ms?)"));
+            }
+        }
+        processLock.unlock();
+    }
+
+    private int acquireSegmentLock(final int operation)
+    {
+        final long startNs = System.nanoTime();
+        long observedHolder = 0;
+        long observedSinceNs = startNs;
+        int idleCount = 0;
+        while (true)
+        {
+            final long holder = buffer.compareAndExchangeLong(LOCK_WORD_OFFSET, 0, incarnation);
+            if (0 == holder)
+            {
+                onLockAcquired(operation);
+                return 0;
+            }
+            final long nowNs = System.nanoTime();
+            if (holder == incarnation || (holder == observedHolder &&
+                nowNs - observedSinceNs > config.livenessTimeoutNs() && isHolderDead(holder, nowNs)))
+            {
+                final long deadPid = buffer.getLong(LOCK_HOLDER_PID_OFFSET);
+                final int deadOperation = buffer.getInt(LOCK_OPERATION_OFFSET);
+                if (holder == incarnation || buffer.compareAndSetLong(LOCK_WORD_OFFSET, holder, incarnation))
+                {
+                    onLockAcquired(operation);
+                    recoverFromDeadHolder(holder, deadPid, deadOperation);
+                    return 0;
+                }
+                continue;
+            }
+            if (holder != observedHolder)
+            {
+                observedHolder = holder;
+                observedSinceNs = nowNs;
+            }
+            if (nowNs - startNs > config.lockTimeoutNs())
+            {
+                return -Errno.ETIMEDOUT;
+            }
+            idle(idleCount++);
+        }
+    }
+
+    private static void idle(final int idleCount)
+    {
+        if (idleCount < 20)
+        {
+            Thread.onSpinWait();
+        }
+        else if (idleCount < 30)
+        {
+            Thread.yield();
+        }
+        else
+        {
+            LockSupport.parkNanos(idleCount < 100 ? 50_000 : 1_000_000);
+        }
+    }
+
+    private void onLockAcquired(final int operation)
+    {
+        buffer.putLong(LOCK_HOLDER_PID_OFFSET, pid);
+        buffer.putLong(LOCK_ACQUIRED_EPOCH_MS_OFFSET, System.currentTimeMillis());
+        buffer.putInt(LOCK_OPERATION_OFFSET, operation);
+        final long nowNs = System.nanoTime();
+        for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
+        {
+            if (isOwnActiveDomain(slot))
+            {
+                buffer.putLongRelease(domainOffset(slot) + DOMAIN_HEARTBEAT_NS_OFFSET, nowNs);
+            }
+        }
+        pause("lock:acquired");
+    }
+
+    private boolean isHolderDead(final long holder, final long nowNs)
+    {
+        for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
+        {
+            final int offset = domainOffset(slot);
+            final int state = buffer.getIntAcquire(offset + DOMAIN_STATE_OFFSET);
+            if ((state == DOMAIN_ACTIVE || state == DOMAIN_DEAD) &&
+                buffer.getLongAcquire(offset + DOMAIN_INCARNATION_OFFSET) == holder &&
+                nowNs - buffer.getLongAcquire(offset + DOMAIN_HEARTBEAT_NS_OFFSET) <= config.livenessTimeoutNs())
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void recoverFromDeadHolder(final long deadHolder, final long deadPid, final int deadOperation)
+    {
+        buffer.putInt(LOCK_RECOVERIES_OFFSET, buffer.getInt(LOCK_RECOVERIES_OFFSET) + 1);
+        final List<String> repairs = new ArrayList<>();
+        beginChange();
+        checkTables(true, repairs);
+        endChange();
+        final String operationName = deadOperation >= 0 && deadOperation < OPERATION_NAMES.length ?
+            OPERATION_NAMES[deadOperation] : "operation " + deadOperation;
+        recordError(new IllegalStateException("registry lock taken over from dead holder pid " + deadPid +
+            " (incarnation " + Long.toHexString(deadHolder) + ") during " + operationName + "; repaired " +
+            repairs.size() + " inconsistencies" + (repairs.isEmpty() ? "" : ": " + repairs)));
+    }
+
+    private void beginChange()
+    {
+        final long count = buffer.getLong(CHANGE_COUNT_OFFSET);
+        if ((count & 1) == 0)
+        {
+            buffer.putLongVolatile(CHANGE_COUNT_OFFSET, count + 1);
+        }
+        VarHandle.releaseFence();
+    }
+
+    private void endChange()
+    {
+        final long count = buffer.getLong(CHANGE_COUNT_OFFSET);
+        buffer.putLongRelease(CHANGE_COUNT_OFFSET, (count & 1) == 0 ? count + 2 : count + 1);
+    }
+
+    private <T> T consistentRead(final Supplier<T> reader)
+    {
+        for (int attempt = 0; attempt < SNAPSHOT_ATTEMPTS; attempt++)
+        {
+            final long before = buffer.getLongAcquire(CHANGE_COUNT_OFFSET);
+            if ((before & 1) == 0)
+            {
+                try
+                {
+                    final T result = reader.get();
+                    VarHandle.acquireFence();
+                    if (buffer.getLongVolatile(CHANGE_COUNT_OFFSET) == before)
+                    {
+                        return result;
+                    }
+                }
+                catch (final RuntimeException tornRead)
+                {
+                    // a torn read of a half-written entry: read again
+                }
+            }
+            idle(attempt);
+        }
+        // a mutation is taking long, or its holder died: take the lock, which recovers a dead holder
+        final int rc = lock(OP_CHECK);
+        try
+        {
+            return reader.get();
+        }
+        finally
+        {
+            if (rc >= 0)
+            {
+                unlock();
+            }
+        }
+    }
+
+    private static void pause(final String point)
+    {
+        final Consumer<String> hook = pauseHook;
+        if (null != hook)
+        {
+            hook.accept(point);
+        }
+    }
+
+    // ================================================================ mutations (lock held)
+
+    private void teardownDomain(final int slot)
+    {
+        final int offset = domainOffset(slot);
+        final long generation = buffer.getLong(offset + DOMAIN_GENERATION_OFFSET);
+        final long domainIncarnation = buffer.getLong(offset + DOMAIN_INCARNATION_OFFSET);
+        buffer.putIntRelease(offset + DOMAIN_STATE_OFFSET, DOMAIN_DEAD);
+        pause("teardown:domain-dead");
+        for (int groupSlot = 0; groupSlot < GROUP_CAPACITY; groupSlot++)
+        {
+            final int groupOffset = groupOffset(groupSlot);
+            if (buffer.getInt(groupOffset + GROUP_STATE_OFFSET) == GROUP_FREE)
+            {
+                continue;
+            }
+            if (buffer.getInt(groupOffset + GROUP_CREATOR_SLOT_OFFSET) == slot &&
+                buffer.getLong(groupOffset + GROUP_CREATOR_GENERATION_OFFSET) == generation)
+            {
+                destroyGroupSlot(groupSlot);
+                continue;
+            }
+            for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
+            {
+                final int memberOffset = memberOffset(groupSlot, memberSlot);
+                if (buffer.getLong(memberOffset + MEMBER_TOKEN_OFFSET) != 0 &&
+                    buffer.getInt(memberOffset + MEMBER_DOMAIN_SLOT_OFFSET) == slot &&
+                    buffer.getLong(memberOffset + MEMBER_DOMAIN_GENERATION_OFFSET) == generation)
+                {
+                    removeMember(groupSlot, memberSlot);
+                }
+            }
+        }
+        for (int counterId = 0; counterId < DEVICE_COUNTERS_CAPACITY; counterId++)
+        {
+            final int countersOffset = deviceCountersOffset(counterId);
+            if (buffer.getInt(countersOffset + COUNTERS_STATE_OFFSET) == COUNTERS_IN_USE &&
+                buffer.getInt(countersOffset + COUNTERS_DOMAIN_SLOT_OFFSET) == slot &&
+                buffer.getLong(countersOffset + COUNTERS_DOMAIN_GENERATION_OFFSET) == generation)
+            {
+                buffer.putIntRelease(countersOffset + COUNTERS_STATE_OFFSET, COUNTERS_FREE);
+            }
+        }
+        buffer.putIntRelease(offset + DOMAIN_STATE_OFFSET, DOMAIN_FREE);
+        if (domainIncarnation != incarnation && !hasActiveDomain(domainIncarnation))
+        {
+            for (int chunk = 0; chunk < ERROR_LOG_CHUNK_COUNT; chunk++)
+            {
+                final int directoryOffset = errorLogDirectoryOffset(chunk);
+                if (buffer.getInt(directoryOffset + CHUNK_STATE_OFFSET) == CHUNK_IN_USE &&
+                    buffer.getLong(directoryOffset + CHUNK_OWNER_INCARNATION_OFFSET) == domainIncarnation)
+                {
+                    releaseErrorLogChunk(chunk);
+                }
+            }
+        }
+    }
+
+    private void destroyGroupSlot(final int groupSlot)
+    {
+        final int offset = groupOffset(groupSlot);
+        buffer.putIntRelease(offset + GROUP_STATE_OFFSET, GROUP_DESTROYING);
+        pause("destroy:state-destroying");
+        for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
+        {
+            final int memberOffset = memberOffset(groupSlot, memberSlot);
+            if (buffer.getLong(memberOffset + MEMBER_TOKEN_OFFSET) != 0 ||
+                buffer.getInt(memberOffset + MEMBER_HANDLER_OFFSET) != 0)
+            {
+                removeMember(groupSlot, memberSlot);
+            }
+        }
+        buffer.setMemory(offset + GROUP_TOKEN_SALT_OFFSET, TOKEN_SALT_LENGTH + TOKEN_HASH_LENGTH, (byte)0);
+        buffer.putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
+        buffer.putLong(offset + GROUP_LOCKOUT_UNTIL_NS_OFFSET, 0);
+        buffer.putIntRelease(offset + GROUP_STATE_OFFSET, GROUP_FREE);
+    }
+
+    private void writeMember(
+        final int groupSlot, final int memberSlot, final int domainSlot, final long domainGeneration, final int handler)
+    {
+        final int offset = memberOffset(groupSlot, memberSlot);
+        buffer.putInt(offset + MEMBER_DOMAIN_SLOT_OFFSET, domainSlot);
+        buffer.putLong(offset + MEMBER_DOMAIN_GENERATION_OFFSET, domainGeneration);
+        buffer.putInt(offset + MEMBER_HANDLER_OFFSET, handler);
+        buffer.putLong(offset + MEMBER_JOINED_EPOCH_MS_OFFSET, System.currentTimeMillis());
+        buffer.putLongRelease(offset + MEMBER_TOKEN_OFFSET, nextSequence());
+        pause("join:member-written");
+        buffer.putIntRelease(handlerOffset(handler), handlerEntry(groupSlot, memberSlot));
+    }
+
+    private void removeMember(final int groupSlot, final int memberSlot)
+    {
+        final int offset = memberOffset(groupSlot, memberSlot);
+        final int handler = buffer.getInt(offset + MEMBER_HANDLER_OFFSET);
+        if (handler > 0 && handler <= MAX_HANDLER &&
+            buffer.getInt(handlerOffset(handler)) == handlerEntry(groupSlot, memberSlot))
+        {
+            buffer.putIntRelease(handlerOffset(handler), 0);
+        }
+        pause("leave:handler-revoked");
+        buffer.putLongRelease(offset + MEMBER_TOKEN_OFFSET, 0);
+        buffer.putInt(offset + MEMBER_HANDLER_OFFSET, 0);
+        buffer.putInt(offset + MEMBER_DOMAIN_SLOT_OFFSET, 0);
+        buffer.putLong(offset + MEMBER_DOMAIN_GENERATION_OFFSET, 0);
+        buffer.putLong(offset + MEMBER_JOINED_EPOCH_MS_OFFSET, 0);
+    }
+
+    private int allocateHandler()
+    {
+        long counter = buffer.getLong(HANDLER_COUNTER_OFFSET);
+        try
+        {
+            for (int attempt = 0; attempt < MAX_HANDLER; attempt++)
+            {
+                final int handler = (int)(Long.remainderUnsigned(counter, MAX_HANDLER)) + 1;
+                counter++;
+                if (buffer.getInt(handlerOffset(handler)) == 0)
+                {
+                    return handler;
+                }
+            }
+            return -Errno.ENOSPC;
+        }
+        finally
+        {
+            buffer.putLongRelease(HANDLER_COUNTER_OFFSET, counter);
+        }
+    }
+
+    private long nextSequence()
+    {
+        final long next = buffer.getLong(SEQUENCE_OFFSET) + 1;
+        buffer.putLongRelease(SEQUENCE_OFFSET, next);
+        return next;
+    }
+
+    // ================================================================ checks and repair (lock held)
+
+    /**
+     * Checks every invariant; when repairing, finishes or undoes what a dead holder left half done.
+     *
+     * @param repair   whether to fix what is found.
+     * @param problems receives a description of each violation.
+     */
+    void checkTables(final boolean repair, final List<String> problems)
+    {
+        for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
+        {
+            final int state = domainState(slot);
+            if (null == DomainState.of(state))
+            {
+                problems.add("domain slot " + slot + " has invalid state " + state);
+                if (repair)
+                {
+                    buffer.putIntRelease(domainOffset(slot) + DOMAIN_STATE_OFFSET, DOMAIN_FREE);
+                }
+            }
+        }
+
+        for (int groupSlot = 0; groupSlot < GROUP_CAPACITY; groupSlot++)
+        {
+            checkGroup(groupSlot, repair, problems);
+        }
+
+        for (int handler = 0; handler <= MAX_HANDLER; handler++)
+        {
+            final int entry = buffer.getInt(handlerOffset(handler));
+            if (0 != entry && !isHandlerEntryValid(handler, entry))
+            {
+                problems.add("handler " + handler + " names no live member");
+                if (repair)
+                {
+                    buffer.putIntRelease(handlerOffset(handler), 0);
+                }
+            }
+        }
+
+        for (int counterId = 0; counterId < DEVICE_COUNTERS_CAPACITY; counterId++)
+        {
+            final int offset = deviceCountersOffset(counterId);
+            if (buffer.getInt(offset + COUNTERS_STATE_OFFSET) == COUNTERS_IN_USE)
+            {
+                final int slot = buffer.getInt(offset + COUNTERS_DOMAIN_SLOT_OFFSET);
+                if (slot < 0 || slot >= DOMAIN_CAPACITY || domainState(slot) == DOMAIN_FREE ||
+                    buffer.getLong(domainOffset(slot) + DOMAIN_GENERATION_OFFSET) !=
+                    buffer.getLong(offset + COUNTERS_DOMAIN_GENERATION_OFFSET))
+                {
+                    problems.add("device counters " + counterId + " belong to no domain");
+                    if (repair)
+                    {
+                        buffer.putIntRelease(offset + COUNTERS_STATE_OFFSET, COUNTERS_FREE);
+                    }
+                }
+            }
+        }
+    }
+
+    private void checkGroup(final int groupSlot, final boolean repair, final List<String> problems)
+    {
+        final int offset = groupOffset(groupSlot);
+        final int state = buffer.getInt(offset + GROUP_STATE_OFFSET);
+        if (state == GROUP_FREE)
+        {
+            for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
+            {
+                if (memberToken(groupSlot, memberSlot) != 0 ||
+                    buffer.getInt(memberOffset(groupSlot, memberSlot) + MEMBER_HANDLER_OFFSET) != 0)
+                {
+                    problems.add("free group slot " + groupSlot + " has member " + memberSlot);
+                    if (repair)
+                    {
+                        removeMember(groupSlot, memberSlot);
+                    }
+                }
+            }
+            return;
+        }
+        if (state != GROUP_ACTIVE)
+        {
+            problems.add("group slot " + groupSlot + " left in state " + GroupState.of(state) + " (" + state + ")");
+            if (repair)
+            {
+                destroyGroupSlot(groupSlot);
+            }
+            return;
+        }
+
+        final int creatorSlot = buffer.getInt(offset + GROUP_CREATOR_SLOT_OFFSET);
+        final long creatorGeneration = buffer.getLong(offset + GROUP_CREATOR_GENERATION_OFFSET);
+        final int creatorMemberOffset = memberOffset(groupSlot, 0);
+        if (creatorSlot < 0 || creatorSlot >= DOMAIN_CAPACITY || domainState(creatorSlot) != DOMAIN_ACTIVE ||
+            buffer.getLong(domainOffset(creatorSlot) + DOMAIN_GENERATION_OFFSET) != creatorGeneration ||
+            buffer.getInt(creatorMemberOffset + MEMBER_DOMAIN_SLOT_OFFSET) != creatorSlot ||
+            buffer.getLong(creatorMemberOffset + MEMBER_DOMAIN_GENERATION_OFFSET) != creatorGeneration ||
+            !isMemberLinked(groupSlot, 0))
+        {
+            problems.add("group " + buffer.getInt(offset + GROUP_ID_OFFSET) + " has no live creator");
+            if (repair)
+            {
+                destroyGroupSlot(groupSlot);
+            }
+            return;
+        }
+        for (int memberSlot = 1; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
+        {
+            final int memberOffset = memberOffset(groupSlot, memberSlot);
+            final boolean used = buffer.getLong(memberOffset + MEMBER_TOKEN_OFFSET) != 0;
+            if (used ? !(isMemberDomainCurrent(groupSlot, memberSlot) && isMemberLinked(groupSlot, memberSlot)) :
+                buffer.getInt(memberOffset + MEMBER_HANDLER_OFFSET) != 0)
+            {
+                problems.add("group " + buffer.getInt(offset + GROUP_ID_OFFSET) + " member " + memberSlot +
+                    (used ? " is dead or has no handler" : " is half written"));
+                if (repair)
+                {
+                    removeMember(groupSlot, memberSlot);
+                }
+            }
+        }
+    }
+
+    private boolean isMemberLinked(final int groupSlot, final int memberSlot)
+    {
+        final int memberOffset = memberOffset(groupSlot, memberSlot);
+        final int handler = buffer.getInt(memberOffset + MEMBER_HANDLER_OFFSET);
+        return buffer.getLong(memberOffset + MEMBER_TOKEN_OFFSET) != 0 && handler > 0 && handler <= MAX_HANDLER &&
+            buffer.getInt(handlerOffset(handler)) == handlerEntry(groupSlot, memberSlot);
+    }
+
+    private boolean isHandlerEntryValid(final int handler, final int entry)
+    {
+        final int groupSlot = handlerEntryGroupSlot(entry);
+        final int memberSlot = handlerEntryMemberSlot(entry);
+        if (handler == 0 || groupSlot < 0 || groupSlot >= GROUP_CAPACITY || memberSlot >= MEMBERS_PER_GROUP)
+        {
+            return false;
+        }
+        final int memberOffset = memberOffset(groupSlot, memberSlot);
+        return groupState(groupSlot) == GROUP_ACTIVE &&
+            buffer.getLong(memberOffset + MEMBER_TOKEN_OFFSET) != 0 &&
+            buffer.getInt(memberOffset + MEMBER_HANDLER_OFFSET) == handler;
+    }
+
+    // ================================================================ error log chunks (lock held)
+
+    private DistinctErrorLog claimErrorLogChunk()
+    {
+        int chosen = -1;
+        long oldestReleaseMs = Long.MAX_VALUE;
+        for (int chunk = 0; chunk < ERROR_LOG_CHUNK_COUNT; chunk++)
+        {
+            final int directoryOffset = errorLogDirectoryOffset(chunk);
+            final int state = buffer.getInt(directoryOffset + CHUNK_STATE_OFFSET);
+            if (state == CHUNK_FREE)
+            {
+                chosen = chunk;
+                break;
+            }
+            final long releasedMs = buffer.getLong(directoryOffset + CHUNK_RELEASED_EPOCH_MS_OFFSET);
+            if (state == CHUNK_RELEASED && releasedMs < oldestReleaseMs)
+            {
+                chosen = chunk;
+                oldestReleaseMs = releasedMs;
+            }
+        }
+        if (chosen < 0)
+        {
+            return null;
+        }
+        final int directoryOffset = errorLogDirectoryOffset(chosen);
+        buffer.putIntRelease(directoryOffset + CHUNK_STATE_OFFSET, CHUNK_IN_USE);
+        buffer.setMemory(errorLogChunkOffset(chosen), ERROR_LOG_CHUNK_LENGTH, (byte)0);
+        buffer.putLong(directoryOffset + CHUNK_OWNER_INCARNATION_OFFSET, incarnation);
+        buffer.putLong(directoryOffset + CHUNK_OWNER_PID_OFFSET, pid);
+        buffer.putLong(directoryOffset + CHUNK_CLAIMED_EPOCH_MS_OFFSET, System.currentTimeMillis());
+        buffer.putLongRelease(directoryOffset + CHUNK_RELEASED_EPOCH_MS_OFFSET, 0);
+        errorLogChunk = chosen;
+        return new DistinctErrorLog(
+            new UnsafeBuffer(buffer, errorLogChunkOffset(chosen), ERROR_LOG_CHUNK_LENGTH), SystemEpochClock.INSTANCE);
+    }
+
+    private void releaseErrorLogChunk(final int chunk)
+    {
+        final int directoryOffset = errorLogDirectoryOffset(chunk);
+        buffer.putLong(directoryOffset + CHUNK_RELEASED_EPOCH_MS_OFFSET, System.currentTimeMillis());
+        buffer.putIntRelease(directoryOffset + CHUNK_STATE_OFFSET, CHUNK_RELEASED);
+    }
+
+    private void recordError(final Throwable error)
+    {
+        errorLog().record(error);
+    }
+
+    private void recordErrorUnlocked(final Throwable error)
+    {
+        if (null != errorLog)
+        {
+            errorLog.record(error);
+        }
+        else
+        {
+            System.err.println("shmdma: " + error.getMessage());
+        }
+    }
+
+    // ================================================================ reads
+
+    private int domainState(final int slot)
+    {
+        return buffer.getIntAcquire(domainOffset(slot) + DOMAIN_STATE_OFFSET);
+    }
+
+    private int groupState(final int groupSlot)
+    {
+        return buffer.getIntAcquire(groupOffset(groupSlot) + GROUP_STATE_OFFSET);
+    }
+
+    private long memberToken(final int groupSlot, final int memberSlot)
+    {
+        return buffer.getLongAcquire(memberOffset(groupSlot, memberSlot) + MEMBER_TOKEN_OFFSET);
+    }
+
+    private UUID domainUuid(final int slot)
+    {
+        final int offset = domainOffset(slot);
+        return new UUID(buffer.getLong(offset + DOMAIN_UUID_MSB_OFFSET), buffer.getLong(offset + DOMAIN_UUID_LSB_OFFSET));
+    }
+
+    private String segmentFileName(final int slot)
+    {
+        final int offset = domainOffset(slot);
+        return readString(
+            offset + DOMAIN_SEGMENT_NAME_OFFSET, offset + DOMAIN_SEGMENT_NAME_LENGTH_OFFSET, MAX_SEGMENT_NAME_LENGTH);
+    }
+
+    private String readString(final int bytesOffset, final int lengthOffset, final int maxLength)
+    {
+        final int length = Math.max(0, Math.min(maxLength, buffer.getInt(lengthOffset)));
+        final byte[] bytes = new byte[length];
+        buffer.getBytes(bytesOffset, bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private boolean isOwnActiveDomain(final int slot)
+    {
+        return slot >= 0 && slot < DOMAIN_CAPACITY && domainState(slot) == DOMAIN_ACTIVE &&
+            buffer.getLongAcquire(domainOffset(slot) + DOMAIN_INCARNATION_OFFSET) == incarnation;
+    }
+
+    private boolean isDomainAlive(final int slot, final long nowNs)
+    {
+        final int offset = domainOffset(slot);
+        return buffer.getLongAcquire(offset + DOMAIN_INCARNATION_OFFSET) == incarnation ||
+            nowNs - buffer.getLongAcquire(offset + DOMAIN_HEARTBEAT_NS_OFFSET) <= config.livenessTimeoutNs();
+    }
+
+    private boolean isReapable(final int slot, final long nowNs)
+    {
+        return domainState(slot) == DOMAIN_ACTIVE && !isDomainAlive(slot, nowNs);
+    }
+
+    private boolean hasActiveDomain(final long domainIncarnation)
+    {
+        for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
+        {
+            if (domainState(slot) == DOMAIN_ACTIVE &&
+                buffer.getLong(domainOffset(slot) + DOMAIN_INCARNATION_OFFSET) == domainIncarnation)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean isActiveGroup(final int groupSlot, final int groupId)
+    {
+        return groupState(groupSlot) == GROUP_ACTIVE && buffer.getInt(groupOffset(groupSlot) + GROUP_ID_OFFSET) == groupId;
+    }
+
+    private boolean isCreator(final int groupSlot, final int domainSlot)
+    {
+        final int offset = groupOffset(groupSlot);
+        return buffer.getInt(offset + GROUP_CREATOR_SLOT_OFFSET) == domainSlot &&
+            buffer.getLong(offset + GROUP_CREATOR_GENERATION_OFFSET) ==
+            buffer.getLong(domainOffset(domainSlot) + DOMAIN_GENERATION_OFFSET);
+    }
+
+    private int findMember(final int groupSlot, final int domainSlot, final long domainGeneration)
+    {
+        for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
+        {
+            final int offset = memberOffset(groupSlot, memberSlot);
+            if (buffer.getLong(offset + MEMBER_TOKEN_OFFSET) != 0 &&
+                buffer.getInt(offset + MEMBER_DOMAIN_SLOT_OFFSET) == domainSlot &&
+                buffer.getLong(offset + MEMBER_DOMAIN_GENERATION_OFFSET) == domainGeneration)
+            {
+                return memberSlot;
+            }
+        }
+        return -1;
+    }
+
+    private boolean isMemberDomainCurrent(final int groupSlot, final int memberSlot)
+    {
+        final int offset = memberOffset(groupSlot, memberSlot);
+        final int slot = buffer.getInt(offset + MEMBER_DOMAIN_SLOT_OFFSET);
+        return slot >= 0 && slot < DOMAIN_CAPACITY && domainState(slot) == DOMAIN_ACTIVE &&
+            buffer.getLong(domainOffset(slot) + DOMAIN_GENERATION_OFFSET) ==
+            buffer.getLong(offset + MEMBER_DOMAIN_GENERATION_OFFSET);
+    }
+
+    private boolean tokenMatches(final int groupSlot, final UUID token)
+    {
+        final int offset = groupOffset(groupSlot);
+        final byte[] salt = new byte[TOKEN_SALT_LENGTH];
+        final byte[] storedHash = new byte[TOKEN_HASH_LENGTH];
+        buffer.getBytes(offset + GROUP_TOKEN_SALT_OFFSET, salt);
+        buffer.getBytes(offset + GROUP_TOKEN_HASH_OFFSET, storedHash);
+        return TokenHash.matches(storedHash, TokenHash.hash(salt, token));
+    }
+
+    /**
+     * The handler table entry of a handler when it names a member slot of an active group; 0 otherwise.
+     */
+    private int liveHandlerEntry(final int handler)
+    {
+        if (handler <= 0 || handler > MAX_HANDLER)
+        {
+            return 0;
+        }
+        final int entry = buffer.getIntAcquire(handlerOffset(handler));
+        if (0 == entry)
+        {
+            return 0;
+        }
+        final int groupSlot = handlerEntryGroupSlot(entry);
+        if (groupSlot < 0 || groupSlot >= GROUP_CAPACITY || handlerEntryMemberSlot(entry) >= MEMBERS_PER_GROUP ||
+            buffer.getIntAcquire(groupOffset(groupSlot) + GROUP_STATE_OFFSET) != GROUP_ACTIVE)
+        {
+            return 0;
+        }
+        return entry;
+    }
+
+    /**
+     * Whether, after a member field was read, the member is still in use and still holds the handler, its group
+     * is still active and the handler entry is still the one read: then the field read belongs to that
+     * membership (a join writes the handler before the token; a leave clears the handler entry first).
+     */
+    private boolean isStillMember(final int handler, final int entry)
+    {
+        final int groupSlot = handlerEntryGroupSlot(entry);
+        final int memberOffset = memberOffset(groupSlot, handlerEntryMemberSlot(entry));
+        return buffer.getLongAcquire(memberOffset + MEMBER_TOKEN_OFFSET) != 0 &&
+            buffer.getIntAcquire(memberOffset + MEMBER_HANDLER_OFFSET) == handler &&
+            buffer.getIntAcquire(groupOffset(groupSlot) + GROUP_STATE_OFFSET) == GROUP_ACTIVE &&
+            buffer.getIntAcquire(handlerOffset(handler)) == entry;
+    }
+
+    private DomainView readDomain(final int slot, final long nowNs)
+    {
+        final DomainState state = DomainState.of(domainState(slot));
+        if (null == state || state == DomainState.FREE)
+        {
+            return null;
+        }
+        final int offset = domainOffset(slot);
+        final long heartbeatNs = buffer.getLongAcquire(offset + DOMAIN_HEARTBEAT_NS_OFFSET);
+        return new DomainView(
+            slot,
+            domainUuid(slot),
+            state,
+            buffer.getLong(offset + DOMAIN_GENERATION_OFFSET),
+            buffer.getLong(offset + DOMAIN_INCARNATION_OFFSET),
+            buffer.getLong(offset + DOMAIN_PID_OFFSET),
+            heartbeatNs,
+            nowNs - heartbeatNs,
+            segmentFileName(slot),
+            buffer.getLong(offset + DOMAIN_SEGMENT_SIZE_OFFSET),
+            buffer.getLong(offset + DOMAIN_REGISTERED_EPOCH_MS_OFFSET));
+    }
+
+    private GroupView readGroup(final int groupSlot, final long nowNs)
+    {
+        if (groupState(groupSlot) != GROUP_ACTIVE)
+        {
+            return null;
+        }
+        final int offset = groupOffset(groupSlot);
+        final int creatorSlot = buffer.getInt(offset + GROUP_CREATOR_SLOT_OFFSET);
+        final List<MemberView> members = new ArrayList<>();
+        for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
+        {
+            final int memberOffset = memberOffset(groupSlot, memberSlot);
+            final long token = buffer.getLongAcquire(memberOffset + MEMBER_TOKEN_OFFSET);
+            final int slot = buffer.getInt(memberOffset + MEMBER_DOMAIN_SLOT_OFFSET);
+            if (0 != token && slot >= 0 && slot < DOMAIN_CAPACITY)
+            {
+                members.add(new MemberView(
+                    memberSlot,
+                    domainUuid(slot),
+                    slot,
+                    buffer.getLong(memberOffset + MEMBER_DOMAIN_GENERATION_OFFSET),
+                    buffer.getInt(memberOffset + MEMBER_HANDLER_OFFSET),
+                    token,
+                    nowNs - buffer.getLongAcquire(domainOffset(slot) + DOMAIN_HEARTBEAT_NS_OFFSET),
+                    memberSlot == 0));
+            }
+        }
+        return new GroupView(
+            buffer.getInt(offset + GROUP_ID_OFFSET),
+            buffer.getLong(offset + GROUP_GENERATION_OFFSET),
+            creatorSlot >= 0 && creatorSlot < DOMAIN_CAPACITY ? domainUuid(creatorSlot) : null,
+            creatorSlot,
+            buffer.getLong(offset + GROUP_CREATED_EPOCH_MS_OFFSET),
+            List.copyOf(members));
+    }
+
+    private static byte[] truncatedUtf8(final String text, final int maxLength)
+    {
+        String candidate = text;
+        byte[] bytes = candidate.getBytes(StandardCharsets.UTF_8);
+        while (bytes.length > maxLength)
+        {
+            candidate = candidate.substring(0, candidate.length() - 1);
+            bytes = candidate.getBytes(StandardCharsets.UTF_8);
+        }
+        return bytes;
+    }
+
+    private static long nonZero(final long value)
+    {
+        return 0 == value ? 1 : value;
+    }
+}

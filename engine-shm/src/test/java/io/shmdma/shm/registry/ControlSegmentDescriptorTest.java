@@ -1,0 +1,85 @@
+package io.shmdma.shm.registry;
+
+import org.junit.jupiter.api.Test;
+
+import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ControlSegmentDescriptorTest
+{
+    @Test
+    void shouldStartEverySectionOnItsOwnTwoCacheLines()
+    {
+        final int[] sections = {
+            LOCK_WORD_OFFSET, LOCK_INFO_OFFSET, CHANGE_COUNT_OFFSET, ALLOCATION_OFFSET, DOMAIN_TABLE_OFFSET,
+            GROUP_TABLE_OFFSET, HANDLER_TABLE_OFFSET, DEVICE_COUNTERS_OFFSET, ERROR_LOG_DIRECTORY_OFFSET,
+            ERROR_LOG_OFFSET, DOMAIN_ENTRY_LENGTH, GROUP_ENTRY_LENGTH, DEVICE_COUNTERS_ENTRY_LENGTH,
+            DOMAIN_STATE_OFFSET, GROUP_MEMBERS_OFFSET, COUNTERS_SUBMITTED_OFFSET, COUNTERS_COMPLETED_OFFSET };
+        for (final int offset : sections)
+        {
+            assertEquals(0, offset % SECTION_ALIGNMENT, "offset " + offset);
+        }
+        assertEquals(LOCK_WORD_OFFSET + SECTION_ALIGNMENT, LOCK_INFO_OFFSET, "lock word alone on its lines");
+        assertEquals(SECTION_ALIGNMENT, DOMAIN_STATE_OFFSET - DOMAIN_HEARTBEAT_NS_OFFSET, "heartbeat alone");
+    }
+
+    @Test
+    void shouldMatchTheDiagram()
+    {
+        assertEquals(128, HEADER_LENGTH);
+        assertEquals(640, DOMAIN_TABLE_OFFSET);
+        assertEquals(384, DOMAIN_ENTRY_LENGTH);
+        assertEquals(640, GROUP_ENTRY_LENGTH);
+        assertEquals(32, MEMBER_ENTRY_LENGTH);
+        assertEquals(GROUP_TABLE_OFFSET + GROUP_CAPACITY * GROUP_ENTRY_LENGTH, HANDLER_TABLE_OFFSET);
+        assertTrue(TOTAL_LENGTH >= ERROR_LOG_OFFSET + ERROR_LOG_CHUNK_COUNT * ERROR_LOG_CHUNK_LENGTH);
+        assertEquals(0, TOTAL_LENGTH % 4096);
+    }
+
+    @Test
+    void shouldKeepEveryLongNaturallyAligned()
+    {
+        final int[] longs = {
+            TOTAL_LENGTH_FIELD_OFFSET, CREATION_EPOCH_MS_OFFSET, CREATOR_PID_OFFSET, LOCK_HOLDER_PID_OFFSET,
+            SEQUENCE_OFFSET, DOMAIN_GENERATION_OFFSET, DOMAIN_INCARNATION_OFFSET, DOMAIN_SEGMENT_SIZE_OFFSET,
+            GROUP_GENERATION_OFFSET, GROUP_CREATOR_GENERATION_OFFSET, GROUP_LOCKOUT_UNTIL_NS_OFFSET,
+            MEMBER_TOKEN_OFFSET, MEMBER_DOMAIN_GENERATION_OFFSET, MEMBER_JOINED_EPOCH_MS_OFFSET,
+            COUNTERS_DOMAIN_GENERATION_OFFSET, COUNTERS_ERRORS_OFFSET, CHUNK_OWNER_INCARNATION_OFFSET };
+        for (final int offset : longs)
+        {
+            assertEquals(0, offset % Long.BYTES, "offset " + offset);
+        }
+        assertTrue(GROUP_CREATED_EPOCH_MS_OFFSET + Long.BYTES <= GROUP_MEMBERS_OFFSET);
+    }
+
+    @Test
+    void shouldEncodeHandlerEntriesThatAreNeverZero()
+    {
+        for (int groupSlot = 0; groupSlot < GROUP_CAPACITY; groupSlot++)
+        {
+            for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
+            {
+                final int entry = handlerEntry(groupSlot, memberSlot);
+                assertTrue(entry != 0);
+                assertEquals(groupSlot, handlerEntryGroupSlot(entry));
+                assertEquals(memberSlot, handlerEntryMemberSlot(entry));
+            }
+        }
+    }
+
+    @Test
+    void shouldHandOutGroupIdsInInt16RangeThatNameTheirSlot()
+    {
+        for (int groupSlot = 0; groupSlot < GROUP_CAPACITY; groupSlot++)
+        {
+            for (int epoch = 0; epoch < 300; epoch++)
+            {
+                final int groupId = groupId(groupSlot, epoch);
+                assertTrue(groupId >= 0 && groupId <= MAX_GROUP_ID, "group id " + groupId);
+                assertEquals(groupSlot, groupSlot(groupId));
+            }
+            assertTrue(groupId(groupSlot, 0) != groupId(groupSlot, 1));
+        }
+    }
+}
