@@ -195,7 +195,7 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
         {
             membership.departing(true);
             result = domain.registry().leaveGroup(domain.domainSlot(), groupId);
-            membership.departing(result != 0);
+            membership.departing(result == 0);
             if (result == 0)
             {
                 memberships.remove(groupId);
@@ -222,7 +222,7 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
         {
             membership.departing(true);
             result = domain.registry().destroyGroup(domain.domainSlot(), groupId);
-            membership.departing(result != 0);
+            membership.departing(result == 0);
             if (result == 0)
             {
                 memberships.remove(groupId);

@@ -171,7 +171,20 @@ final class PeerHandle implements AutoCloseable
 
     /** Asks the process to exit, then makes sure it has. */
     @Override
-    public void close() throws InterruptedException
+    public void close()
+    {
+        try
+        {
+            end();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+    private void end() throws InterruptedException
     {
         if (process.isAlive())
         {
