@@ -1,12 +1,16 @@
 package io.shmdma.shm;
 
 import io.shmdma.DmaCapability;
+import io.shmdma.DmaDevice;
+import io.shmdma.DmaStats;
 import io.shmdma.Errno;
 import io.shmdma.GroupEventListener;
+import io.shmdma.VchanConf;
 import io.shmdma.engine.EngineThreading;
 import io.shmdma.engine.SoftwareDmaDriver;
 import io.shmdma.memory.DomainEndpoint;
 import io.shmdma.memory.DomainMemory;
+import io.shmdma.shm.registry.DeviceCounters;
 import io.shmdma.shm.registry.GroupView;
 import io.shmdma.shm.registry.MemberView;
 import io.shmdma.shm.registry.Registry;
@@ -34,7 +38,9 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     private final Map<Integer, GroupMembership> memberships = new ConcurrentHashMap<>();
     private final MappedByteBuffer[] ringMappings = new MappedByteBuffer[MAX_VCHANS];
     private final Path[] ringFiles = new Path[MAX_VCHANS];
+    private final DmaStats publishedStats = new DmaStats();
     private int devId = -1;
+    private volatile DeviceCounters counters;
 
     ShmDmaDriver(final ShmDomain domain, final String name, final EngineThreading threading)
     {
@@ -48,6 +54,23 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     public void registered(final int devId)
     {
         this.devId = devId;
+        final int counterId = domain.registry().allocateDeviceCounters(domain.domainSlot(), devId, name);
+        counters = counterId >= 0 ? domain.registry().deviceCounters(counterId) : null;
+    }
+
+    /**
+     * Copies this device's stats over every vchan into its counters in the control segment, for operators.
+     * Called on the conductor thread.
+     */
+    synchronized void publishCounters()
+    {
+        final DeviceCounters current = counters;
+        if (current != null)
+        {
+            publishedStats.clear();
+            statsGet(DmaDevice.ALL_VCHAN, publishedStats);
+            current.set(publishedStats.submitted, publishedStats.completed, publishedStats.errors);
+        }
     }
 
     /**
@@ -120,13 +143,27 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
         return null;
     }
 
+    /** Synchronized with {@link #publishCounters()}, which reads the rings this replaces and unmaps. */
     @Override
-    public int close()
+    public synchronized int vchanSetup(final int vchan, final VchanConf vchanConf)
+    {
+        return super.vchanSetup(vchan, vchanConf);
+    }
+
+    /** Synchronized with {@link #publishCounters()}, which reads the rings this unmaps. */
+    @Override
+    public synchronized int close()
     {
         super.close();
         for (int vchan = 0; vchan < MAX_VCHANS; vchan++)
         {
             releaseRing(vchan);
+        }
+        final DeviceCounters current = counters;
+        counters = null;
+        if (current != null)
+        {
+            domain.registry().freeDeviceCounters(current.counterId());
         }
         domain.deviceClosed(this);
         return 0;

@@ -204,6 +204,7 @@ public final class ShmDomain implements AutoCloseable
         for (final ShmDmaDriver driver : drivers)
         {
             driver.deliverEvents(groups);
+            driver.publishCounters();
         }
     }
 

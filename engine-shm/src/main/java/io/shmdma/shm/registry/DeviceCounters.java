@@ -103,6 +103,21 @@ public final class DeviceCounters
     }
 
     /**
+     * Publishes all three counts at once, as the owning device's stats ({@code rte_dma_stats_get} over every
+     * vchan) show them. Only the owning process writes.
+     *
+     * @param submitted jobs submitted.
+     * @param completed jobs completed, failed ones included.
+     * @param errors    jobs that failed.
+     */
+    public void set(final long submitted, final long completed, final long errors)
+    {
+        buffer.putLongRelease(submittedOffset, submitted);
+        buffer.putLongRelease(completedOffset, completed);
+        buffer.putLongRelease(errorsOffset, errors);
+    }
+
+    /**
      * Sets all three counts to zero; call only while neither writer runs (device stopped).
      */
     public void reset()
