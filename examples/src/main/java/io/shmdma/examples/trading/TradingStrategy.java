@@ -6,6 +6,8 @@ import io.shmdma.memory.DmaRegion;
 import io.shmdma.shm.ShmContext;
 import io.shmdma.shm.ShmDomain;
 import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.BufferedReader;
@@ -68,12 +70,16 @@ public final class TradingStrategy
             control.start();
 
             final Reader reader = new Reader(slot.buffer(), payloadLength);
+            final IdleStrategy idle = new BackoffIdleStrategy(100, 10, 1_000, 20_000);
             while (!stop.get() || reader.lastSeen < lastSequence[0])
             {
                 if (!reader.poll())
                 {
-                    Thread.onSpinWait();
-                    Thread.yield();
+                    idle.idle();
+                }
+                else
+                {
+                    idle.reset();
                 }
                 if (stop.get() && reader.idleSinceNs > 0 && System.nanoTime() - reader.idleSinceNs > 2_000_000_000L)
                 {
