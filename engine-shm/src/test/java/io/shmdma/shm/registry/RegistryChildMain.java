@@ -62,7 +62,7 @@ final class RegistryChildMain
                     Thread.sleep(waitMs);
                 }
                 registry = Registry.openOrCreate(Path.of(words[2]),
-                    RegistryTests.testConfig().livenessTimeoutNs(Long.parseLong(words[3])));
+                    RegistryTestSupport.testConfig().livenessTimeoutNs(Long.parseLong(words[3])));
                 return "opened created=" + registry.created() + " incarnation=" + registry.incarnation() +
                     " pid=" + ProcessHandle.current().pid();
             }
@@ -75,7 +75,7 @@ final class RegistryChildMain
                 {
                     while (registry.heartbeat(slot))
                     {
-                        RegistryTests.sleepMs(20);
+                        RegistryTestSupport.sleepMs(20);
                     }
                 }, "heartbeat");
                 heartbeats.setDaemon(true);
@@ -102,7 +102,7 @@ final class RegistryChildMain
                     {
                         System.out.println("paused " + point);
                         System.out.flush();
-                        RegistryTests.sleepMs(Long.MAX_VALUE);
+                        RegistryTestSupport.sleepMs(Long.MAX_VALUE);
                     }
                 };
                 return "armed";

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import static io.shmdma.shm.registry.RegistryTests.*;
+import static io.shmdma.shm.registry.RegistryTestSupport.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static io.shmdma.shm.registry.ControlSegmentDescriptor.LOCK_WORD_OFFSET;
-import static io.shmdma.shm.registry.RegistryTests.*;
+import static io.shmdma.shm.registry.RegistryTestSupport.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
