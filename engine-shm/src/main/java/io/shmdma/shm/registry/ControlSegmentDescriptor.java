@@ -44,28 +44,28 @@ import java.nio.file.Path;
  *            |   +128 state, name length, generation, incarnation, uuid,     |
  *            |        pid, segment size, registered epoch ms                 |
  *            |   +256 segment file name (128 B, UTF-8)                       |
- *            +--------------------------------------------------------------+
+ *   98944    +--------------------------------------------------------------+
  *            | GROUP TABLE: 256 x 640 B                                      |
  *            |   +0 state, group id, generation, creator slot, id epoch,     |
  *            |      creator generation, failed joins, lockout until ns,      |
  *            |      token salt (16 B), SHA-256(salt || token) (32 B)         |
  *            |   +128 MEMBER TABLE: 16 x 32 B {membership token (0 = free),  |
  *            |      domain generation, domain slot, handler, joined epoch ms}|
- *            +--------------------------------------------------------------+
- *            | HANDLER TABLE: 65536 x int, ((group slot + 1) << 16 |         |
- *            |   member slot), 0 = free or revoked; entry 0 unused           |
- *            +--------------------------------------------------------------+
+ *   262784   +--------------------------------------------------------------+
+ *            | HANDLER TABLE: 65536 x int, (group slot + 1) * 65536 +        |
+ *            |   member slot, 0 = free or revoked; entry 0 unused            |
+ *   524928   +--------------------------------------------------------------+
  *            | DEVICE COUNTERS: 64 x 384 B                                   |
  *            |   +0 state, domain slot, domain generation, dev id, name[32]  |
  *            |   +128 submitted (own 128 B)  +256 completed, errors          |
- *            +--------------------------------------------------------------+
+ *   549504   +--------------------------------------------------------------+
  *            | ERROR LOG DIRECTORY: 16 x 128 B {state, owner incarnation,    |
  *            |   owner pid, claimed epoch ms, released epoch ms}             |
- *            +--------------------------------------------------------------+
+ *   551552   +--------------------------------------------------------------+
  *            | ERROR LOG: 16 chunks x 64 KiB, one Agrona DistinctErrorLog    |
  *            |   per writing process (the log keeps its write position in    |
  *            |   the process, so two processes must never share a chunk)     |
- *            +--------------------------------------------------------------+ TOTAL_LENGTH
+ *   1601536  +--------------------------------------------------------------+ TOTAL_LENGTH (page aligned)
  * </pre>
  */
 public final class ControlSegmentDescriptor
@@ -502,7 +502,8 @@ public final class ControlSegmentDescriptor
             final byte expected = i < MARKER_BYTES.length ? MARKER_BYTES[i] : 0;
             if (header.getByte(MARKER_OFFSET + i) != expected)
             {
-                throw new DmaException(Errno.EINVAL, "not a shmdma control segment (no " + MARKER + " marker): " + file);
+                throw new DmaException(
+                    Errno.EINVAL, "not a shmdma control segment (no " + MARKER + " marker): " + file);
             }
         }
     }

@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -35,6 +37,8 @@ import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
 final class ControlSegmentFile implements AutoCloseable
 {
     private static final int ZERO_CHUNK_LENGTH = 64 * 1024;
+    private static final String TEMPORARY_SUFFIX = ".tmp";
+    private static final long ABANDONED_TEMPORARY_AGE_MS = TimeUnit.MINUTES.toMillis(1);
 
     private final Path path;
     private final MappedByteBuffer mappedBuffer;
@@ -133,6 +137,11 @@ final class ControlSegmentFile implements AutoCloseable
         {
             throw new DmaException(Errno.ENOENT, "control segment " + absolute + " does not exist", ex);
         }
+        catch (final AccessDeniedException ex)
+        {
+            throw new DmaException(Errno.EACCES, "no permission to read and write control segment " + absolute +
+                " (owned by another user? see " + RegistryConfig.GROUP_SHARED_PROP_NAME + ")", ex);
+        }
         catch (final IOException ex)
         {
             throw new DmaException(Errno.EIO, "cannot open control segment " + absolute + ": " + ex, ex);
@@ -180,8 +189,10 @@ final class ControlSegmentFile implements AutoCloseable
     private static ControlSegmentFile tryCreate(final Path file, final RegistryConfig config)
     {
         final Path directory = file.getParent();
-        final Path temporary = directory.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() +
-            "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        final String temporaryPrefix = "." + file.getFileName() + ".";
+        deleteAbandonedTemporaryFiles(directory, temporaryPrefix);
+        final Path temporary = directory.resolve(temporaryPrefix + ProcessHandle.current().pid() +
+            "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + TEMPORARY_SUFFIX);
         MappedByteBuffer mapped = null;
         try
         {
@@ -295,6 +306,34 @@ final class ControlSegmentFile implements AutoCloseable
     private static Set<PosixFilePermission> filePermissions(final RegistryConfig config)
     {
         return PosixFilePermissions.fromString(config.groupShared() ? "rw-rw----" : "rw-------");
+    }
+
+    /**
+     * Deletes temporary files left by creators that died before publishing; a live creator finishes within
+     * milliseconds, so a minute-old temporary file is abandoned.
+     */
+    private static void deleteAbandonedTemporaryFiles(final Path directory, final String prefix)
+    {
+        final long cutoffMs = System.currentTimeMillis() - ABANDONED_TEMPORARY_AGE_MS;
+        final DirectoryStream.Filter<Path> isTemporary = path ->
+        {
+            final String name = path.getFileName().toString();
+            return name.startsWith(prefix) && name.endsWith(TEMPORARY_SUFFIX);
+        };
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, isTemporary))
+        {
+            for (final Path file : files)
+            {
+                if (Files.getLastModifiedTime(file).toMillis() < cutoffMs)
+                {
+                    deleteQuietly(file);
+                }
+            }
+        }
+        catch (final IOException ignore)
+        {
+            // best effort
+        }
     }
 
     private static void deleteQuietly(final Path file)

@@ -53,7 +53,7 @@ public final class DeviceCounters
     }
 
     /**
-     * Jobs completed successfully, acquire load.
+     * Jobs completed, failed ones included (as DPDK's {@code rte_dma_stats.completed}), acquire load.
      *
      * @return the count.
      */

@@ -9,7 +9,7 @@ package io.shmdma.shm.registry;
  * @param devId            the device id in the owning process.
  * @param name             the device name.
  * @param submitted        jobs submitted.
- * @param completed        jobs completed successfully.
+ * @param completed        jobs completed, failed ones included.
  * @param errors           jobs that failed.
  */
 public record DeviceCountersView(

@@ -7,7 +7,6 @@ import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.errors.DistinctErrorLog;
-import org.agrona.concurrent.errors.ErrorLogReader;
 
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -83,7 +82,12 @@ import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
  */
 public final class Registry implements AutoCloseable
 {
-    /** Test-only: called with a point name at steps of a mutation, while the lock is held. */
+    /**
+     * Test-only: called with a point name at steps of a mutation, while the lock is held, so a test can stop or
+     * kill the process there. Points: {@code lock:acquired}, {@code register:fields-written},
+     * {@code create:member-written}, {@code join:member-written}, {@code leave:handler-revoked},
+     * {@code destroy:state-destroying}, {@code teardown:domain-dead}.
+     */
     static volatile Consumer<String> pauseHook;
 
     private static final int DOMAIN_FREE = DomainState.FREE.code();
@@ -240,9 +244,12 @@ public final class Registry implements AutoCloseable
                     {
                         return -Errno.EEXIST;
                     }
+                    final long pidOfDead = buffer.getLong(domainOffset(slot) + DOMAIN_PID_OFFSET);
                     beginChange();
                     teardownDomain(slot);
                     endChange();
+                    recordError(new IllegalStateException("replaced the registration of domain " + domainId +
+                        " (slot " + slot + ", pid " + pidOfDead + ") whose heartbeat stopped"));
                 }
             }
             int slot = 0;
@@ -597,7 +604,8 @@ public final class Registry implements AutoCloseable
                 final int failedJoins = buffer.getInt(offset + GROUP_FAILED_JOINS_OFFSET) + 1;
                 if (failedJoins >= config.joinLockoutAttempts())
                 {
-                    buffer.putLong(offset + GROUP_LOCKOUT_UNTIL_NS_OFFSET, nonZero(nowNs + config.joinLockoutDurationNs()));
+                    final long lockoutUntil = nonZero(nowNs + config.joinLockoutDurationNs());
+                    buffer.putLong(offset + GROUP_LOCKOUT_UNTIL_NS_OFFSET, lockoutUntil);
                     buffer.putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
                     recordError(new SecurityException("group " + groupId + " locked out for " +
                         TimeUnit.NANOSECONDS.toMillis(config.joinLockoutDurationNs()) + " ms after " + failedJoins +
@@ -1094,20 +1102,7 @@ public final class Registry implements AutoCloseable
      */
     public List<ErrorLogEntry> errorLogEntries()
     {
-        final List<ErrorLogEntry> entries = new ArrayList<>();
-        for (int chunk = 0; chunk < ERROR_LOG_CHUNK_COUNT; chunk++)
-        {
-            final int directoryOffset = errorLogDirectoryOffset(chunk);
-            if (buffer.getIntAcquire(directoryOffset + CHUNK_STATE_OFFSET) != CHUNK_FREE)
-            {
-                final long ownerPid = buffer.getLong(directoryOffset + CHUNK_OWNER_PID_OFFSET);
-                final AtomicBuffer chunkBuffer =
-                    new UnsafeBuffer(buffer, errorLogChunkOffset(chunk), ERROR_LOG_CHUNK_LENGTH);
-                ErrorLogReader.read(chunkBuffer, (count, first, last, text) ->
-                    entries.add(new ErrorLogEntry(ownerPid, count, first, last, text)));
-            }
-        }
-        return entries;
+        return ErrorLogChunks.read(buffer);
     }
 
     // ================================================================ consistency
@@ -1161,7 +1156,7 @@ public final class Registry implements AutoCloseable
             {
                 try
                 {
-                    releaseErrorLogChunk(errorLogChunk);
+                    ErrorLogChunks.release(buffer, errorLogChunk);
                 }
                 finally
                 {
@@ -1441,15 +1436,7 @@ public final class Registry implements AutoCloseable
         buffer.putIntRelease(offset + DOMAIN_STATE_OFFSET, DOMAIN_FREE);
         if (domainIncarnation != incarnation && !hasActiveDomain(domainIncarnation))
         {
-            for (int chunk = 0; chunk < ERROR_LOG_CHUNK_COUNT; chunk++)
-            {
-                final int directoryOffset = errorLogDirectoryOffset(chunk);
-                if (buffer.getInt(directoryOffset + CHUNK_STATE_OFFSET) == CHUNK_IN_USE &&
-                    buffer.getLong(directoryOffset + CHUNK_OWNER_INCARNATION_OFFSET) == domainIncarnation)
-                {
-                    releaseErrorLogChunk(chunk);
-                }
-            }
+            ErrorLogChunks.releaseOwnedBy(buffer, domainIncarnation);
         }
     }
 
@@ -1682,45 +1669,13 @@ public final class Registry implements AutoCloseable
 
     private DistinctErrorLog claimErrorLogChunk()
     {
-        int chosen = -1;
-        long oldestReleaseMs = Long.MAX_VALUE;
-        for (int chunk = 0; chunk < ERROR_LOG_CHUNK_COUNT; chunk++)
-        {
-            final int directoryOffset = errorLogDirectoryOffset(chunk);
-            final int state = buffer.getInt(directoryOffset + CHUNK_STATE_OFFSET);
-            if (state == CHUNK_FREE)
-            {
-                chosen = chunk;
-                break;
-            }
-            final long releasedMs = buffer.getLong(directoryOffset + CHUNK_RELEASED_EPOCH_MS_OFFSET);
-            if (state == CHUNK_RELEASED && releasedMs < oldestReleaseMs)
-            {
-                chosen = chunk;
-                oldestReleaseMs = releasedMs;
-            }
-        }
-        if (chosen < 0)
+        final int chunk = ErrorLogChunks.claim(buffer, incarnation, pid);
+        if (chunk < 0)
         {
             return null;
         }
-        final int directoryOffset = errorLogDirectoryOffset(chosen);
-        buffer.putIntRelease(directoryOffset + CHUNK_STATE_OFFSET, CHUNK_IN_USE);
-        buffer.setMemory(errorLogChunkOffset(chosen), ERROR_LOG_CHUNK_LENGTH, (byte)0);
-        buffer.putLong(directoryOffset + CHUNK_OWNER_INCARNATION_OFFSET, incarnation);
-        buffer.putLong(directoryOffset + CHUNK_OWNER_PID_OFFSET, pid);
-        buffer.putLong(directoryOffset + CHUNK_CLAIMED_EPOCH_MS_OFFSET, System.currentTimeMillis());
-        buffer.putLongRelease(directoryOffset + CHUNK_RELEASED_EPOCH_MS_OFFSET, 0);
-        errorLogChunk = chosen;
-        return new DistinctErrorLog(
-            new UnsafeBuffer(buffer, errorLogChunkOffset(chosen), ERROR_LOG_CHUNK_LENGTH), SystemEpochClock.INSTANCE);
-    }
-
-    private void releaseErrorLogChunk(final int chunk)
-    {
-        final int directoryOffset = errorLogDirectoryOffset(chunk);
-        buffer.putLong(directoryOffset + CHUNK_RELEASED_EPOCH_MS_OFFSET, System.currentTimeMillis());
-        buffer.putIntRelease(directoryOffset + CHUNK_STATE_OFFSET, CHUNK_RELEASED);
+        errorLogChunk = chunk;
+        return new DistinctErrorLog(ErrorLogChunks.chunkBuffer(buffer, chunk), SystemEpochClock.INSTANCE);
     }
 
     private void recordError(final Throwable error)
@@ -1760,7 +1715,8 @@ public final class Registry implements AutoCloseable
     private UUID domainUuid(final int slot)
     {
         final int offset = domainOffset(slot);
-        return new UUID(buffer.getLong(offset + DOMAIN_UUID_MSB_OFFSET), buffer.getLong(offset + DOMAIN_UUID_LSB_OFFSET));
+        return new UUID(
+            buffer.getLong(offset + DOMAIN_UUID_MSB_OFFSET), buffer.getLong(offset + DOMAIN_UUID_LSB_OFFSET));
     }
 
     private String segmentFileName(final int slot)
@@ -1811,7 +1767,8 @@ public final class Registry implements AutoCloseable
 
     private boolean isActiveGroup(final int groupSlot, final int groupId)
     {
-        return groupState(groupSlot) == GROUP_ACTIVE && buffer.getInt(groupOffset(groupSlot) + GROUP_ID_OFFSET) == groupId;
+        return groupState(groupSlot) == GROUP_ACTIVE &&
+            buffer.getInt(groupOffset(groupSlot) + GROUP_ID_OFFSET) == groupId;
     }
 
     private boolean isCreator(final int groupSlot, final int domainSlot)

@@ -51,8 +51,10 @@ public final class RegistryConfig
     public static final boolean GROUP_SHARED_DEFAULT = false;
 
     private long livenessTimeoutNs = Long.getLong(LIVENESS_TIMEOUT_PROP_NAME, LIVENESS_TIMEOUT_DEFAULT_NS);
-    private int joinLockoutAttempts = Integer.getInteger(JOIN_LOCKOUT_ATTEMPTS_PROP_NAME, JOIN_LOCKOUT_ATTEMPTS_DEFAULT);
-    private long joinLockoutDurationNs = Long.getLong(JOIN_LOCKOUT_DURATION_PROP_NAME, JOIN_LOCKOUT_DURATION_DEFAULT_NS);
+    private int joinLockoutAttempts =
+        Integer.getInteger(JOIN_LOCKOUT_ATTEMPTS_PROP_NAME, JOIN_LOCKOUT_ATTEMPTS_DEFAULT);
+    private long joinLockoutDurationNs =
+        Long.getLong(JOIN_LOCKOUT_DURATION_PROP_NAME, JOIN_LOCKOUT_DURATION_DEFAULT_NS);
     private long lockTimeoutNs = Long.getLong(LOCK_TIMEOUT_PROP_NAME, LOCK_TIMEOUT_DEFAULT_NS);
     private long openTimeoutNs = Long.getLong(OPEN_TIMEOUT_PROP_NAME, OPEN_TIMEOUT_DEFAULT_NS);
     private boolean groupShared = Boolean.parseBoolean(

@@ -28,7 +28,17 @@ class ControlSegmentDescriptorTest
     void shouldMatchTheDiagram()
     {
         assertEquals(128, HEADER_LENGTH);
+        assertEquals(128, LOCK_WORD_OFFSET);
+        assertEquals(256, LOCK_INFO_OFFSET);
+        assertEquals(384, CHANGE_COUNT_OFFSET);
+        assertEquals(512, ALLOCATION_OFFSET);
         assertEquals(640, DOMAIN_TABLE_OFFSET);
+        assertEquals(98944, GROUP_TABLE_OFFSET);
+        assertEquals(262784, HANDLER_TABLE_OFFSET);
+        assertEquals(524928, DEVICE_COUNTERS_OFFSET);
+        assertEquals(549504, ERROR_LOG_DIRECTORY_OFFSET);
+        assertEquals(551552, ERROR_LOG_OFFSET);
+        assertEquals(1601536, TOTAL_LENGTH);
         assertEquals(384, DOMAIN_ENTRY_LENGTH);
         assertEquals(640, GROUP_ENTRY_LENGTH);
         assertEquals(32, MEMBER_ENTRY_LENGTH);

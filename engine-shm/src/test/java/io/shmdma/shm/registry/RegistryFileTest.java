@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
-import static io.shmdma.shm.registry.RegistryTests.*;
+import static io.shmdma.shm.registry.RegistryTestSupport.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 class RegistryFileTest

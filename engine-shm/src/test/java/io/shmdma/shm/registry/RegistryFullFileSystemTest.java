@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static io.shmdma.shm.registry.ControlSegmentDescriptor.TOTAL_LENGTH;
-import static io.shmdma.shm.registry.RegistryTests.*;
+import static io.shmdma.shm.registry.RegistryTestSupport.*;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 

@@ -13,7 +13,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
-import static io.shmdma.shm.registry.RegistryTests.*;
+import static io.shmdma.shm.registry.RegistryTestSupport.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 class RegistryGroupTest

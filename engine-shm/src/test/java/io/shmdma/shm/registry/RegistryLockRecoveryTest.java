@@ -15,7 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
-import static io.shmdma.shm.registry.RegistryTests.*;
+import static io.shmdma.shm.registry.RegistryTestSupport.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**

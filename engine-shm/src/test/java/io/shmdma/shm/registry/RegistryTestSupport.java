@@ -15,12 +15,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Helpers shared by the registry tests: temporary directories under /dev/shm, short timeouts, bounded waits.
  */
-final class RegistryTests
+final class RegistryTestSupport
 {
     /** Liveness timeout used by tests, short so that death is noticed quickly. */
     static final long TEST_LIVENESS_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(200);
 
-    private RegistryTests()
+    private RegistryTestSupport()
     {
     }
 
