@@ -184,6 +184,10 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     @Override
     public int accessPairGroupCreate(final UUID domainId, final UUID token, final GroupEventListener listener)
     {
+        if (domain.isDeclaredDead())
+        {
+            return -Errno.ESRCH;
+        }
         int result = -Errno.EINVAL;
         if (domainId.equals(domain.domainId()))
         {
@@ -201,6 +205,10 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     public int accessPairGroupJoin(
         final UUID domainId, final UUID token, final int groupId, final GroupEventListener listener)
     {
+        if (domain.isDeclaredDead())
+        {
+            return -Errno.ESRCH;
+        }
         int result = -Errno.EINVAL;
         if (domainId.equals(domain.domainId()))
         {
@@ -218,6 +226,10 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     @Override
     public int accessPairGroupLeave(final int groupId)
     {
+        if (domain.isDeclaredDead())
+        {
+            return -Errno.ESRCH;
+        }
         final GroupMembership membership = memberships.get(groupId);
         final int result;
         if (membership == null)
@@ -245,6 +257,10 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     @Override
     public int accessPairGroupDestroy(final int groupId)
     {
+        if (domain.isDeclaredDead())
+        {
+            return -Errno.ESRCH;
+        }
         final GroupMembership membership = memberships.get(groupId);
         final int result;
         if (membership == null)
@@ -272,6 +288,10 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     @Override
     public int accessPairGroupHandlerGet(final int groupId, final UUID domainId)
     {
+        if (domain.isDeclaredDead())
+        {
+            return -Errno.ESRCH;
+        }
         final int result = memberships.containsKey(groupId) ?
             domain.registry().handlerGet(domain.domainSlot(), groupId, domainId) : -Errno.EPERM;
         GroupOperationEvent.record(GroupOperationEvent.HANDLER_GET, devId, groupId, domainId, result);

@@ -6,7 +6,7 @@ import io.shmdma.DmaException;
 import io.shmdma.Errno;
 import io.shmdma.engine.EngineThreading;
 import io.shmdma.memory.DomainMemory;
-import io.shmdma.shm.registry.DomainView;
+import io.shmdma.shm.registry.GroupView;
 import io.shmdma.shm.registry.ReapedDomain;
 import io.shmdma.shm.registry.Registry;
 import io.shmdma.shm.registry.RegistryConfig;
@@ -43,6 +43,8 @@ public final class ShmDomain implements AutoCloseable
     private final List<ShmDmaDriver> drivers = new CopyOnWriteArrayList<>();
     private final AgentRunner conductorRunner;
     private volatile boolean closed;
+    private volatile boolean declaredDead;
+    private long lastChangeCount = -1;
 
     private ShmDomain(final ShmContext context)
     {
@@ -163,6 +165,17 @@ public final class ShmDomain implements AutoCloseable
     }
 
     /**
+     * Whether peers declared this process dead because its heartbeat stopped for longer than the liveness
+     * timeout (a long GC or scheduling pause, SIGSTOP). Its memberships were removed; open a new domain.
+     *
+     * @return true once declared dead.
+     */
+    public boolean isDeclaredDead()
+    {
+        return declaredDead;
+    }
+
+    /**
      * The memory of a domain: this one's, or a peer's mapped on first use. Control plane only.
      *
      * @param domainId the domain.
@@ -198,12 +211,25 @@ public final class ShmDomain implements AutoCloseable
             return;
         }
         final long now = System.nanoTime();
-        registry.heartbeat(domainSlot);
+        if (!registry.heartbeat(domainSlot) && !declaredDead)
+        {
+            declaredDead = true;
+            recordError(new IllegalStateException("domain " + domainId() + " was declared dead by a peer (heartbeat " +
+                "older than the liveness timeout, e.g. a long pause); its memberships are gone"));
+        }
         reapDeadDomains(now);
-        final var groups = registry.groups();
+        final long changeCount = registry.changeCount();
+        if (changeCount != lastChangeCount)
+        {
+            lastChangeCount = changeCount;
+            final List<GroupView> groups = registry.groups();
+            for (final ShmDmaDriver driver : drivers)
+            {
+                driver.deliverEvents(groups);
+            }
+        }
         for (final ShmDmaDriver driver : drivers)
         {
-            driver.deliverEvents(groups);
             driver.publishCounters();
         }
     }
