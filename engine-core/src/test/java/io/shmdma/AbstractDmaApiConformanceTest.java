@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.shmdma.DmaTestSupport.assertErrno;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -30,7 +29,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 public abstract class AbstractDmaApiConformanceTest
 {
-    private static final AtomicInteger NAME_COUNTER = new AtomicInteger();
     /** Bytes per buffer, {@code TEST_MEMCPY_SIZE}. */
     private static final int MEMCPY_SIZE = 1024;
     /** Most scatter-gather entries used, {@code TEST_SG_MAX}. */
@@ -50,22 +48,11 @@ public abstract class AbstractDmaApiConformanceTest
      */
     protected abstract DeviceUnderTest newDeviceUnderTest();
 
-    /**
-     * A device name no other test uses.
-     *
-     * @param prefix for a person reading logs.
-     * @return the name.
-     */
-    protected static String uniqueName(final String prefix)
-    {
-        return prefix + "-" + NAME_COUNTER.incrementAndGet();
-    }
-
     @BeforeEach
     void createDevice()
     {
         dut = newDeviceUnderTest();
-        device = dut.create(uniqueName("api"));
+        device = dut.create(DmaTestSupport.uniqueName("api"));
         info = device.info();
     }
 
@@ -108,7 +95,7 @@ public abstract class AbstractDmaApiConformanceTest
         final int count = DmaDevices.count();
         assertTrue(count > 0, "count " + count);
 
-        final DmaDevice other = dut.create(uniqueName("api-other"));
+        final DmaDevice other = dut.create(DmaTestSupport.uniqueName("api-other"));
         assertEquals(count + 1, DmaDevices.count());
         assertNotEquals(device.id(), other.id());
 

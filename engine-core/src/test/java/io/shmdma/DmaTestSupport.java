@@ -6,6 +6,7 @@ import org.agrona.MutableDirectBuffer;
 import org.junit.jupiter.api.function.Executable;
 
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,8 +17,21 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 public final class DmaTestSupport
 {
+    private static final AtomicInteger NAME_COUNTER = new AtomicInteger();
+
     private DmaTestSupport()
     {
+    }
+
+    /**
+     * A device name no other test of this JVM uses.
+     *
+     * @param prefix for a person reading logs.
+     * @return the name.
+     */
+    public static String uniqueName(final String prefix)
+    {
+        return prefix + "-" + NAME_COUNTER.incrementAndGet();
     }
 
     /**
