@@ -432,6 +432,23 @@ public abstract class AbstractDmadevConformanceTest
             }
         }
         assertStats(3L * capacity, 3L * capacity, 0, device.stats(VCHAN));
+
+        int idx = (3 * capacity) & IDX_MASK;
+        for (int i = 0; i < 4 * capacity; i++)
+        {
+            int result = device.copy(VCHAN, srcs[i % capacity].iova(), dsts[i % capacity].iova(), COPY_LEN,
+                OpFlags.SUBMIT);
+            if (result == -Errno.ENOSPC)
+            {
+                dut.awaitEngine(device);
+                result = device.copy(VCHAN, srcs[i % capacity].iova(), dsts[i % capacity].iova(), COPY_LEN,
+                    OpFlags.SUBMIT);
+            }
+            assertEquals(idx, result, "a silent application never gathers, yet the ring frees up");
+            idx = (idx + 1) & IDX_MASK;
+        }
+        dut.awaitEngine(device);
+        assertStats(7L * capacity, 7L * capacity, 0, device.stats(VCHAN));
     }
 
     @Test

@@ -118,7 +118,7 @@ public final class DescriptorRing
         {
             return -Errno.EINVAL;
         }
-        if (tail - head >= nbDesc)
+        if (isFull())
         {
             return -Errno.ENOSPC;
         }
@@ -145,7 +145,7 @@ public final class DescriptorRing
         {
             return -Errno.EINVAL;
         }
-        if (tail - head >= nbDesc)
+        if (isFull())
         {
             return -Errno.ENOSPC;
         }
@@ -174,7 +174,7 @@ public final class DescriptorRing
         {
             return -Errno.EINVAL;
         }
-        if (tail - head >= nbDesc)
+        if (isFull())
         {
             return -Errno.ENOSPC;
         }
@@ -206,6 +206,24 @@ public final class DescriptorRing
         buffer.putInt(offset + LENGTH_OFFSET, nbSrc);
         buffer.putInt(offset + NB_DST_OFFSET, nbDst);
         return publish(offset, flags);
+    }
+
+    /**
+     * Whether nbDesc jobs are in flight. In silent mode nobody gathers completions, so the jobs the engine
+     * has completed are taken back here, as a device in silent mode frees its descriptors by itself.
+     */
+    private boolean isFull()
+    {
+        if (tail - head < nbDesc)
+        {
+            return false;
+        }
+        if (silent)
+        {
+            head = buffer.getLongAcquire(COMPLETED_INDEX_OFFSET);
+            return tail - head >= nbDesc;
+        }
+        return true;
     }
 
     private int publish(final int offset, final long flags)

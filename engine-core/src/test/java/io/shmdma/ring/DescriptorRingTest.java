@@ -255,6 +255,32 @@ class DescriptorRingTest
     }
 
     @Test
+    void shouldReuseCompletedSlotsInSilentModeWithoutAskingForCapacity()
+    {
+        final DescriptorRing ring = ring(32, true, false);
+        final CopyEngine engine = engine(ring);
+        for (long seq = 0; seq < 10 * 32; seq++)
+        {
+            int result = ring.fill(seq, BASE + (seq % 32) * 8, 8, OpFlags.SUBMIT);
+            if (result == -Errno.ENOSPC)
+            {
+                engine.doWork();
+                result = ring.fill(seq, BASE + (seq % 32) * 8, 8, OpFlags.SUBMIT);
+            }
+            assertEquals(seq & 0xFFFF, result, "silent mode never needs completed() or burstCapacity()");
+        }
+        engine.doWork();
+        assertEquals(10 * 32 - 1, domain.getLong(31 * 8));
+
+        final DescriptorRing stalled = ring(32, true, false);
+        for (int i = 0; i < 32; i++)
+        {
+            assertEquals(i, stalled.fill(0, BASE, 8, OpFlags.SUBMIT));
+        }
+        assertEquals(-Errno.ENOSPC, stalled.fill(0, BASE, 8, OpFlags.SUBMIT), "full while the engine has not run");
+    }
+
+    @Test
     void shouldEnqueueOpsUntilTheRingIsFullOrAnOpIsMalformed()
     {
         final DescriptorRing burstRing = ring(32, false, false);
