@@ -351,7 +351,7 @@ public final class DescriptorRing
             }
             final long slotIndex = tail;
             final long flags = op.flags & ~OpFlags.SUBMIT;
-            final int result = op.nbSrc == 1 && op.nbDst == 1 && op.src[0].length == op.dst[0].length ?
+            final int result = isPlainCopy(op) ?
                 copy(op.src[0].addr, op.dst[0].addr, op.src[0].length, flags) :
                 copySg(op.src, op.dst, op.nbSrc, op.nbDst, flags);
             if (result < 0)
@@ -366,6 +366,18 @@ public final class DescriptorRing
             submit();
         }
         return enqueued;
+    }
+
+    /** One source and one destination entry of equal length; anything else, malformed included, goes to copySg. */
+    private static boolean isPlainCopy(final DmaOp op)
+    {
+        if (op.nbSrc != 1 || op.nbDst != 1 || op.src.length == 0 || op.dst.length == 0)
+        {
+            return false;
+        }
+        final DmaSge src = op.src[0];
+        final DmaSge dst = op.dst[0];
+        return src != null && dst != null && src.length == dst.length;
     }
 
     /**

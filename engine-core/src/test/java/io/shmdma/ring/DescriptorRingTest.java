@@ -327,6 +327,31 @@ class DescriptorRingTest
     }
 
     @Test
+    void shouldRefuseMalformedOpsWithoutThrowing()
+    {
+        final DescriptorRing ring = ring(32, false, true);
+        final DmaOp empty = new DmaOp(0);
+        empty.nbSrc = 1;
+        empty.nbDst = 1;
+        assertEquals(0, ring.enqueueOps(new DmaOp[]{ empty }, 1), "entries claimed but not there");
+        final DmaOp nullEntry = new DmaOp(1).copy(BASE, BASE + 64, 8);
+        nullEntry.src[0] = null;
+        assertEquals(0, ring.enqueueOps(new DmaOp[]{ nullEntry }, 1), "null source entry");
+        final DmaOp nullDestination = new DmaOp(1).copy(BASE, BASE + 64, 8);
+        nullDestination.dst[0] = null;
+        assertEquals(0, ring.enqueueOps(new DmaOp[]{ nullDestination }, 1), "null destination entry");
+        final DmaOp tooMany = new DmaOp(MAX_SGES + 1).copy(BASE, BASE + 64, 8);
+        tooMany.nbSrc = MAX_SGES + 1;
+        assertEquals(0, ring.enqueueOps(new DmaOp[]{ tooMany }, 1));
+        final DmaOp badFlags = new DmaOp(1).copy(BASE, BASE + 64, 8);
+        badFlags.flags = OpFlags.AUTO_FREE;
+        assertEquals(0, ring.enqueueOps(new DmaOp[]{ badFlags }, 1));
+        assertEquals(0, ring.enqueueOps(new DmaOp[]{ badFlags }, -1));
+        assertEquals(32, ring.burstCapacity(), "nothing was taken");
+        assertEquals(0, ring.buffer().getLong(SUBMITTED_INDEX_OFFSET), "nothing was submitted");
+    }
+
+    @Test
     void shouldPublishJobsAndCompletionsSafelyBetweenThreads()
     {
         final int nbDesc = 256;
