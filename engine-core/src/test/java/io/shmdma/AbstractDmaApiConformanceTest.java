@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.UUID;
 
@@ -200,7 +201,7 @@ public abstract class AbstractDmaApiConformanceTest
 
         // direction: missing, or one the device lacks, with ports left as memory (as DPDK's test) and matching
         assertErrno(Errno.EINVAL, () -> device.vchanSetup(0, vchanConf(null, PortType.NONE, PortType.NONE)));
-        for (final Direction direction : Arrays.asList(Direction.MEM_TO_DEV, Direction.DEV_TO_MEM, Direction.DEV_TO_DEV))
+        for (final Direction direction : EnumSet.complementOf(EnumSet.of(Direction.MEM_TO_MEM)))
         {
             assertErrno(Errno.EINVAL, () -> device.vchanSetup(0, vchanConf(direction, PortType.NONE, PortType.NONE)));
             if ((info.devCapa & direction.capability()) == 0)
@@ -384,7 +385,8 @@ public abstract class AbstractDmaApiConformanceTest
             .filter((line) -> line.contains("dev_capa"))
             .findFirst()
             .orElseThrow(() -> new AssertionError("no dev_capa line in " + stopped));
-        final List<String> names = Arrays.asList(capabilities.substring(capabilities.indexOf('-') + 1).trim().split(" "));
+        final List<String> names =
+            Arrays.asList(capabilities.substring(capabilities.indexOf('-') + 1).trim().split(" "));
         for (final String name : Arrays.asList("mem2mem", "copy", "copy_sg", "fill", "handles_errors"))
         {
             assertTrue(names.contains(name), name + " missing from " + capabilities);
@@ -684,7 +686,8 @@ public abstract class AbstractDmaApiConformanceTest
         assertErrno(Errno.EINVAL, () -> device.stats(DmaDevice.ALL_VCHAN));
         assertErrno(Errno.EINVAL, () -> device.statsReset(DmaDevice.ALL_VCHAN));
         assertErrno(Errno.EINVAL, () -> device.vchanStatus(0));
-        assertErrno(Errno.EINVAL, () -> device.dump(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
+        assertErrno(Errno.EINVAL,
+            () -> device.dump(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
         assertErrno(Errno.EINVAL, () -> device.accessPairGroupCreate(uuid, uuid, null));
         assertErrno(Errno.EINVAL, () -> device.accessPairGroupDestroy(0));
         assertErrno(Errno.EINVAL, () -> device.accessPairGroupJoin(uuid, uuid, 0, null));

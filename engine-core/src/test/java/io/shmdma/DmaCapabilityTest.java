@@ -39,8 +39,10 @@ class DmaCapabilityTest
         assertEquals("", DmaCapability.names(0));
         assertEquals("mem2mem silent handles_errors copy copy_sg fill enq_deq",
             DmaCapability.names(DmaCapability.OPS_ENQ_DEQ | DmaCapability.OPS_FILL | DmaCapability.OPS_COPY_SG |
-                DmaCapability.OPS_COPY | DmaCapability.HANDLES_ERRORS | DmaCapability.SILENT | DmaCapability.MEM_TO_MEM));
-        assertEquals("mem2mem unknown unknown", DmaCapability.names(DmaCapability.MEM_TO_MEM | (1L << 40) | (1L << 63)));
+                DmaCapability.OPS_COPY | DmaCapability.HANDLES_ERRORS | DmaCapability.SILENT |
+                DmaCapability.MEM_TO_MEM));
+        assertEquals("mem2mem unknown unknown",
+            DmaCapability.names(DmaCapability.MEM_TO_MEM | (1L << 40) | (1L << 63)));
     }
 
     @Test

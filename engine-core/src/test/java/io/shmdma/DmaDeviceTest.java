@@ -158,7 +158,8 @@ class DmaDeviceTest
         assertErrno(Errno.EIO, device::info);
         assertErrno(Errno.EINVAL, () -> device.configure(new DmaConf(1, 0)));
         assertErrno(Errno.EINVAL, () -> device.vchanSetup(0, new VchanConf(2)));
-        assertErrno(Errno.EINVAL, () -> device.dump(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
+        assertErrno(Errno.EINVAL,
+            () -> device.dump(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
         assertErrno(Errno.EINVAL, () -> device.accessPairGroupLeave(0));
     }
 

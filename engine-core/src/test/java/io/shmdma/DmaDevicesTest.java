@@ -49,7 +49,8 @@ class DmaDevicesTest
             {
                 devices.add(DmaDevices.register(DmaTestSupport.uniqueName("fill"), new StubDriver()));
             }
-            assertErrno(Errno.ENOSPC, () -> DmaDevices.register(DmaTestSupport.uniqueName("one-more"), new StubDriver()));
+            assertErrno(Errno.ENOSPC,
+                () -> DmaDevices.register(DmaTestSupport.uniqueName("one-more"), new StubDriver()));
 
             int seen = 0;
             for (int id = DmaDevices.nextDev(0); id >= 0; id = DmaDevices.nextDev(id + 1))

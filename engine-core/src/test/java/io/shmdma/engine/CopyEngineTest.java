@@ -153,13 +153,13 @@ class CopyEngineTest
         destination.set(null);
         copy(0, true, 0);
         assertEquals(1, ring.fill(7, BASE, 8, 0));
-        assertEquals(2, ring.copySg(new DmaSge[]{ new DmaSge(BASE, 8) }, new DmaSge[]{ new DmaSge(BASE + 64, 8) }, 1, 1, 0));
+        assertEquals(2, ring.copySg(oneEntry(BASE, 8), oneEntry(BASE + 64, 8), 1, 1, 0));
         ring.submit();
         engine.doWork();
         source.set(null);
         destination.set(memory);
         copy(3, true, 0);
-        assertEquals(4, ring.copySg(new DmaSge[]{ new DmaSge(BASE, 8) }, new DmaSge[]{ new DmaSge(BASE + 64, 8) }, 1, 1, 0));
+        assertEquals(4, ring.copySg(oneEntry(BASE, 8), oneEntry(BASE + 64, 8), 1, 1, 0));
         assertEquals(5, ring.fill(7, BASE, 8, 0));
         ring.submit();
         engine.doWork();
@@ -228,6 +228,11 @@ class CopyEngineTest
         final DmaStatus[] status = new DmaStatus[expected.length];
         assertEquals(expected.length, ring.completedStatus(expected.length, null, status));
         assertArrayEquals(expected, status);
+    }
+
+    private static DmaSge[] oneEntry(final long iova, final int length)
+    {
+        return new DmaSge[]{ new DmaSge(iova, length) };
     }
 
     private static DescriptorRing ring(final int nbDesc)

@@ -547,7 +547,7 @@ class InProcessRandomizedJobsTest
         return random.nextInt();
     }
 
-    /** An IOVA for a range of {@code length}: mostly inside, else straddling an edge, outside, 0, negative or wrapping. */
+    /** An IOVA for {@code length} bytes: mostly inside, else straddling an edge, outside, 0, negative or wrapping. */
     private long randomAddress(final long length)
     {
         final int r = random.nextInt(100);

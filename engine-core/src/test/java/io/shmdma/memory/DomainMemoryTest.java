@@ -40,7 +40,8 @@ class DomainMemoryTest
     {
         assertThrows(IllegalArgumentException.class, () -> new DomainMemory(0, ByteBuffer.allocateDirect(64)));
         assertThrows(IllegalArgumentException.class, () -> new DomainMemory(-1, ByteBuffer.allocateDirect(64)));
-        assertThrows(IllegalArgumentException.class, () -> new DomainMemory(Long.MIN_VALUE, ByteBuffer.allocateDirect(64)));
+        assertThrows(IllegalArgumentException.class,
+            () -> new DomainMemory(Long.MIN_VALUE, ByteBuffer.allocateDirect(64)));
         assertThrows(IllegalArgumentException.class, () -> new DomainMemory(BASE));
         assertThrows(IllegalArgumentException.class, () -> new DomainMemory(BASE, ByteBuffer.allocate(64)));
         assertThrows(IllegalArgumentException.class,

@@ -115,7 +115,8 @@ class DescriptorRingTest
             final int enqueue = random.nextInt(nbDesc + 20);
             for (int i = 0; i < enqueue; i++)
             {
-                final int result = ring.fill(tail, BASE + (tail % SLOTS) * 8, 8, random.nextInt(8) == 0 ? OpFlags.SUBMIT : 0);
+                final long flags = random.nextInt(8) == 0 ? OpFlags.SUBMIT : 0;
+                final int result = ring.fill(tail, BASE + (tail % SLOTS) * 8, 8, flags);
                 if (tail - head == nbDesc)
                 {
                     assertEquals(-Errno.ENOSPC, result, "full at " + tail);
@@ -417,7 +418,8 @@ class DescriptorRingTest
     private static DescriptorRing ring(final int nbDesc, final boolean silent, final boolean opsMode)
     {
         final int capacity = org.agrona.BitUtil.findNextPositivePowerOfTwo(nbDesc);
-        final UnsafeBuffer buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(ringLength(capacity, MAX_SGES), 128));
+        final UnsafeBuffer buffer =
+            new UnsafeBuffer(BufferUtil.allocateDirectAligned(ringLength(capacity, MAX_SGES), 128));
         buffer.setMemory(0, buffer.capacity(), (byte)0x5A);
         return new DescriptorRing(buffer, nbDesc, MAX_SGES, silent, opsMode);
     }
