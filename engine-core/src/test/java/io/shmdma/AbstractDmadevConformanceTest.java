@@ -8,6 +8,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 import static io.shmdma.DmaTestSupport.assertAllBytes;
@@ -266,7 +267,7 @@ public abstract class AbstractDmadevConformanceTest
 
             for (int n = 0; n < max; n += burst)
             {
-                java.util.Arrays.fill(ops, null);
+                Arrays.fill(ops, null);
                 assertEquals(burst, device.dequeueOps(VCHAN, ops, burst), "dequeued at " + n);
                 for (int j = 0; j < burst; j++)
                 {
@@ -556,12 +557,12 @@ public abstract class AbstractDmadevConformanceTest
                 if (i > 0)
                 {
                     System.out.println("clean after " + i + " window(s) that caught JIT allocations: " +
-                        java.util.Arrays.toString(java.util.Arrays.copyOf(bytes, i)));
+                        Arrays.toString(Arrays.copyOf(bytes, i)));
                 }
                 return "";
             }
         }
-        return java.util.Arrays.toString(bytes);
+        return Arrays.toString(bytes);
     }
 
     private void opsCycles(final DmaOp[] ops, final DmaOp[] dequeued, final AgentInvoker invoker, final int cycles)
@@ -1000,7 +1001,7 @@ public abstract class AbstractDmadevConformanceTest
         assertEquals((idCount - 1) & IDX_MASK, completion.lastIdx);
 
         final DmaStatus[] jobStatus = new DmaStatus[COMP_BURST_SZ];
-        java.util.Arrays.fill(jobStatus, 0, count, DmaStatus.SUCCESSFUL);
+        Arrays.fill(jobStatus, 0, count, DmaStatus.SUCCESSFUL);
         System.arraycopy(status, 0, jobStatus, count, statusCount);
         verifyBurst(jobStatus, failIdx);
 
@@ -1047,7 +1048,7 @@ public abstract class AbstractDmadevConformanceTest
         assertNotEquals(DmaStatus.SUCCESSFUL, status[0], "unexpected successful job");
 
         final DmaStatus[] jobStatus = new DmaStatus[COMP_BURST_SZ];
-        java.util.Arrays.fill(jobStatus, 0, count, DmaStatus.SUCCESSFUL);
+        Arrays.fill(jobStatus, 0, count, DmaStatus.SUCCESSFUL);
         System.arraycopy(status, 0, jobStatus, count, statusCount);
         verifyBurst(jobStatus, failIdx);
     }
@@ -1075,7 +1076,7 @@ public abstract class AbstractDmadevConformanceTest
         assertEquals((idCount - 1) & IDX_MASK, completion.lastIdx);
 
         final DmaStatus[] jobStatus = new DmaStatus[COMP_BURST_SZ];
-        java.util.Arrays.fill(jobStatus, DmaStatus.SUCCESSFUL);
+        Arrays.fill(jobStatus, DmaStatus.SUCCESSFUL);
         jobStatus[failIdx] = status[0];
         verifyBurst(jobStatus, failIdx);
     }

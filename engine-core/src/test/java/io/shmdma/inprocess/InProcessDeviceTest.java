@@ -5,7 +5,6 @@ import io.shmdma.DmaConf;
 import io.shmdma.DmaDevice;
 import io.shmdma.DmaInfo;
 import io.shmdma.DmaTestSupport;
-import io.shmdma.OpFlags;
 import io.shmdma.VchanConf;
 import io.shmdma.VchanStatus;
 import io.shmdma.engine.EngineThreading;
