@@ -92,7 +92,7 @@ public final class DmaDevices
      * @param devId the id.
      * @return true when a device has this id.
      */
-    public static boolean isValid(final int devId)
+    public static synchronized boolean isValid(final int devId)
     {
         return devId >= 0 && devId < MAX_DEVICES && DEVICES[devId] != null;
     }
@@ -104,7 +104,7 @@ public final class DmaDevices
      * @return the device.
      * @throws DmaException EINVAL for an invalid id.
      */
-    public static DmaDevice get(final int devId)
+    public static synchronized DmaDevice get(final int devId)
     {
         final DmaDevice device = devId >= 0 && devId < MAX_DEVICES ? DEVICES[devId] : null;
         if (device == null)
@@ -138,7 +138,7 @@ public final class DmaDevices
      * @param startDevId where to start.
      * @return the id, or -1 when there is none.
      */
-    public static int nextDev(final int startDevId)
+    public static synchronized int nextDev(final int startDevId)
     {
         for (int id = Math.max(0, startDevId); id < MAX_DEVICES; id++)
         {

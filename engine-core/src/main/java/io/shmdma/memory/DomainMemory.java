@@ -71,7 +71,7 @@ public final class DomainMemory
             chunkAddresses[i] = BufferUtil.address(chunk);
             total += chunk.capacity();
         }
-        if (iovaBase + total < iovaBase)
+        if (total - 1 > Long.MAX_VALUE - iovaBase)
         {
             throw new IllegalArgumentException("IOVA range overflows");
         }

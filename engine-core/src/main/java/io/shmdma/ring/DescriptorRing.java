@@ -118,7 +118,7 @@ public final class DescriptorRing
         {
             return -Errno.EINVAL;
         }
-        if (tail - head >= nbDesc)
+        if (isFull())
         {
             return -Errno.ENOSPC;
         }
@@ -145,7 +145,7 @@ public final class DescriptorRing
         {
             return -Errno.EINVAL;
         }
-        if (tail - head >= nbDesc)
+        if (isFull())
         {
             return -Errno.ENOSPC;
         }
@@ -174,7 +174,7 @@ public final class DescriptorRing
         {
             return -Errno.EINVAL;
         }
-        if (tail - head >= nbDesc)
+        if (isFull())
         {
             return -Errno.ENOSPC;
         }
@@ -206,6 +206,24 @@ public final class DescriptorRing
         buffer.putInt(offset + LENGTH_OFFSET, nbSrc);
         buffer.putInt(offset + NB_DST_OFFSET, nbDst);
         return publish(offset, flags);
+    }
+
+    /**
+     * Whether nbDesc jobs are in flight. In silent mode nobody gathers completions, so the jobs the engine
+     * has completed are taken back here, as a device in silent mode frees its descriptors by itself.
+     */
+    private boolean isFull()
+    {
+        if (tail - head < nbDesc)
+        {
+            return false;
+        }
+        if (silent)
+        {
+            head = buffer.getLongAcquire(COMPLETED_INDEX_OFFSET);
+            return tail - head >= nbDesc;
+        }
+        return true;
     }
 
     private int publish(final int offset, final long flags)
@@ -333,7 +351,7 @@ public final class DescriptorRing
             }
             final long slotIndex = tail;
             final long flags = op.flags & ~OpFlags.SUBMIT;
-            final int result = op.nbSrc == 1 && op.nbDst == 1 && op.src[0].length == op.dst[0].length ?
+            final int result = isPlainCopy(op) ?
                 copy(op.src[0].addr, op.dst[0].addr, op.src[0].length, flags) :
                 copySg(op.src, op.dst, op.nbSrc, op.nbDst, flags);
             if (result < 0)
@@ -348,6 +366,18 @@ public final class DescriptorRing
             submit();
         }
         return enqueued;
+    }
+
+    /** One source and one destination entry of equal length; anything else, malformed included, goes to copySg. */
+    private static boolean isPlainCopy(final DmaOp op)
+    {
+        if (op.nbSrc != 1 || op.nbDst != 1 || op.src.length == 0 || op.dst.length == 0)
+        {
+            return false;
+        }
+        final DmaSge src = op.src[0];
+        final DmaSge dst = op.dst[0];
+        return src != null && dst != null && src.length == dst.length;
     }
 
     /**
