@@ -19,11 +19,9 @@ import org.agrona.BitUtil;
  *  +---------------------------------------------------------------+
  *  |             Error Count (engine)                              |  256
  *  +---------------------------------------------------------------+
- *  |             Engine Heartbeat ns (engine)                      |  384
+ *  |   Capacity    |   Max SGEs    |   Nb Desc     |  reserved    ...  384
  *  +---------------------------------------------------------------+
- *  |   Capacity    |   Max SGEs    |   Nb Desc     |  reserved    ...  512
- *  +---------------------------------------------------------------+
- *  |       Descriptors: capacity x 64 bytes                       ...  640
+ *  |       Descriptors: capacity x 64 bytes                       ...  512
  *  +---------------------------------------------------------------+
  *  |       SGE area: capacity x maxSges x 2 x 16 bytes            ...
  *  +---------------------------------------------------------------+
@@ -59,10 +57,8 @@ public final class RingDescriptor
     public static final int COMPLETED_INDEX_OFFSET = SUBMITTED_INDEX_OFFSET + PADDING;
     /** Offset of the count of failed jobs. */
     public static final int ERROR_COUNT_OFFSET = COMPLETED_INDEX_OFFSET + PADDING;
-    /** Offset of the engine's last activity time. */
-    public static final int ENGINE_HEARTBEAT_OFFSET = ERROR_COUNT_OFFSET + PADDING;
     /** Offset of the ring capacity (a power of two). */
-    public static final int CAPACITY_OFFSET = ENGINE_HEARTBEAT_OFFSET + PADDING;
+    public static final int CAPACITY_OFFSET = ERROR_COUNT_OFFSET + PADDING;
     /** Offset of the SGE entries per side per slot. */
     public static final int MAX_SGES_OFFSET = CAPACITY_OFFSET + 4;
     /** Offset of the configured number of descriptors. */

@@ -45,8 +45,8 @@ class DescriptorRingTest
         assertEquals(0, SUBMITTED_INDEX_OFFSET);
         assertEquals(128, COMPLETED_INDEX_OFFSET);
         assertEquals(256, ERROR_COUNT_OFFSET);
-        assertEquals(384, ENGINE_HEARTBEAT_OFFSET);
-        assertEquals(512, CAPACITY_OFFSET);
+        assertEquals(384, CAPACITY_OFFSET);
+        assertEquals(512, HEADER_LENGTH);
         assertEquals(0, HEADER_LENGTH % PADDING);
         assertTrue(NB_DESC_OFFSET + 4 <= HEADER_LENGTH);
         assertTrue(NB_DST_OFFSET + 4 <= DESCRIPTOR_LENGTH);
