@@ -150,7 +150,7 @@ final class TextReport
                 .append(", pid ").append(entry.ownerPid()).append('\n');
             for (final String line : entry.encodedError().split("\\R"))
             {
-                sb.append("    ").append(line.stripTrailing()).append('\n');
+                sb.append("    ").append(line.replace("\t", "    ").stripTrailing()).append('\n');
             }
         }
         return sb.toString();

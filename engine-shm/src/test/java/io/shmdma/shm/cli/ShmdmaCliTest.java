@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -288,48 +290,67 @@ class ShmdmaCliTest
     @Test
     void shouldRemoveOnlyDeadDomainsFilesWhileAnotherLives() throws Exception
     {
-        final RegistryConfig config = new RegistryConfig().livenessTimeoutNs(TimeUnit.MILLISECONDS.toNanos(100));
+        final RegistryConfig config = new RegistryConfig().livenessTimeoutNs(TimeUnit.MILLISECONDS.toNanos(200));
         final UUID living = UUID.randomUUID();
         final UUID dead = UUID.randomUUID();
+        final AtomicBoolean running = new AtomicBoolean(true);
         try (Registry livingProcess = Registry.openOrCreate(control(), config);
             Registry deadProcess = Registry.openOrCreate(control(), config))
         {
             final int livingSlot = livingProcess.registerDomain(living, "domain-" + living + ".shm", 4096);
             deadProcess.registerDomain(dead, "domain-" + dead + ".shm", 4096);
-            final List<Path> deadFiles = List.of(touch("domain-" + dead + ".shm"), touch("ring-" + dead + "-dma0-0.shm"));
-            final List<Path> livingFiles = List.of(touch("domain-" + living + ".shm"),
-                touch("ring-" + living + "-dma0-0.shm"), touch("domain-" + UUID.randomUUID() + ".shm"));
-            Thread.sleep(300);
-            assertTrue(livingProcess.heartbeat(livingSlot));
-
-            final String pid = Long.toString(ProcessHandle.current().pid());
-            final String byPid = CliRun.run("clean", "--dir", dirArg, "--liveness-timeout", "100")
-                .assertOneLineFailure(1);
-            assertTrue(byPid.contains("2 of 2 domains alive") && byPid.contains("pid " + pid + " still runs"), byPid);
-
-            final CliRun dryRun = CliRun.run("clean", "--dir", dirArg, "--liveness-timeout", "100", "--ignore-pids",
-                "--dry-run");
-            assertTrue(dryRun.assertOneLineFailure(1).contains("would refuse"), dryRun.err());
-            assertTrue(dryRun.out().contains("would remove  domain-" + dead + ".shm"), dryRun.out());
-            for (final Path file : deadFiles)
+            final Thread conductor = new Thread(() ->
             {
-                assertTrue(Files.exists(file), "a dry run removes nothing");
-            }
+                while (running.get() && livingProcess.heartbeat(livingSlot))
+                {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+                }
+            }, "living-heartbeat");
+            conductor.start();
+            try
+            {
+                final List<Path> deadFiles =
+                    List.of(touch("domain-" + dead + ".shm"), touch("ring-" + dead + "-dma0-0.shm"));
+                final List<Path> livingFiles = List.of(touch("domain-" + living + ".shm"),
+                    touch("ring-" + living + "-dma0-0.shm"), touch("domain-" + UUID.randomUUID() + ".shm"));
+                Thread.sleep(400);
 
-            assertTrue(livingProcess.heartbeat(livingSlot));
-            final CliRun partial = CliRun.run("clean", "--dir", dirArg, "--liveness-timeout", "100", "--ignore-pids");
-            final String line = partial.assertOneLineFailure(1);
-            assertTrue(line.contains("1 of 2 domains alive") && line.contains("removed 2 files of dead domains"), line);
-            assertTrue(partial.out().contains("ring of dead domain " + dead), partial.out());
-            for (final Path file : deadFiles)
-            {
-                assertFalse(Files.exists(file), file + " removed");
+                final String pid = Long.toString(ProcessHandle.current().pid());
+                final String byPid = CliRun.run("clean", "--dir", dirArg, "--liveness-timeout", "200")
+                    .assertOneLineFailure(1);
+                assertTrue(byPid.contains("2 of 2 domains alive") && byPid.contains("pid " + pid + " still runs"),
+                    byPid);
+
+                final CliRun dryRun = CliRun.run("clean", "--dir", dirArg, "--liveness-timeout", "200",
+                    "--ignore-pids", "--dry-run");
+                assertTrue(dryRun.assertOneLineFailure(1).contains("would refuse"), dryRun.err());
+                assertTrue(dryRun.out().contains("would remove  domain-" + dead + ".shm"), dryRun.out());
+                for (final Path file : deadFiles)
+                {
+                    assertTrue(Files.exists(file), "a dry run removes nothing");
+                }
+
+                final CliRun partial = CliRun.run("clean", "--dir", dirArg, "--liveness-timeout", "200",
+                    "--ignore-pids");
+                final String line = partial.assertOneLineFailure(1);
+                assertTrue(line.contains("1 of 2 domains alive") && line.contains("removed 2 files of dead domains"),
+                    line);
+                assertTrue(partial.out().contains("ring of dead domain " + dead), partial.out());
+                for (final Path file : deadFiles)
+                {
+                    assertFalse(Files.exists(file), file + " removed");
+                }
+                for (final Path file : livingFiles)
+                {
+                    assertTrue(Files.exists(file), file + " kept while a domain lives");
+                }
+                assertTrue(Files.exists(control()));
             }
-            for (final Path file : livingFiles)
+            finally
             {
-                assertTrue(Files.exists(file), file + " kept while a domain lives");
+                running.set(false);
+                conductor.join();
             }
-            assertTrue(Files.exists(control()));
         }
     }
 
@@ -345,7 +366,7 @@ class ShmdmaCliTest
         touch("ring-" + dead + "-dma0-3.shm");
         touch("." + ShmDomain.CONTROL_FILE_NAME + ".123.abc.tmp");
         final Path foreign = touch("notes.txt");
-        Thread.sleep(150);
+        Thread.sleep(250);
 
         final Map<String, Object> plan = Json.object(CliRun.run("clean", "--dir", dirArg, "--liveness-timeout", "100",
             "--ignore-pids", "--dry-run", "--json").out());
