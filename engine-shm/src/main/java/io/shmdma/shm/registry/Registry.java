@@ -361,11 +361,11 @@ public final class Registry implements AutoCloseable
      *
      * @param domainSlot the slot returned by {@link #registerDomain}.
      * @return true, or false when the slot is no longer this process's active domain (it was declared dead and
-     *         reaped, or unregistered), in which case nothing is written.
+     *         reaped, or unregistered) or this registry is read-only, in which case nothing is written.
      */
     public boolean heartbeat(final int domainSlot)
     {
-        if (domainSlot < 0 || domainSlot >= DOMAIN_CAPACITY)
+        if (readOnly || domainSlot < 0 || domainSlot >= DOMAIN_CAPACITY)
         {
             return false;
         }
