@@ -2,6 +2,9 @@ package io.shmdma.shm;
 
 import io.shmdma.DmaCapability;
 import io.shmdma.DmaDevice;
+import io.shmdma.DmaDevices;
+import io.shmdma.DmaException;
+import io.shmdma.DmaInfo;
 import io.shmdma.DmaStats;
 import io.shmdma.Errno;
 import io.shmdma.GroupEventListener;
@@ -39,6 +42,7 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     private final MappedByteBuffer[] ringMappings = new MappedByteBuffer[MAX_VCHANS];
     private final Path[] ringFiles = new Path[MAX_VCHANS];
     private final DmaStats publishedStats = new DmaStats();
+    private final DmaInfo publishedInfo = new DmaInfo();
     private int devId = -1;
     private volatile DeviceCounters counters;
 
@@ -59,13 +63,53 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     }
 
     /**
-     * Copies this device's stats over every vchan into its counters in the control segment, for operators.
-     * Called on the conductor thread.
+     * Copies this device's information ({@code rte_dma_info_get}, started or not) and its stats over every vchan
+     * into its counters in the control segment, for operators. Called on the conductor thread.
      */
-    synchronized void publishCounters()
+    void publishCounters()
     {
         final DeviceCounters current = counters;
         if (current != null)
+        {
+            publishInfo(current);
+            publishStats(current);
+        }
+    }
+
+    /**
+     * Holds the device's monitor, which every {@link DmaDevice} method holds when it calls into this driver, so
+     * the device cannot close (and its counters slot be freed and handed to another device) meanwhile. Never
+     * holds this driver's monitor while taking the device's: the device takes them in the other order.
+     */
+    private void publishInfo(final DeviceCounters current)
+    {
+        final int id = devId;
+        final DmaDevice device;
+        try
+        {
+            device = DmaDevices.isValid(id) ? DmaDevices.get(id) : null;
+        }
+        catch (final DmaException closedMeanwhile)
+        {
+            return;
+        }
+        if (device == null || device.driver() != this)
+        {
+            return;
+        }
+        synchronized (device)
+        {
+            if (device.isValid() && counters == current)
+            {
+                device.info(publishedInfo);
+                current.publishInfo(publishedInfo, device.isStarted());
+            }
+        }
+    }
+
+    private synchronized void publishStats(final DeviceCounters current)
+    {
+        if (counters == current)
         {
             publishedStats.clear();
             statsGet(DmaDevice.ALL_VCHAN, publishedStats);
@@ -143,14 +187,14 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
         return null;
     }
 
-    /** Synchronized with {@link #publishCounters()}, which reads the rings this replaces and unmaps. */
+    /** Synchronized with {@link #publishCounters()}, whose stats part reads the rings this replaces and unmaps. */
     @Override
     public synchronized int vchanSetup(final int vchan, final VchanConf vchanConf)
     {
         return super.vchanSetup(vchan, vchanConf);
     }
 
-    /** Synchronized with {@link #publishCounters()}, which reads the rings this unmaps. */
+    /** Synchronized with {@link #publishCounters()}, whose stats part reads the rings this unmaps. */
     @Override
     public synchronized int close()
     {

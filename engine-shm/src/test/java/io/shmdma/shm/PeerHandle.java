@@ -14,11 +14,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A {@link PeerProcess} started by a test: sends commands, waits for answers with a timeout, collects
- * events, and ends the process it started (and only that one) on close.
+ * events, and ends the process it started (and only that one) on close. Public so that tests in other packages
+ * (the CLI's) can start members.
  */
-final class PeerHandle implements AutoCloseable
+public final class PeerHandle implements AutoCloseable
 {
-    static final long TIMEOUT_SECONDS = 30;
+    /** Longest wait for an answer. */
+    public static final long TIMEOUT_SECONDS = 30;
 
     private final Process process;
     private final Writer stdin;
@@ -27,7 +29,7 @@ final class PeerHandle implements AutoCloseable
     private final List<String> transcript = new ArrayList<>();
     private final Thread reader;
 
-    PeerHandle(final String name) throws IOException
+    public PeerHandle(final String name) throws IOException
     {
         final String java = ProcessHandle.current().info().command().orElse("java");
         final ProcessBuilder builder = new ProcessBuilder(java,
@@ -67,7 +69,7 @@ final class PeerHandle implements AutoCloseable
     /**
      * Sends a command and returns its answer line.
      */
-    String send(final String command) throws IOException, InterruptedException
+    public String send(final String command) throws IOException, InterruptedException
     {
         write(command);
         return awaitReply(command);
@@ -76,7 +78,7 @@ final class PeerHandle implements AutoCloseable
     /**
      * Sends a command without waiting, for racing several processes; collect with {@link #awaitReply}.
      */
-    void write(final String command) throws IOException
+    public void write(final String command) throws IOException
     {
         stdin.write(command + "\n");
         stdin.flush();
@@ -85,7 +87,7 @@ final class PeerHandle implements AutoCloseable
     /**
      * Waits for the answer to a command sent with {@link #write}.
      */
-    String awaitReply(final String command) throws InterruptedException
+    public String awaitReply(final String command) throws InterruptedException
     {
         final String reply = replies.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         if (reply == null)
@@ -98,7 +100,7 @@ final class PeerHandle implements AutoCloseable
     /**
      * Sends a command that must succeed and returns what follows {@code OK }.
      */
-    String ok(final String command) throws IOException, InterruptedException
+    public String ok(final String command) throws IOException, InterruptedException
     {
         final String reply = send(command);
         if (!reply.startsWith("OK"))
@@ -111,7 +113,7 @@ final class PeerHandle implements AutoCloseable
     /**
      * Sends a command that must fail and returns its errno.
      */
-    int err(final String command) throws IOException, InterruptedException
+    public int err(final String command) throws IOException, InterruptedException
     {
         final String reply = send(command);
         if (!reply.startsWith("ERR "))
@@ -141,7 +143,7 @@ final class PeerHandle implements AutoCloseable
     /**
      * Waits for the next event line.
      */
-    String nextEvent(final long timeoutMs) throws InterruptedException
+    public String nextEvent(final long timeoutMs) throws InterruptedException
     {
         return events.poll(timeoutMs, TimeUnit.MILLISECONDS);
     }
@@ -149,7 +151,7 @@ final class PeerHandle implements AutoCloseable
     /**
      * Everything the process printed.
      */
-    List<String> transcript()
+    public List<String> transcript()
     {
         synchronized (transcript)
         {
@@ -157,13 +159,13 @@ final class PeerHandle implements AutoCloseable
         }
     }
 
-    Process process()
+    public Process process()
     {
         return process;
     }
 
     /** SIGKILL, as a crash. */
-    void kill() throws InterruptedException
+    public void kill() throws InterruptedException
     {
         process.destroyForcibly();
         process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);

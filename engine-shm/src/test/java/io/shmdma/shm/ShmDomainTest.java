@@ -10,6 +10,7 @@ import io.shmdma.VchanConf;
 import io.shmdma.engine.EngineThreading;
 import io.shmdma.memory.DmaRegion;
 import io.shmdma.shm.registry.DeviceCountersView;
+import io.shmdma.shm.registry.DeviceInfoView;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
@@ -101,7 +102,20 @@ class ShmDomainTest
         assertEquals(2, view.submitted());
         assertEquals(2, view.completed());
         assertEquals(1, view.errors());
+        final int counterId = view.counterId();
+        final DeviceInfoView info = domain.registry().deviceInfo(counterId).orElseThrow();
+        assertTrue(info.published() && info.started(), info.toString());
+        assertEquals(1, info.nbVchans());
+        assertEquals(device.info().maxDesc, info.maxDesc());
+        assertEquals(device.info().devCapa, info.capabilities());
         device.stop();
+        final long stoppedDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (domain.registry().deviceInfo(counterId).orElseThrow().started() &&
+            System.nanoTime() - stoppedDeadline < 0)
+        {
+            Thread.sleep(10);
+        }
+        assertFalse(domain.registry().deviceInfo(counterId).orElseThrow().started(), "stop is published");
         device.accessPairGroupDestroy(groupId);
     }
 

@@ -9,16 +9,26 @@ import java.util.stream.Stream;
 /**
  * A fresh directory under {@code /dev/shm} for one test, deleted with everything in it on close.
  */
-final class ShmTestDirectory implements AutoCloseable
+public final class ShmTestDirectory implements AutoCloseable
 {
     private final Path path;
 
-    ShmTestDirectory() throws IOException
+    /**
+     * Creates the directory.
+     *
+     * @throws IOException when it cannot be created.
+     */
+    public ShmTestDirectory() throws IOException
     {
         path = Files.createTempDirectory(Path.of("/dev/shm"), "shmdma-test-");
     }
 
-    Path path()
+    /**
+     * The directory.
+     *
+     * @return its path.
+     */
+    public Path path()
     {
         return path;
     }

@@ -56,7 +56,10 @@ import java.nio.file.Path;
  *            |   member slot, 0 = free or revoked; entry 0 unused            |
  *   524928   +--------------------------------------------------------------+
  *            | DEVICE COUNTERS: 64 x 384 B                                   |
- *            |   +0 state, domain slot, domain generation, dev id, name[32]  |
+ *            |   +0 state, domain slot, domain generation, dev id, name[32], |
+ *            |      info (written by the owner's conductor): capabilities,   |
+ *            |      nb_vchans, max_vchans, min/max desc, max_sges,           |
+ *            |      nb_priorities, numa node, device state                   |
  *            |   +128 submitted (own 128 B)  +256 completed, errors          |
  *   549504   +--------------------------------------------------------------+
  *            | ERROR LOG DIRECTORY: 16 x 128 B {state, owner incarnation,    |
@@ -254,9 +257,29 @@ public final class ControlSegmentDescriptor
     public static final int COUNTERS_NAME_LENGTH_OFFSET = COUNTERS_DEV_ID_OFFSET + Integer.BYTES;
     /** Device counters entry: name bytes. */
     public static final int COUNTERS_NAME_OFFSET = COUNTERS_NAME_LENGTH_OFFSET + Integer.BYTES;
+    /** Device counters entry: capabilities ({@code rte_dma_info.dev_capa}), written by the owner's conductor. */
+    public static final int COUNTERS_CAPABILITIES_OFFSET =
+        BitUtil.align(COUNTERS_NAME_OFFSET + MAX_DEVICE_NAME_LENGTH, Long.BYTES);
+    /** Device counters entry: vchans configured ({@code nb_vchans}). */
+    public static final int COUNTERS_NB_VCHANS_OFFSET = COUNTERS_CAPABILITIES_OFFSET + Long.BYTES;
+    /** Device counters entry: most vchans ({@code max_vchans}). */
+    public static final int COUNTERS_MAX_VCHANS_OFFSET = COUNTERS_NB_VCHANS_OFFSET + Integer.BYTES;
+    /** Device counters entry: fewest descriptors per vchan ({@code min_desc}). */
+    public static final int COUNTERS_MIN_DESC_OFFSET = COUNTERS_MAX_VCHANS_OFFSET + Integer.BYTES;
+    /** Device counters entry: most descriptors per vchan ({@code max_desc}). */
+    public static final int COUNTERS_MAX_DESC_OFFSET = COUNTERS_MIN_DESC_OFFSET + Integer.BYTES;
+    /** Device counters entry: most scatter-gather entries ({@code max_sges}). */
+    public static final int COUNTERS_MAX_SGES_OFFSET = COUNTERS_MAX_DESC_OFFSET + Integer.BYTES;
+    /** Device counters entry: priority levels ({@code nb_priorities}). */
+    public static final int COUNTERS_NB_PRIORITIES_OFFSET = COUNTERS_MAX_SGES_OFFSET + Integer.BYTES;
+    /** Device counters entry: NUMA node ({@code numa_node}, -1 when unknown). */
+    public static final int COUNTERS_NUMA_NODE_OFFSET = COUNTERS_NB_PRIORITIES_OFFSET + Integer.BYTES;
+    /** Device counters entry: device state, one of {@code DEVICE_STATE_*}; written last by each publication. */
+    public static final int COUNTERS_DEVICE_STATE_OFFSET = COUNTERS_NUMA_NODE_OFFSET + Integer.BYTES;
+    /** Device counters entry: end of the info fields (they share the entry's first 128 bytes). */
+    public static final int COUNTERS_INFO_END_OFFSET = COUNTERS_DEVICE_STATE_OFFSET + Integer.BYTES;
     /** Device counters entry: jobs submitted (written by the application thread). */
-    public static final int COUNTERS_SUBMITTED_OFFSET =
-        BitUtil.align(COUNTERS_NAME_OFFSET + MAX_DEVICE_NAME_LENGTH, SECTION_ALIGNMENT);
+    public static final int COUNTERS_SUBMITTED_OFFSET = BitUtil.align(COUNTERS_INFO_END_OFFSET, SECTION_ALIGNMENT);
     /** Device counters entry: jobs completed (written by the engine thread). */
     public static final int COUNTERS_COMPLETED_OFFSET = COUNTERS_SUBMITTED_OFFSET + SECTION_ALIGNMENT;
     /** Device counters entry: jobs failed (written by the engine thread). */
@@ -299,6 +322,12 @@ public final class ControlSegmentDescriptor
     public static final int COUNTERS_FREE = 0;
     /** Device counters state: in use. */
     public static final int COUNTERS_IN_USE = 1;
+    /** Device state in the counters entry: info not published yet. */
+    public static final int DEVICE_STATE_UNKNOWN = 0;
+    /** Device state in the counters entry: stopped ({@code rte_dma_stop}, or never started). */
+    public static final int DEVICE_STATE_STOPPED = 1;
+    /** Device state in the counters entry: started ({@code rte_dma_start}). */
+    public static final int DEVICE_STATE_STARTED = 2;
 
     /** Lock operation: none recorded. */
     public static final int OP_NONE = 0;

@@ -77,7 +77,7 @@ final class ControlSegmentFile implements AutoCloseable
             }
             try
             {
-                return openExisting(absolute, config);
+                return openExisting(absolute, config, false);
             }
             catch (final DmaException ex)
             {
@@ -94,16 +94,19 @@ final class ControlSegmentFile implements AutoCloseable
     /**
      * Maps an existing file after checking it.
      *
-     * @param file   the control segment file.
-     * @param config settings (open timeout).
+     * @param file     the control segment file.
+     * @param config   settings (open timeout).
+     * @param readOnly open and map read-only (tools); writing through the buffer then crashes the JVM, so only
+     *                 a read-only {@link Registry} may hold such a file.
      * @return the mapped file.
      * @throws DmaException ENOENT when absent, EINVAL when not a valid control segment, ETIMEDOUT when its
      *                      version never becomes non-zero.
      */
-    static ControlSegmentFile openExisting(final Path file, final RegistryConfig config)
+    static ControlSegmentFile openExisting(final Path file, final RegistryConfig config, final boolean readOnly)
     {
         final Path absolute = file.toAbsolutePath();
-        try (FileChannel channel = FileChannel.open(absolute, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        try (FileChannel channel = readOnly ? FileChannel.open(absolute, StandardOpenOption.READ) :
+            FileChannel.open(absolute, StandardOpenOption.READ, StandardOpenOption.WRITE))
         {
             final UnsafeBuffer header = new UnsafeBuffer(ByteBuffer.allocateDirect(HEADER_LENGTH));
             final long deadlineNs = System.nanoTime() + config.openTimeoutNs();
@@ -130,7 +133,8 @@ final class ControlSegmentFile implements AutoCloseable
             }
             fileLength = channel.size();
             checkHeader(header, fileLength, absolute);
-            final MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, TOTAL_LENGTH);
+            final MappedByteBuffer mapped = channel.map(
+                readOnly ? FileChannel.MapMode.READ_ONLY : FileChannel.MapMode.READ_WRITE, 0, TOTAL_LENGTH);
             return new ControlSegmentFile(absolute, mapped, false);
         }
         catch (final NoSuchFileException ex)

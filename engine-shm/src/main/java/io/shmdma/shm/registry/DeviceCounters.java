@@ -1,5 +1,7 @@
 package io.shmdma.shm.registry;
 
+import io.shmdma.DmaInfo;
+
 import org.agrona.concurrent.AtomicBuffer;
 
 import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
@@ -8,7 +10,9 @@ import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
  * Flyweight over one device's counters in the control segment. Like DPDK's stats, {@code submitted} is written
  * by the one application thread that submits, {@code completed} and {@code errors} by the one engine thread
  * that completes; each add is a plain read plus a release store (single writer, no lock prefix). Readers in any
- * process use the acquire getters. Never allocates or throws after construction.
+ * process use the acquire getters. The owner's conductor also publishes the device's information
+ * ({@code rte_dma_info_get} and whether it is started) with {@link #publishInfo(DmaInfo, boolean)}, for the CLI.
+ * Never allocates or throws after construction.
  */
 public final class DeviceCounters
 {
@@ -17,6 +21,7 @@ public final class DeviceCounters
     private final int submittedOffset;
     private final int completedOffset;
     private final int errorsOffset;
+    private final int entryOffset;
 
     DeviceCounters(final AtomicBuffer buffer, final int counterId)
     {
@@ -27,6 +32,7 @@ public final class DeviceCounters
         final int offset = deviceCountersOffset(counterId);
         this.buffer = buffer;
         this.counterId = counterId;
+        this.entryOffset = offset;
         this.submittedOffset = offset + COUNTERS_SUBMITTED_OFFSET;
         this.completedOffset = offset + COUNTERS_COMPLETED_OFFSET;
         this.errorsOffset = offset + COUNTERS_ERRORS_OFFSET;
@@ -115,6 +121,29 @@ public final class DeviceCounters
         buffer.putLongRelease(submittedOffset, submitted);
         buffer.putLongRelease(completedOffset, completed);
         buffer.putLongRelease(errorsOffset, errors);
+    }
+
+    /**
+     * Publishes the device's information for tools; only the owning process's conductor writes. Each field is a
+     * release store and the state goes last, so a reader that sees a state other than
+     * {@link ControlSegmentDescriptor#DEVICE_STATE_UNKNOWN} sees every field of a publication (not necessarily
+     * of the same one, which only matters while the device is being reconfigured).
+     *
+     * @param info    the device's information, filled by {@code DmaDevice.info(DmaInfo)}.
+     * @param started whether the device is started.
+     */
+    public void publishInfo(final DmaInfo info, final boolean started)
+    {
+        buffer.putLongRelease(entryOffset + COUNTERS_CAPABILITIES_OFFSET, info.devCapa);
+        buffer.putIntRelease(entryOffset + COUNTERS_NB_VCHANS_OFFSET, info.nbVchans);
+        buffer.putIntRelease(entryOffset + COUNTERS_MAX_VCHANS_OFFSET, info.maxVchans);
+        buffer.putIntRelease(entryOffset + COUNTERS_MIN_DESC_OFFSET, info.minDesc);
+        buffer.putIntRelease(entryOffset + COUNTERS_MAX_DESC_OFFSET, info.maxDesc);
+        buffer.putIntRelease(entryOffset + COUNTERS_MAX_SGES_OFFSET, info.maxSges);
+        buffer.putIntRelease(entryOffset + COUNTERS_NB_PRIORITIES_OFFSET, info.nbPriorities);
+        buffer.putIntRelease(entryOffset + COUNTERS_NUMA_NODE_OFFSET, info.numaNode);
+        buffer.putIntRelease(entryOffset + COUNTERS_DEVICE_STATE_OFFSET,
+            started ? DEVICE_STATE_STARTED : DEVICE_STATE_STOPPED);
     }
 
     /**

@@ -75,6 +75,11 @@ import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
  * unique to that membership, never reused, so a driver that pinned it at vchan setup can tell per job that the
  * handler still means the same member.
  *
+ * <h2>Read-only</h2>
+ * {@link #openReadOnly} maps the file read-only for tools: it reads everything the snapshots and views give, never
+ * registers a domain, never takes the lock and never writes; every method that would write throws
+ * {@link IllegalStateException} instead.
+ *
  * <h2>Threads</h2>
  * Thread safe. Data-path methods ({@link #membershipToken}, {@link #handlerDomainSlot},
  * {@link #domainGeneration}, {@link #heartbeat}) are lock-free and allocation-free. Do not call anything after
@@ -107,16 +112,18 @@ public final class Registry implements AutoCloseable
     private final RegistryConfig config;
     private final long incarnation;
     private final long pid;
+    private final boolean readOnly;
     private final ReentrantLock processLock = new ReentrantLock();
     private DistinctErrorLog errorLog;
     private int errorLogChunk = -1;
     private boolean closed;
 
-    private Registry(final ControlSegmentFile file, final RegistryConfig config)
+    private Registry(final ControlSegmentFile file, final RegistryConfig config, final boolean readOnly)
     {
         this.file = file;
         this.buffer = file.buffer();
         this.config = config;
+        this.readOnly = readOnly;
         this.incarnation = TokenHash.newNonZeroRandom();
         this.pid = ProcessHandle.current().pid();
     }
@@ -136,7 +143,7 @@ public final class Registry implements AutoCloseable
     {
         AgronaAccess.ensureAvailable();
         config.validate();
-        return new Registry(ControlSegmentFile.openOrCreate(file, config), config);
+        return new Registry(ControlSegmentFile.openOrCreate(file, config), config, false);
     }
 
     /**
@@ -152,7 +159,39 @@ public final class Registry implements AutoCloseable
     {
         AgronaAccess.ensureAvailable();
         config.validate();
-        return new Registry(ControlSegmentFile.openExisting(file, config), config);
+        return new Registry(ControlSegmentFile.openExisting(file, config, false), config, false);
+    }
+
+    /**
+     * Maps an existing control segment read-only, for tools that only look (the CLI): opening needs only read
+     * permission, registers nothing and writes nothing, and every method that would write (registering, group
+     * operations, reaping, the lock, the error log, {@link #deviceCounters}) throws {@link IllegalStateException}.
+     * Snapshots never take the lock: when a mutation stays unfinished (its process died holding the lock), they
+     * return a best-effort read instead of recovering it.
+     *
+     * @param file   the control segment file.
+     * @param config settings; validated here ({@link RegistryConfig#openTimeoutNs()} bounds the wait for a file
+     *               that is not ready yet).
+     * @return the registry.
+     * @throws io.shmdma.DmaException naming the file: ENOENT when absent, EINVAL when it is not a control segment
+     *                                of this layout or is truncated, ETIMEDOUT when it never becomes ready, EIO
+     *                                otherwise (for example no read permission).
+     */
+    public static Registry openReadOnly(final Path file, final RegistryConfig config)
+    {
+        AgronaAccess.ensureAvailable();
+        config.validate();
+        return new Registry(ControlSegmentFile.openExisting(file, config, true), config, true);
+    }
+
+    /**
+     * Whether this instance was opened with {@link #openReadOnly} and never writes.
+     *
+     * @return true when read-only.
+     */
+    public boolean readOnly()
+    {
+        return readOnly;
     }
 
     /**
@@ -196,7 +235,8 @@ public final class Registry implements AutoCloseable
     }
 
     /**
-     * The whole mapped segment, for tools and tests; mutate only through this class.
+     * The whole mapped segment, for tools and tests; mutate only through this class (and never when
+     * {@link #readOnly()}: the mapping is read-only and a write crashes the JVM).
      *
      * @return the buffer.
      */
@@ -328,11 +368,11 @@ public final class Registry implements AutoCloseable
      *
      * @param domainSlot the slot returned by {@link #registerDomain}.
      * @return true, or false when the slot is no longer this process's active domain (it was declared dead and
-     *         reaped, or unregistered), in which case nothing is written.
+     *         reaped, or unregistered) or this registry is read-only, in which case nothing is written.
      */
     public boolean heartbeat(final int domainSlot)
     {
-        if (domainSlot < 0 || domainSlot >= DOMAIN_CAPACITY)
+        if (readOnly || domainSlot < 0 || domainSlot >= DOMAIN_CAPACITY)
         {
             return false;
         }
@@ -964,6 +1004,8 @@ public final class Registry implements AutoCloseable
                     buffer.setMemory(offset + COUNTERS_NAME_OFFSET, MAX_DEVICE_NAME_LENGTH, (byte)0);
                     buffer.putBytes(offset + COUNTERS_NAME_OFFSET, nameBytes);
                     buffer.putInt(offset + COUNTERS_NAME_LENGTH_OFFSET, nameBytes.length);
+                    buffer.setMemory(offset + COUNTERS_CAPABILITIES_OFFSET,
+                        COUNTERS_INFO_END_OFFSET - COUNTERS_CAPABILITIES_OFFSET, (byte)0);
                     new DeviceCounters(buffer, counterId).reset();
                     buffer.putIntRelease(offset + COUNTERS_STATE_OFFSET, COUNTERS_IN_USE);
                     return counterId;
@@ -1017,9 +1059,11 @@ public final class Registry implements AutoCloseable
      * @param counterId a counter id from {@link #allocateDeviceCounters}.
      * @return the counters.
      * @throws IllegalArgumentException when the id is out of range.
+     * @throws IllegalStateException when opened read-only.
      */
     public DeviceCounters deviceCounters(final int counterId)
     {
+        checkWritable();
         return new DeviceCounters(buffer, counterId);
     }
 
@@ -1052,6 +1096,38 @@ public final class Registry implements AutoCloseable
         return views;
     }
 
+    /**
+     * A copy of the information a device's owner published in its counters slot ({@code /dmadev/info}).
+     *
+     * @param counterId a counter id, as in {@link DeviceCountersView#counterId()}.
+     * @return the information, or empty when the slot is out of range or not allocated.
+     */
+    public Optional<DeviceInfoView> deviceInfo(final int counterId)
+    {
+        if (counterId < 0 || counterId >= DEVICE_COUNTERS_CAPACITY)
+        {
+            return Optional.empty();
+        }
+        final int offset = deviceCountersOffset(counterId);
+        if (buffer.getIntAcquire(offset + COUNTERS_STATE_OFFSET) != COUNTERS_IN_USE)
+        {
+            return Optional.empty();
+        }
+        final int state = buffer.getIntAcquire(offset + COUNTERS_DEVICE_STATE_OFFSET);
+        return Optional.of(new DeviceInfoView(
+            counterId,
+            state != DEVICE_STATE_UNKNOWN,
+            state == DEVICE_STATE_STARTED,
+            buffer.getLongAcquire(offset + COUNTERS_CAPABILITIES_OFFSET),
+            buffer.getIntAcquire(offset + COUNTERS_NB_VCHANS_OFFSET),
+            buffer.getIntAcquire(offset + COUNTERS_MAX_VCHANS_OFFSET),
+            buffer.getIntAcquire(offset + COUNTERS_MIN_DESC_OFFSET),
+            buffer.getIntAcquire(offset + COUNTERS_MAX_DESC_OFFSET),
+            buffer.getIntAcquire(offset + COUNTERS_MAX_SGES_OFFSET),
+            buffer.getIntAcquire(offset + COUNTERS_NB_PRIORITIES_OFFSET),
+            buffer.getIntAcquire(offset + COUNTERS_NUMA_NODE_OFFSET)));
+    }
+
     // ================================================================ error log
 
     /**
@@ -1060,9 +1136,11 @@ public final class Registry implements AutoCloseable
      * is owned by a live process, a private log that tools cannot see is returned instead.
      *
      * @return the error log.
+     * @throws IllegalStateException when opened read-only.
      */
     public DistinctErrorLog errorLog()
     {
+        checkWritable();
         processLock.lock();
         try
         {
@@ -1175,13 +1253,23 @@ public final class Registry implements AutoCloseable
     /** {@inheritDoc} */
     public String toString()
     {
-        return "Registry{path=" + path() + ", incarnation=" + Long.toHexString(incarnation) + ", pid=" + pid + '}';
+        return "Registry{path=" + path() + ", incarnation=" + Long.toHexString(incarnation) + ", pid=" + pid +
+            (readOnly ? ", read-only" : "") + '}';
     }
 
     // ================================================================ lock
 
+    private void checkWritable()
+    {
+        if (readOnly)
+        {
+            throw new IllegalStateException("registry opened read-only: " + path());
+        }
+    }
+
     private int lock(final int operation)
     {
+        checkWritable();
         processLock.lock();
         if (processLock.getHoldCount() > 1)
         {
@@ -1365,6 +1453,11 @@ public final class Registry implements AutoCloseable
                 }
             }
             idle(attempt);
+        }
+        if (readOnly)
+        {
+            // a mutation is taking long, or its holder died: a tool may not recover it, so it reads as it is
+            return reader.get();
         }
         // a mutation is taking long, or its holder died: take the lock, which recovers a dead holder
         final int rc = lock(OP_CHECK);
