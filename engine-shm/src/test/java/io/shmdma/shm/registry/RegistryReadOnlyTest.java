@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.UUID;
 
 import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
-import static io.shmdma.shm.registry.RegistryTests.*;
+import static io.shmdma.shm.registry.RegistryTestSupport.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
