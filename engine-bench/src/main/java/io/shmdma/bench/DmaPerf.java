@@ -28,8 +28,8 @@ import java.util.Locale;
  *     [--progress|--no-progress]
  * </pre>
  * Without {@code --config} the bundled config.ini is used. The progress line is shown by default when the JVM
- * has a console. Each case prints the load average before and after it: on a shared machine, numbers measured
- * under load from other processes are not comparable.
+ * has a console. Each row reports the CPU share other processes used while it was measured ({@code other%}):
+ * on a small shared machine a row measured while something else ran is not comparable.
  */
 public final class DmaPerf
 {
@@ -318,10 +318,12 @@ public final class DmaPerf
         final long warmupEnd = System.nanoTime() + (long)(config.warmupSeconds() * 1e9);
         waitUntil(warmupEnd, label + " warm-up", worker);
         final long ops0 = worker.completed.get();
+        final HostCpu cpuAtStart = HostCpu.snapshot();
         final long start = System.nanoTime();
         waitUntil(start + (long)(config.testSeconds() * 1e9), label, worker);
         final long ops1 = worker.completed.get();
         final long end = System.nanoTime();
+        final double otherCpu = HostCpu.snapshot().otherPercentSince(cpuAtStart);
         worker.stop = true;
         try
         {
@@ -341,10 +343,12 @@ public final class DmaPerf
             }
         }
         final String engineName = dma ? perfCase.engine().name().toLowerCase(Locale.ROOT).replace('_', '-') : "cpu";
-        return new PerfResult(perfCase.id(), scenario.id, type, engineName,
+        final PerfResult row = new PerfResult(perfCase.id(), scenario.id, type, engineName,
             dma ? scenario.ringSize : 0, dma ? scenario.kickBatch : 0,
             perfCase.isScatterGather() ? perfCase.srcSges() : 0, perfCase.isScatterGather() ? perfCase.dstSges() : 0,
             scenario.bufSize, workload.nrBuf, workload.memoryMb(), ops1 - ops0, (end - start) / 1e9, error);
+        row.otherCpuPercent = otherCpu;
+        return row;
     }
 
     private void waitUntil(final long deadlineNs, final String label, final PerfWorker worker)

@@ -7,9 +7,13 @@ import java.util.Locale;
  */
 public final class PerfResult
 {
-    /** CSV header: dma-perf's columns, with average cycles/op given as ns/op, plus the engine and the DMA/CPU ratio. */
+    /**
+     * CSV header: dma-perf's columns, with average cycles/op given as ns/op, plus the engine, the DMA/CPU ratio and
+     * the CPU share other processes used during the measurement (valid rows have it near 0).
+     */
     public static final String CSV_HEADER = "test case,scenario,type,engine,DMA ring size,kick batch size," +
-        "src sge,dst sge,buffer size(B),number of buffers,memory(MB),average ns/op,bandwidth(Gbps),MOps,DMA/CPU MOps";
+        "src sge,dst sge,buffer size(B),number of buffers,memory(MB),average ns/op,bandwidth(Gbps),MOps,DMA/CPU MOps," +
+        "other processes CPU %";
 
     final int caseId;
     final int scenario;
@@ -26,6 +30,7 @@ public final class PerfResult
     final double seconds;
     final String error;
     double ratio = Double.NaN;
+    double otherCpuPercent = Double.NaN;
 
     PerfResult(
         final int caseId, final int scenario, final String type, final String engine, final int ringSize,
@@ -94,7 +99,7 @@ public final class PerfResult
             Integer.toString(bufSize), Integer.toString(nrBuf), format("%.2f", memoryMb),
             error != null ? "ERROR: " + error.replace(',', ';') : format("%.1f", nsPerOp()),
             format("%.3f", gbps()), format("%.3f", mops()),
-            Double.isNaN(ratio) ? "" : format("%.3f", ratio));
+            Double.isNaN(ratio) ? "" : format("%.3f", ratio), format("%.1f", otherCpuPercent));
     }
 
     private static String format(final String pattern, final double value)

@@ -11,7 +11,7 @@ final class ResultTable
 {
     private static final String[] HEADER = {
         "case", "scen", "type", "engine", "ring", "kick", "sge", "buf(B)", "buffers", "mem(MB)", "ns/op", "Gbps",
-        "MOps", "DMA/CPU" };
+        "MOps", "DMA/CPU", "other%" };
 
     private ResultTable()
     {
@@ -38,7 +38,8 @@ final class ResultTable
                 row.error != null ? "ERROR: " + row.error : format("%.1f", row.nsPerOp()),
                 row.error != null ? "" : format("%.3f", row.gbps()),
                 row.error != null ? "" : format("%.3f", row.mops()),
-                Double.isNaN(row.ratio) ? "" : format("%.2f", row.ratio) };
+                Double.isNaN(row.ratio) ? "" : format("%.2f", row.ratio),
+                format("%.0f", row.otherCpuPercent) };
         }
         final int[] widths = new int[HEADER.length];
         for (final String[] line : cells)

@@ -83,6 +83,7 @@ public final class RoundTripLatency
             totals[k] = new Histogram(HIGHEST_TRACKABLE_NS, 3);
         }
         final Histogram phase = new Histogram(HIGHEST_TRACKABLE_NS, 3);
+        final HostCpu cpuAtStart = HostCpu.snapshot();
         for (int round = 0; round < rounds + 1; round++)
         {
             for (int k = 0; k < kinds.length; k++)
@@ -121,7 +122,8 @@ public final class RoundTripLatency
         System.out.printf(Locale.ROOT, "dma-busy-spin / ping-pong p50, median of per-round ratios: %.2fx%n",
             median(ratios));
         System.out.println("per-round p50 dma/ping-pong ns:" + perRound);
-        System.out.printf(Locale.ROOT, "load average at end: %s%n", loadAverage());
+        System.out.printf(Locale.ROOT, "other processes used %.1f%% of the CPUs during the run; load average at end: %s%n",
+            HostCpu.snapshot().otherPercentSince(cpuAtStart), loadAverage());
     }
 
     private static void runPhase(final RoundTrip kind, final Histogram histogram, final long phaseMs)
