@@ -1,0 +1,41 @@
+package io.shmdma.bench;
+
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * Secondary JMH results of a burst benchmark: JMH reports each public field as a rate per second next to the
+ * primary score (bursts per second), so every method shows copies/s and bytes/s on the same footing.
+ */
+@AuxCounters(AuxCounters.Type.OPERATIONS)
+@State(Scope.Thread)
+public class BurstCounters
+{
+    /** Jobs (copies, fills) completed. */
+    public long ops;
+    /** Payload bytes moved. */
+    public long bytes;
+
+    /** Resets the counts at the start of each iteration. */
+    @Setup(Level.Iteration)
+    public void reset()
+    {
+        ops = 0;
+        bytes = 0;
+    }
+
+    /**
+     * Counts a completed burst.
+     *
+     * @param jobs       jobs in the burst.
+     * @param jobBytes   payload bytes per job.
+     */
+    public void add(final int jobs, final long jobBytes)
+    {
+        ops += jobs;
+        bytes += jobs * jobBytes;
+    }
+}

@@ -1,0 +1,423 @@
+package io.shmdma.bench;
+
+import io.shmdma.ConfFlags;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A dma-perf style sweep ({@code app/test-dma-perf} of DPDK) over the in-process device: reads a config.ini of
+ * dma-perf's format, runs every scenario of every case with the device and, for DMA cases, the same scenario
+ * with the CPU on the same buffers, and writes a CSV of dma-perf's columns with DMA and CPU rows side by side,
+ * an aligned table on stdout, and one progress line on stderr while it runs.
+ * <pre>
+ * java --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED -cp benchmarks.jar io.shmdma.bench.DmaPerf \
+ *     [--config config.ini] [--result result.csv] [--quick] [--test-seconds S] [--warmup-seconds S]
+ *     [--progress|--no-progress]
+ * </pre>
+ * Without {@code --config} the bundled config.ini is used. The progress line is shown by default when the JVM
+ * has a console. Each row reports the CPU share other processes used while it was measured ({@code other%}):
+ * on a small shared machine a row measured while something else ran is not comparable.
+ */
+public final class DmaPerf
+{
+    /** Measured seconds per scenario in quick mode. */
+    public static final double QUICK_TEST_SECONDS = 0.3;
+    /** Warm-up seconds per scenario in quick mode. */
+    public static final double QUICK_WARMUP_SECONDS = 0.2;
+    /** The bundled config. */
+    public static final String BUNDLED_CONFIG = "/config.ini";
+
+    private final PerfConfig config;
+    private final PrintStream out;
+    private final Progress progress;
+
+    DmaPerf(final PerfConfig config, final PrintStream out, final Progress progress)
+    {
+        this.config = config;
+        this.out = out;
+        this.progress = progress;
+    }
+
+    /**
+     * Runs the sweep.
+     *
+     * @param args see the class Javadoc.
+     * @throws Exception on a bad config or an I/O error.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        String configPath = null;
+        String resultPath = null;
+        boolean quick = false;
+        boolean showProgress = System.console() != null;
+        double testSeconds = Double.NaN;
+        double warmupSeconds = Double.NaN;
+        for (int i = 0; i < args.length; i++)
+        {
+            switch (args[i])
+            {
+                case "--config":
+                    configPath = value(args, ++i);
+                    break;
+                case "--result":
+                    resultPath = value(args, ++i);
+                    break;
+                case "--quick":
+                    quick = true;
+                    break;
+                case "--test-seconds":
+                    testSeconds = Double.parseDouble(value(args, ++i));
+                    break;
+                case "--warmup-seconds":
+                    warmupSeconds = Double.parseDouble(value(args, ++i));
+                    break;
+                case "--no-progress":
+                    showProgress = false;
+                    break;
+                case "--progress":
+                    showProgress = true;
+                    break;
+                case "-h":
+                case "--help":
+                    System.out.println("usage: DmaPerf [--config config.ini] [--result result.csv] [--quick] " +
+                        "[--test-seconds S] [--warmup-seconds S] [--progress|--no-progress]");
+                    return;
+                default:
+                    System.err.println("unknown option: " + args[i] + " (try --help)");
+                    System.exit(2);
+                    return;
+            }
+        }
+
+        PerfConfig config;
+        try (Reader reader = openConfig(configPath))
+        {
+            config = PerfConfig.parse(reader);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println("config error: " + ex.getMessage());
+            System.exit(1);
+            return;
+        }
+        if (quick)
+        {
+            config = config.withTimes(QUICK_TEST_SECONDS, QUICK_WARMUP_SECONDS);
+        }
+        if (!Double.isNaN(testSeconds) || !Double.isNaN(warmupSeconds))
+        {
+            config = config.withTimes(Double.isNaN(testSeconds) ? config.testSeconds() : testSeconds,
+                Double.isNaN(warmupSeconds) ? config.warmupSeconds() : warmupSeconds);
+        }
+        final Path result = Paths.get(resultPath != null ? resultPath : defaultResult(configPath));
+
+        final DmaPerf perf = new DmaPerf(config, System.out, new Progress(System.err, showProgress));
+        final List<PerfResult> results = perf.run();
+        try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(result, StandardCharsets.UTF_8)))
+        {
+            csv.println(PerfResult.CSV_HEADER);
+            for (final PerfResult row : results)
+            {
+                csv.println(row.toCsv());
+            }
+        }
+        System.out.println("CSV written to " + result.toAbsolutePath());
+    }
+
+    private static String value(final String[] args, final int index)
+    {
+        if (index >= args.length)
+        {
+            throw new IllegalArgumentException(args[index - 1] + " needs a value");
+        }
+        return args[index];
+    }
+
+    private static Reader openConfig(final String configPath) throws IOException
+    {
+        if (configPath != null)
+        {
+            return Files.newBufferedReader(Paths.get(configPath), StandardCharsets.UTF_8);
+        }
+        final InputStream bundled = DmaPerf.class.getResourceAsStream(BUNDLED_CONFIG);
+        if (bundled == null)
+        {
+            throw new IOException("bundled " + BUNDLED_CONFIG + " missing from the class path");
+        }
+        return new InputStreamReader(bundled, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * dma-perf's default result name: the config's name without {@code .ini} plus {@code _result.csv}.
+     *
+     * @param configPath the config, or null for the bundled one.
+     * @return the result path.
+     */
+    static String defaultResult(final String configPath)
+    {
+        if (configPath == null)
+        {
+            return "dma-perf_result.csv";
+        }
+        final String base = configPath.endsWith(".ini") ? configPath.substring(0, configPath.length() - 4) : configPath;
+        return base + "_result.csv";
+    }
+
+    List<PerfResult> run()
+    {
+        printEnvironment();
+        for (final String note : config.notes())
+        {
+            out.println("note: " + note);
+        }
+        final List<PerfResult> all = new ArrayList<>();
+        for (final PerfCase perfCase : config.cases())
+        {
+            if (perfCase.skip())
+            {
+                out.println("case" + perfCase.id() + ": configured to be skipped");
+                continue;
+            }
+            out.println();
+            out.println(perfCase.describe() + "  (load average before: " + loadAverage() + ")");
+            for (final String note : perfCase.notes())
+            {
+                out.println("note: " + note);
+            }
+            final List<PerfResult> rows = new ArrayList<>();
+            final List<PerfCase.Scenario> scenarios = perfCase.scenarios();
+            for (final PerfCase.Scenario scenario : scenarios)
+            {
+                rows.addAll(runScenario(perfCase, scenario, scenarios.size()));
+            }
+            progress.clear();
+            ResultTable.print(out, rows);
+            out.println("load average after case" + perfCase.id() + ": " + loadAverage());
+            all.addAll(rows);
+        }
+        return all;
+    }
+
+    private void printEnvironment()
+    {
+        out.println("dma-perf (shmdma) " + ZonedDateTime.now());
+        out.println("JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version") +
+            ", cpus: " + Runtime.getRuntime().availableProcessors() + ", CPU: " + cpuModel());
+        out.printf(Locale.ROOT, "test_seconds=%.2f warmup_seconds=%.2f; average cycles/op are given as ns/op%n",
+            config.testSeconds(), config.warmupSeconds());
+    }
+
+    static String loadAverage()
+    {
+        try
+        {
+            final String[] fields = Files.readString(Paths.get("/proc/loadavg")).trim().split(" ");
+            return fields[0] + " " + fields[1] + " " + fields[2];
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return "n/a";
+        }
+    }
+
+    static String cpuModel()
+    {
+        try
+        {
+            for (final String line : Files.readAllLines(Paths.get("/proc/cpuinfo")))
+            {
+                if (line.startsWith("model name"))
+                {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ignore)
+        {
+            // not Linux
+        }
+        return System.getProperty("os.arch");
+    }
+
+    private List<PerfResult> runScenario(final PerfCase perfCase, final PerfCase.Scenario scenario, final int count)
+    {
+        final List<PerfResult> rows = new ArrayList<>();
+        final boolean dma = perfCase.type() == PerfCase.Type.DMA_MEM_COPY;
+        final long memoryBytes = (scenario.memSizeMb << 20) + (scenario.memSizeMb << 20) / 16 + (4 << 20);
+        final EngineMode engine = dma ? perfCase.engine() : EngineMode.INLINE;
+        final BenchTarget target;
+        final PerfWorkload workload;
+        try
+        {
+            target = BenchTarget.open(DeviceKind.IN_PROCESS, engine, memoryBytes,
+                dma ? scenario.ringSize : 64, perfCase.useOps() ? ConfFlags.ENQ_DEQ : 0);
+        }
+        catch (final RuntimeException ex)
+        {
+            rows.add(failed(perfCase, scenario, dma ? "DMA_MEM_COPY" : "CPU_MEM_COPY", ex.getMessage()));
+            return rows;
+        }
+        try
+        {
+            workload = new PerfWorkload(target, perfCase, scenario, perfCase.useOps());
+        }
+        catch (final RuntimeException ex)
+        {
+            target.close();
+            rows.add(failed(perfCase, scenario, dma ? "DMA_MEM_COPY" : "CPU_MEM_COPY", ex.getMessage()));
+            return rows;
+        }
+
+        PerfResult dmaRow = null;
+        if (dma)
+        {
+            workload.clearDestination();
+            dmaRow = measure(perfCase, scenario, count, workload, new PerfWorker.Dma(workload, target,
+                scenario.kickBatch), "DMA_MEM_COPY");
+            target.close();
+            rows.add(dmaRow);
+        }
+        else
+        {
+            target.close();
+        }
+        workload.clearDestination();
+        final PerfResult cpuRow = measure(perfCase, scenario, count, workload, new PerfWorker.Cpu(workload),
+            "CPU_MEM_COPY");
+        rows.add(cpuRow);
+        if (dmaRow != null)
+        {
+            dmaRow.ratio = dmaRow.mops() / cpuRow.mops();
+        }
+        System.gc();
+        return rows;
+    }
+
+    private PerfResult measure(
+        final PerfCase perfCase, final PerfCase.Scenario scenario, final int count, final PerfWorkload workload,
+        final PerfWorker worker, final String type)
+    {
+        final boolean dma = worker instanceof PerfWorker.Dma;
+        final String label = String.format(Locale.ROOT, "case%d %s scenario %d/%d buf=%dB%s",
+            perfCase.id(), dma ? "DMA" : "CPU", scenario.id, count, scenario.bufSize,
+            dma ? " kick=" + scenario.kickBatch : "");
+        worker.start();
+        final long warmupEnd = System.nanoTime() + (long)(config.warmupSeconds() * 1e9);
+        waitUntil(warmupEnd, label + " warm-up", worker);
+        final long ops0 = worker.completed.get();
+        final HostCpu cpuAtStart = HostCpu.snapshot();
+        final long start = System.nanoTime();
+        waitUntil(start + (long)(config.testSeconds() * 1e9), label, worker);
+        final long ops1 = worker.completed.get();
+        final long end = System.nanoTime();
+        final double otherCpu = HostCpu.snapshot().otherPercentSince(cpuAtStart);
+        worker.stop = true;
+        try
+        {
+            worker.join();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        String error = worker.error;
+        if (error == null)
+        {
+            final String mismatch = workload.verify();
+            if (mismatch != null)
+            {
+                error = "copy validation fails at " + mismatch;
+            }
+        }
+        final String engineName = dma ? perfCase.engine().name().toLowerCase(Locale.ROOT).replace('_', '-') : "cpu";
+        final PerfResult row = new PerfResult(perfCase.id(), scenario.id, type, engineName,
+            dma ? scenario.ringSize : 0, dma ? scenario.kickBatch : 0,
+            perfCase.isScatterGather() ? perfCase.srcSges() : 0, perfCase.isScatterGather() ? perfCase.dstSges() : 0,
+            scenario.bufSize, workload.nrBuf, workload.memoryMb(), ops1 - ops0, (end - start) / 1e9, error);
+        row.otherCpuPercent = otherCpu;
+        return row;
+    }
+
+    private void waitUntil(final long deadlineNs, final String label, final PerfWorker worker)
+    {
+        while (true)
+        {
+            final long now = System.nanoTime();
+            final long remaining = deadlineNs - now;
+            if (remaining <= 0 || worker.error != null || !worker.isAlive() && worker.started)
+            {
+                return;
+            }
+            progress.show(String.format(Locale.ROOT, "%s: %.1f s left, %d jobs", label, remaining / 1e9,
+                worker.completed.get()));
+            try
+            {
+                Thread.sleep(Math.max(1, Math.min(250, remaining / 1_000_000)));
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static PerfResult failed(
+        final PerfCase perfCase, final PerfCase.Scenario scenario, final String type, final String error)
+    {
+        return new PerfResult(perfCase.id(), scenario.id, type, "", scenario.ringSize, scenario.kickBatch,
+            perfCase.srcSges(), perfCase.dstSges(), scenario.bufSize, 0, 0, 0, 0, error);
+    }
+
+    /** The single progress line on a terminal: rewritten in place with a carriage return. */
+    static final class Progress
+    {
+        private final PrintStream stream;
+        private final boolean enabled;
+        private int lastLength;
+
+        Progress(final PrintStream stream, final boolean enabled)
+        {
+            this.stream = stream;
+            this.enabled = enabled;
+        }
+
+        void show(final String text)
+        {
+            if (enabled)
+            {
+                final StringBuilder line = new StringBuilder("\r").append(text);
+                for (int i = text.length(); i < lastLength; i++)
+                {
+                    line.append(' ');
+                }
+                lastLength = text.length();
+                stream.print(line);
+                stream.flush();
+            }
+        }
+
+        void clear()
+        {
+            if (enabled && lastLength > 0)
+            {
+                stream.print("\r" + " ".repeat(lastLength) + "\r");
+                stream.flush();
+                lastLength = 0;
+            }
+        }
+    }
+}
