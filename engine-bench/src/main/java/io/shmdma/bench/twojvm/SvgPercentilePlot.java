@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * Draws latency percentile distributions, one line per histogram, on one SVG chart: the x axis is the
- * percentile on HdrHistogram's usual log scale (50%, 90%, 99%, 99.9%, 99.99%), the y axis microseconds.
+ * percentile on HdrHistogram's usual scale (log of 1 / (1 - p): 90%, 99%, 99.9%, 99.99%), the y axis
+ * microseconds on a log scale, so both the median and the tail are readable.
  */
 final class SvgPercentilePlot
 {
@@ -41,12 +42,15 @@ final class SvgPercentilePlot
 
     void write(final Path file) throws IOException
     {
+        double minUs = Double.MAX_VALUE;
         double maxUs = 0;
         for (final Histogram histogram : series.values())
         {
-            maxUs = Math.max(maxUs, histogram.getValueAtPercentile(100 - Math.pow(10, -MAX_NINES) * 100) / 1000.0);
+            minUs = Math.min(minUs, Math.max(0.01, histogram.getMinValue() / 1000.0));
+            maxUs = Math.max(maxUs, histogram.getMaxValue() / 1000.0);
         }
-        maxUs = niceCeiling(maxUs);
+        final double lowDecade = Math.floor(Math.log10(minUs));
+        final double highDecade = Math.max(lowDecade + 1, Math.ceil(Math.log10(Math.max(maxUs, minUs))));
         final StringBuilder svg = new StringBuilder();
         svg.append(String.format(Locale.ROOT,
             "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' font-family='sans-serif' font-size='12'>%n",
@@ -57,36 +61,35 @@ final class SvgPercentilePlot
         final int plotHeight = HEIGHT - TOP - BOTTOM;
         for (int nines = 0; nines <= MAX_NINES; nines++)
         {
-            final double x = LEFT + plotWidth * (nines + Math.log10(2)) / (MAX_NINES + Math.log10(2));
-            final String label = nines == 0 ? "50%" : percentileLabel(nines);
+            final double x = LEFT + plotWidth * nines / MAX_NINES;
             svg.append(String.format(Locale.ROOT,
                 "<line x1='%.1f' y1='%d' x2='%.1f' y2='%d' stroke='#ddd'/><text x='%.1f' y='%d' text-anchor='middle'>%s</text>%n",
-                x, TOP, x, TOP + plotHeight, x, TOP + plotHeight + 18, label));
+                x, TOP, x, TOP + plotHeight, x, TOP + plotHeight + 18, percentileLabel(nines)));
         }
-        for (int i = 0; i <= 5; i++)
+        for (double decade = lowDecade; decade <= highDecade; decade++)
         {
-            final double value = maxUs * i / 5;
-            final double y = TOP + plotHeight - plotHeight * i / 5.0;
+            final double y = TOP + plotHeight - plotHeight * (decade - lowDecade) / (highDecade - lowDecade);
             svg.append(String.format(Locale.ROOT,
                 "<line x1='%d' y1='%.1f' x2='%d' y2='%.1f' stroke='#ddd'/><text x='%d' y='%.1f' text-anchor='end'>%s</text>%n",
-                LEFT, y, LEFT + plotWidth, y, LEFT - 6, y + 4, formatUs(value)));
+                LEFT, y, LEFT + plotWidth, y, LEFT - 6, y + 4, formatUs(Math.pow(10, decade))));
         }
         svg.append(String.format(Locale.ROOT,
             "<text x='%d' y='%d' text-anchor='middle'>percentile</text>%n", LEFT + plotWidth / 2, HEIGHT - 18));
         svg.append(String.format(Locale.ROOT,
-            "<text x='16' y='%d' transform='rotate(-90 16 %d)' text-anchor='middle'>round trip (us)</text>%n",
+            "<text x='16' y='%d' transform='rotate(-90 16 %d)' text-anchor='middle'>round trip (us, log scale)</text>%n",
             TOP + plotHeight / 2, TOP + plotHeight / 2));
         int index = 0;
         for (final Map.Entry<String, Histogram> entry : series.entrySet())
         {
             final String colour = COLOURS[index % COLOURS.length];
             final StringBuilder points = new StringBuilder();
-            for (double nines = 0; nines <= MAX_NINES + 1e-9; nines += 0.05)
+            for (double nines = 0; nines <= MAX_NINES + 1e-9; nines += 0.02)
             {
-                final double percentile = 100.0 - 100.0 * 0.5 * Math.pow(10, -nines);
-                final double us = Math.min(maxUs, entry.getValue().getValueAtPercentile(percentile) / 1000.0);
-                final double x = LEFT + plotWidth * (nines + Math.log10(2)) / (MAX_NINES + Math.log10(2));
-                final double y = TOP + plotHeight - plotHeight * us / maxUs;
+                final double percentile = Math.min(100.0, 100.0 * (1 - Math.pow(10, -nines)));
+                final double us = Math.max(Math.pow(10, lowDecade),
+                    entry.getValue().getValueAtPercentile(percentile) / 1000.0);
+                final double x = LEFT + plotWidth * nines / MAX_NINES;
+                final double y = TOP + plotHeight - plotHeight * (Math.log10(us) - lowDecade) / (highDecade - lowDecade);
                 points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
             }
             svg.append(String.format(Locale.ROOT,
@@ -103,38 +106,18 @@ final class SvgPercentilePlot
 
     private static String percentileLabel(final int nines)
     {
-        final StringBuilder label = new StringBuilder("99");
-        if (nines > 1)
+        switch (nines)
         {
-            label.append('.');
-            for (int i = 1; i < nines; i++)
-            {
-                label.append('9');
-            }
+            case 0: return "0%";
+            case 1: return "90%";
+            case 2: return "99%";
+            default: return "99." + "9".repeat(nines - 2) + "%";
         }
-        return label.append('%').toString();
-    }
-
-    private static double niceCeiling(final double value)
-    {
-        if (value <= 0)
-        {
-            return 1;
-        }
-        final double magnitude = Math.pow(10, Math.floor(Math.log10(value)));
-        for (final double step : new double[]{ 1, 2, 2.5, 5, 10 })
-        {
-            if (value <= step * magnitude)
-            {
-                return step * magnitude;
-            }
-        }
-        return 10 * magnitude;
     }
 
     private static String formatUs(final double value)
     {
-        return value >= 10 ? String.format(Locale.ROOT, "%.0f", value) : String.format(Locale.ROOT, "%.1f", value);
+        return value >= 1 ? String.format(Locale.ROOT, "%,.0f", value) : String.format(Locale.ROOT, "%.2f", value);
     }
 
     private static String escape(final String text)
