@@ -144,7 +144,7 @@ final class ControlSegmentFile implements AutoCloseable
         catch (final AccessDeniedException ex)
         {
             throw new DmaException(Errno.EACCES, "no permission to read and write control segment " + absolute +
-                " (owned by another user? see " + RegistryConfig.GROUP_SHARED_PROP_NAME + ")", ex);
+                " (owned by another user? see shmdma.group.shared)", ex);
         }
         catch (final IOException ex)
         {

@@ -5,12 +5,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * Settings of a {@link Registry}, with defaults taken from system properties. Fluent setters; getters are
  * named like the field; {@link #validate()} checks the values and is called by {@link Registry#openOrCreate}.
+ * The liveness timeout and group sharing are set by {@link io.shmdma.shm.ShmDomain} from its
+ * {@link io.shmdma.shm.ShmContext} (properties {@code shmdma.liveness.timeout.ms}, {@code shmdma.group.shared}),
+ * so they have no property here.
  *
  * <table>
  *   <caption>System properties</caption>
  *   <tr><th>property</th><th>default</th><th>meaning</th></tr>
- *   <tr><td>{@value #LIVENESS_TIMEOUT_PROP_NAME}</td><td>500 ms</td>
- *       <td>a domain whose heartbeat is older is dead; a lock whose holder is dead is taken over</td></tr>
  *   <tr><td>{@value #JOIN_LOCKOUT_ATTEMPTS_PROP_NAME}</td><td>5</td>
  *       <td>wrong tokens in a row that lock a group's joins</td></tr>
  *   <tr><td>{@value #JOIN_LOCKOUT_DURATION_PROP_NAME}</td><td>1 s</td>
@@ -19,14 +20,10 @@ import java.util.concurrent.TimeUnit;
  *       <td>longest wait for the registry lock held by a live process; then {@code -ETIMEDOUT}</td></tr>
  *   <tr><td>{@value #OPEN_TIMEOUT_PROP_NAME}</td><td>5 s</td>
  *       <td>longest wait for an existing file's version (ready flag) to become non-zero</td></tr>
- *   <tr><td>{@value #GROUP_SHARED_PROP_NAME}</td><td>false</td>
- *       <td>create files 0660 (shared with the owner's group) instead of 0600</td></tr>
  * </table>
  */
 public final class RegistryConfig
 {
-    /** Property: liveness timeout, nanoseconds. */
-    public static final String LIVENESS_TIMEOUT_PROP_NAME = "shmdma.registry.liveness.timeout.ns";
     /** Default liveness timeout. */
     public static final long LIVENESS_TIMEOUT_DEFAULT_NS = TimeUnit.MILLISECONDS.toNanos(500);
     /** Property: wrong tokens in a row before a group's joins are locked out. */
@@ -45,20 +42,17 @@ public final class RegistryConfig
     public static final String OPEN_TIMEOUT_PROP_NAME = "shmdma.registry.open.timeout.ns";
     /** Default wait limit for an existing file to become ready. */
     public static final long OPEN_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(5);
-    /** Property: create files group-readable and writable (0660). */
-    public static final String GROUP_SHARED_PROP_NAME = "shmdma.registry.group.shared";
     /** Default: owner-only files (0600). */
     public static final boolean GROUP_SHARED_DEFAULT = false;
 
-    private long livenessTimeoutNs = Long.getLong(LIVENESS_TIMEOUT_PROP_NAME, LIVENESS_TIMEOUT_DEFAULT_NS);
+    private long livenessTimeoutNs = LIVENESS_TIMEOUT_DEFAULT_NS;
     private int joinLockoutAttempts =
         Integer.getInteger(JOIN_LOCKOUT_ATTEMPTS_PROP_NAME, JOIN_LOCKOUT_ATTEMPTS_DEFAULT);
     private long joinLockoutDurationNs =
         Long.getLong(JOIN_LOCKOUT_DURATION_PROP_NAME, JOIN_LOCKOUT_DURATION_DEFAULT_NS);
     private long lockTimeoutNs = Long.getLong(LOCK_TIMEOUT_PROP_NAME, LOCK_TIMEOUT_DEFAULT_NS);
     private long openTimeoutNs = Long.getLong(OPEN_TIMEOUT_PROP_NAME, OPEN_TIMEOUT_DEFAULT_NS);
-    private boolean groupShared = Boolean.parseBoolean(
-        System.getProperty(GROUP_SHARED_PROP_NAME, Boolean.toString(GROUP_SHARED_DEFAULT)));
+    private boolean groupShared = GROUP_SHARED_DEFAULT;
 
     /**
      * Checks every value.
