@@ -49,10 +49,19 @@ public final class DescriptorRing
      * @param maxSges SGE entries per side per descriptor.
      * @param silent  whether completions are not reported (SILENT mode).
      * @param opsMode whether the enqueue/dequeue-ops mode is used.
+     * @throws IllegalArgumentException for a null or too small buffer, or nbDesc or maxSges out of range.
      */
     public DescriptorRing(
         final AtomicBuffer buffer, final int nbDesc, final int maxSges, final boolean silent, final boolean opsMode)
     {
+        if (buffer == null)
+        {
+            throw new IllegalArgumentException("ring buffer is null");
+        }
+        if (nbDesc <= 0 || nbDesc > RingDescriptor.MAX_CAPACITY)
+        {
+            throw new IllegalArgumentException("nbDesc must be in 1.." + RingDescriptor.MAX_CAPACITY + ": " + nbDesc);
+        }
         this.capacity = BitUtil.findNextPositivePowerOfTwo(nbDesc);
         if (buffer.capacity() < ringLength(capacity, maxSges))
         {
@@ -333,7 +342,7 @@ public final class DescriptorRing
             }
             final long slotIndex = tail;
             final long flags = op.flags & ~OpFlags.SUBMIT;
-            final int result = op.nbSrc == 1 && op.nbDst == 1 && op.src[0].length == op.dst[0].length ?
+            final int result = isPlainCopy(op) ?
                 copy(op.src[0].addr, op.dst[0].addr, op.src[0].length, flags) :
                 copySg(op.src, op.dst, op.nbSrc, op.nbDst, flags);
             if (result < 0)
@@ -350,6 +359,12 @@ public final class DescriptorRing
         return enqueued;
     }
 
+    private static boolean isPlainCopy(final DmaOp op)
+    {
+        return op.nbSrc == 1 && op.nbDst == 1 && op.src.length > 0 && op.dst.length > 0 &&
+            op.src[0] != null && op.dst[0] != null && op.src[0].length == op.dst[0].length;
+    }
+
     /**
      * Dequeues completed operation objects in order, each with its status ({@code rte_dma_dequeue_ops}).
      *
@@ -359,7 +374,7 @@ public final class DescriptorRing
      */
     public int dequeueOps(final DmaOp[] ops, final int nbOps)
     {
-        if (inFlightOps == null || ops == null)
+        if (inFlightOps == null || ops == null || nbOps <= 0)
         {
             return 0;
         }
