@@ -10,6 +10,7 @@ import io.shmdma.engine.EngineThreading;
 import io.shmdma.engine.SoftwareDmaDriver;
 import io.shmdma.memory.DomainEndpoint;
 import io.shmdma.memory.DomainMemory;
+import io.shmdma.shm.registry.ControlSegmentDescriptor;
 import io.shmdma.shm.registry.DeviceCounters;
 import io.shmdma.shm.registry.GroupView;
 import io.shmdma.shm.registry.MemberView;
@@ -131,12 +132,13 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
                     {
                         return null;
                     }
-                    final DomainMemory memory = domain.memoryOf(member.domainId());
-                    if (memory == null)
+                    final DomainSegment segment = domain.segmentOf(member.domainId());
+                    if (segment == null || !segment.isIntact())
                     {
                         return null;
                     }
-                    return () -> registry.membershipToken(handler) == pinned ? memory : null;
+                    final DomainMemory memory = segment.memory();
+                    return () -> registry.membershipToken(handler) == pinned && segment.isIntact() ? memory : null;
                 }
             }
         }
@@ -201,10 +203,19 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
         return result;
     }
 
+    private static boolean isGroupIdInRange(final int groupId)
+    {
+        return groupId >= 0 && groupId <= ControlSegmentDescriptor.MAX_GROUP_ID;
+    }
+
     @Override
     public int accessPairGroupJoin(
         final UUID domainId, final UUID token, final int groupId, final GroupEventListener listener)
     {
+        if (!isGroupIdInRange(groupId))
+        {
+            return -Errno.EINVAL;
+        }
         if (domain.isDeclaredDead())
         {
             return -Errno.ESRCH;
@@ -226,6 +237,10 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     @Override
     public int accessPairGroupLeave(final int groupId)
     {
+        if (!isGroupIdInRange(groupId))
+        {
+            return -Errno.EINVAL;
+        }
         if (domain.isDeclaredDead())
         {
             return -Errno.ESRCH;
@@ -257,6 +272,10 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     @Override
     public int accessPairGroupDestroy(final int groupId)
     {
+        if (!isGroupIdInRange(groupId))
+        {
+            return -Errno.EINVAL;
+        }
         if (domain.isDeclaredDead())
         {
             return -Errno.ESRCH;
@@ -288,6 +307,10 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     @Override
     public int accessPairGroupHandlerGet(final int groupId, final UUID domainId)
     {
+        if (!isGroupIdInRange(groupId))
+        {
+            return -Errno.EINVAL;
+        }
         if (domain.isDeclaredDead())
         {
             return -Errno.ESRCH;

@@ -86,9 +86,18 @@ public final class ShmDomain implements AutoCloseable
      *
      * @param context the configuration; concluded here.
      * @return the domain.
+     * @throws IllegalArgumentException for a null context or an invalid setting.
+     * @throws IllegalStateException    for a context that was already concluded (used for another open).
+     * @throws DmaException             naming the file: EINVAL for a control segment that is corrupt, truncated
+     *                                  or of another layout, ENOSPC when the control or domain segment does not
+     *                                  fit in the file system, EACCES without permission, ETIMEDOUT or EIO.
      */
     public static ShmDomain open(final ShmContext context)
     {
+        if (context == null)
+        {
+            throw new IllegalArgumentException("context is required");
+        }
         context.conclude();
         return new ShmDomain(context);
     }
@@ -99,10 +108,15 @@ public final class ShmDomain implements AutoCloseable
      * @param name      unique device name in this process.
      * @param threading how its engine runs.
      * @return the device.
+     * @throws DmaException EINVAL for a closed domain, a null threading or a bad name, EEXIST for a name in use.
      */
     public DmaDevice createDevice(final String name, final EngineThreading threading)
     {
         checkOpen();
+        if (threading == null)
+        {
+            throw new DmaException(Errno.EINVAL, "threading is required");
+        }
         final ShmDmaDriver driver = new ShmDmaDriver(this, name, threading);
         final DmaDevice device = DmaDevices.register(name, driver);
         drivers.add(driver);
@@ -113,6 +127,7 @@ public final class ShmDomain implements AutoCloseable
      * This domain's DMA-able memory, in its segment file.
      *
      * @return the memory.
+     * @throws IllegalStateException after {@link #close()}: the segment is unmapped.
      */
     public DomainMemory memory()
     {
@@ -176,25 +191,46 @@ public final class ShmDomain implements AutoCloseable
     }
 
     /**
-     * The memory of a domain: this one's, or a peer's mapped on first use. Control plane only.
+     * The segment of a domain: this one's, or a peer's mapped on first use. Control plane only.
      *
      * @param domainId the domain.
-     * @return the memory, or null when the peer's segment cannot be mapped.
+     * @return the segment, or null when the peer's segment cannot be mapped (the reason is in the error log).
      */
-    DomainMemory memoryOf(final UUID domainId)
+    DomainSegment segmentOf(final UUID domainId)
     {
         if (domainId.equals(domainId()))
         {
-            return memory();
+            return segment;
         }
         try
         {
-            return peers.computeIfAbsent(domainId, id -> DomainSegment.mapPeer(context.dir(), id)).memory();
+            return peers.computeIfAbsent(domainId, id -> DomainSegment.mapPeer(context.dir(), id));
         }
-        catch (final IllegalStateException | java.io.UncheckedIOException ex)
+        catch (final IllegalStateException | DmaException ex)
         {
             recordError(ex);
             return null;
+        }
+    }
+
+    /** Marks segments whose file was truncated after mapping as broken, so jobs stop touching them. */
+    private void checkSegments()
+    {
+        checkSegment(segment);
+        for (final DomainSegment peer : peers.values())
+        {
+            checkSegment(peer);
+        }
+    }
+
+    private void checkSegment(final DomainSegment checked)
+    {
+        if (checked.isIntact() && !checked.checkIntact())
+        {
+            recordError(new IllegalStateException("domain segment " + checked.file() + " was truncated to " +
+                checked.fileLength() + " bytes while mapped (" + checked.mappedLength() + "): jobs addressing " +
+                "domain " + checked.domainId() + " now fail with an invalid address; shmdma never truncates a " +
+                "segment, so another process with write access to the file did"));
         }
     }
 
@@ -211,6 +247,7 @@ public final class ShmDomain implements AutoCloseable
             return;
         }
         final long now = System.nanoTime();
+        checkSegments();
         if (!registry.heartbeat(domainSlot) && !declaredDead)
         {
             declaredDead = true;

@@ -77,8 +77,9 @@ import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
  *
  * <h2>Threads</h2>
  * Thread safe. Data-path methods ({@link #membershipToken}, {@link #handlerDomainSlot},
- * {@link #domainGeneration}, {@link #heartbeat}) are lock-free and allocation-free. Do not call anything after
- * {@link #close()}: the mapping is gone.
+ * {@link #domainGeneration}, {@link #heartbeat}) are lock-free and allocation-free. After {@link #close()} the
+ * mapping is gone: data-path methods answer "not found" (0, -1 or false) and every other method that reads the
+ * segment throws IllegalStateException; close only when no other thread is using the registry.
  */
 public final class Registry implements AutoCloseable
 {
@@ -110,7 +111,7 @@ public final class Registry implements AutoCloseable
     private final ReentrantLock processLock = new ReentrantLock();
     private DistinctErrorLog errorLog;
     private int errorLogChunk = -1;
-    private boolean closed;
+    private volatile boolean closed;
 
     private Registry(final ControlSegmentFile file, final RegistryConfig config)
     {
@@ -134,6 +135,10 @@ public final class Registry implements AutoCloseable
      */
     public static Registry openOrCreate(final Path file, final RegistryConfig config)
     {
+        if (null == file || null == config)
+        {
+            throw new IllegalArgumentException("file and config are required");
+        }
         AgronaAccess.ensureAvailable();
         config.validate();
         return new Registry(ControlSegmentFile.openOrCreate(file, config), config);
@@ -150,6 +155,10 @@ public final class Registry implements AutoCloseable
      */
     public static Registry openExisting(final Path file, final RegistryConfig config)
     {
+        if (null == file || null == config)
+        {
+            throw new IllegalArgumentException("file and config are required");
+        }
         AgronaAccess.ensureAvailable();
         config.validate();
         return new Registry(ControlSegmentFile.openExisting(file, config), config);
@@ -202,6 +211,7 @@ public final class Registry implements AutoCloseable
      */
     public AtomicBuffer buffer()
     {
+        checkOpen();
         return buffer;
     }
 
@@ -332,6 +342,10 @@ public final class Registry implements AutoCloseable
      */
     public boolean heartbeat(final int domainSlot)
     {
+        if (closed)
+        {
+            return false;
+        }
         if (domainSlot < 0 || domainSlot >= DOMAIN_CAPACITY)
         {
             return false;
@@ -358,6 +372,7 @@ public final class Registry implements AutoCloseable
      */
     public List<ReapedDomain> reapDeadDomains(final long nowNs)
     {
+        checkOpen();
         boolean candidate = false;
         for (int slot = 0; slot < DOMAIN_CAPACITY && !candidate; slot++)
         {
@@ -408,6 +423,7 @@ public final class Registry implements AutoCloseable
      */
     public int findDomain(final UUID domainId)
     {
+        checkOpen();
         if (null != domainId)
         {
             for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
@@ -429,6 +445,7 @@ public final class Registry implements AutoCloseable
      */
     public Optional<DomainView> domain(final int slot)
     {
+        checkOpen();
         if (slot < 0 || slot >= DOMAIN_CAPACITY)
         {
             return Optional.empty();
@@ -443,6 +460,7 @@ public final class Registry implements AutoCloseable
      */
     public List<DomainView> domains()
     {
+        checkOpen();
         return consistentRead(() ->
         {
             final long nowNs = System.nanoTime();
@@ -467,6 +485,10 @@ public final class Registry implements AutoCloseable
      */
     public long domainGeneration(final int slot)
     {
+        if (closed)
+        {
+            return 0;
+        }
         if (slot < 0 || slot >= DOMAIN_CAPACITY)
         {
             return 0;
@@ -817,6 +839,7 @@ public final class Registry implements AutoCloseable
      */
     public List<GroupView> groups()
     {
+        checkOpen();
         return consistentRead(() ->
         {
             final long nowNs = System.nanoTime();
@@ -841,6 +864,7 @@ public final class Registry implements AutoCloseable
      */
     public Optional<GroupView> group(final int groupId)
     {
+        checkOpen();
         if (groupId < 0 || groupId > MAX_GROUP_ID)
         {
             return Optional.empty();
@@ -860,6 +884,7 @@ public final class Registry implements AutoCloseable
      */
     public long changeCount()
     {
+        checkOpen();
         return buffer.getLongAcquire(CHANGE_COUNT_OFFSET);
     }
 
@@ -875,6 +900,10 @@ public final class Registry implements AutoCloseable
      */
     public long membershipToken(final int handler)
     {
+        if (closed)
+        {
+            return 0;
+        }
         final int entry = liveHandlerEntry(handler);
         if (0 == entry)
         {
@@ -893,6 +922,10 @@ public final class Registry implements AutoCloseable
      */
     public int handlerDomainSlot(final int handler)
     {
+        if (closed)
+        {
+            return -1;
+        }
         final int entry = liveHandlerEntry(handler);
         if (0 == entry)
         {
@@ -912,6 +945,10 @@ public final class Registry implements AutoCloseable
      */
     public long handlerDomainGeneration(final int handler)
     {
+        if (closed)
+        {
+            return 0;
+        }
         final int entry = liveHandlerEntry(handler);
         if (0 == entry)
         {
@@ -1020,6 +1057,7 @@ public final class Registry implements AutoCloseable
      */
     public DeviceCounters deviceCounters(final int counterId)
     {
+        checkOpen();
         return new DeviceCounters(buffer, counterId);
     }
 
@@ -1030,6 +1068,7 @@ public final class Registry implements AutoCloseable
      */
     public List<DeviceCountersView> deviceCountersViews()
     {
+        checkOpen();
         final List<DeviceCountersView> views = new ArrayList<>();
         for (int counterId = 0; counterId < DEVICE_COUNTERS_CAPACITY; counterId++)
         {
@@ -1063,6 +1102,7 @@ public final class Registry implements AutoCloseable
      */
     public DistinctErrorLog errorLog()
     {
+        checkOpen();
         processLock.lock();
         try
         {
@@ -1102,6 +1142,7 @@ public final class Registry implements AutoCloseable
      */
     public List<ErrorLogEntry> errorLogEntries()
     {
+        checkOpen();
         return ErrorLogChunks.read(buffer);
     }
 
@@ -1117,6 +1158,7 @@ public final class Registry implements AutoCloseable
      */
     public List<String> checkConsistency()
     {
+        checkOpen();
         final List<String> problems = new ArrayList<>();
         final int rc = lock(OP_CHECK);
         if (rc < 0)
@@ -1169,6 +1211,14 @@ public final class Registry implements AutoCloseable
         finally
         {
             processLock.unlock();
+        }
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("registry is closed: " + path());
         }
     }
 
