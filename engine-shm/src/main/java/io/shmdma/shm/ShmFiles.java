@@ -11,10 +11,12 @@ import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
@@ -33,14 +35,17 @@ public final class ShmFiles
     }
 
     /**
-     * Creates the directory if absent (0700, or 0770 when group-shared).
+     * Creates the directory if absent (0700, or 0770 when group-shared), then checks it: it must be a real
+     * directory (not a symbolic link), not writable by other users, not writable by the group unless
+     * group-shared, and owned by this user unless group-shared. {@code /dev/shm} is writable by everyone, so
+     * another user could otherwise create {@code /dev/shm/shmdma-<user>} first and then replace the files in it.
      *
      * @param dir         the directory.
      * @param groupShared whether the group may use it.
      * @return the directory.
      * @throws IllegalArgumentException when dir is null.
-     * @throws DmaException             naming the path: EINVAL when it exists and is not a directory, EACCES
-     *                                  without permission, EIO otherwise.
+     * @throws DmaException             naming the path: EINVAL when it exists and is not a directory, EACCES when it
+     *                                  is a symbolic link, owned by another user or writable by others, EIO otherwise.
      */
     public static Path ensureDirectory(final Path dir, final boolean groupShared)
     {
@@ -50,24 +55,81 @@ public final class ShmFiles
         }
         try
         {
-            if (!Files.isDirectory(dir))
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(dir))
             {
                 Files.createDirectories(dir, attribute(groupShared ? "rwxrwx---" : "rwx------"));
                 Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString(groupShared ? "rwxrwx---" : "rwx------"));
             }
-            return dir;
         }
         catch (final FileAlreadyExistsException ex)
         {
-            if (Files.isDirectory(dir))
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(dir))
             {
-                return dir;
+                throw new DmaException(Errno.EINVAL, "shmdma directory " + dir + " exists and is not a directory", ex);
             }
-            throw new DmaException(Errno.EINVAL, "shmdma directory " + dir + " exists and is not a directory", ex);
         }
         catch (final IOException ex)
         {
             throw failure(ex, "cannot create shmdma directory " + dir);
+        }
+        checkDirectory(dir, groupShared);
+        return dir;
+    }
+
+    private static void checkDirectory(final Path dir, final boolean groupShared)
+    {
+        try
+        {
+            final PosixFileAttributes attributes =
+                Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (attributes.isSymbolicLink())
+            {
+                throw new DmaException(Errno.EACCES, "shmdma directory " + dir + " is a symbolic link; give the real " +
+                    "path (a link in a shared place like /dev/shm may have been planted by another user)");
+            }
+            if (!attributes.isDirectory())
+            {
+                throw new DmaException(Errno.EINVAL, "shmdma directory " + dir + " exists and is not a directory");
+            }
+            final Set<PosixFilePermission> mode = attributes.permissions();
+            final String shown = PosixFilePermissions.toString(mode);
+            if (mode.contains(PosixFilePermission.OTHERS_WRITE) ||
+                (!groupShared && mode.contains(PosixFilePermission.GROUP_WRITE)))
+            {
+                throw new DmaException(Errno.EACCES, "shmdma directory " + dir + " is writable by " +
+                    (mode.contains(PosixFilePermission.OTHERS_WRITE) ? "other users" : "its group") + " (" + shown +
+                    "): they could replace its files; remove it or make it " + (groupShared ? "rwxrwx---" : "rwx------"));
+            }
+            if (!groupShared)
+            {
+                final Object dirUid = Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+                final Object ownUid = currentUid();
+                if (ownUid != null && !ownUid.equals(dirUid))
+                {
+                    throw new DmaException(Errno.EACCES, "shmdma directory " + dir + " belongs to uid " + dirUid +
+                        ", not to this process (uid " + ownUid + "); remove it, or set groupShared to share it");
+                }
+            }
+        }
+        catch (final UnsupportedOperationException | IllegalArgumentException ex)
+        {
+            // not a POSIX file system: nothing more to check
+        }
+        catch (final IOException ex)
+        {
+            throw failure(ex, "cannot check shmdma directory " + dir);
+        }
+    }
+
+    private static Object currentUid()
+    {
+        try
+        {
+            return Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return null;
         }
     }
 

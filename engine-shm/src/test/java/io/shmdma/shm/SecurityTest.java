@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.opentest4j.AssertionFailedError;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -27,6 +28,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -291,6 +293,51 @@ class SecurityTest
             "the recording holds the group events");
         TokenSearch.assertAbsent(token, recorded, "JFR recording");
         Files.delete(jfr);
+    }
+
+    @Test
+    void shouldRefuseADirectoryAnotherUserCouldHavePlanted() throws Exception
+    {
+        final Path worldWritable = Files.createDirectory(dir.path().resolve("world-writable"));
+        Files.setPosixFilePermissions(worldWritable, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertRefusedDirectory(worldWritable, false, "other users");
+        assertRefusedDirectory(worldWritable, true, "other users");
+
+        final Path groupWritable = Files.createDirectory(dir.path().resolve("group-writable"));
+        Files.setPosixFilePermissions(groupWritable, PosixFilePermissions.fromString("rwxrwx---"));
+        assertRefusedDirectory(groupWritable, false, "its group");
+        ShmDomain.open(DomainPair.context(groupWritable, 4096).groupShared(true)).close();
+
+        final Path real = Files.createDirectory(dir.path().resolve("real"));
+        Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rwx------"));
+        final Path link = Files.createSymbolicLink(dir.path().resolve("link"), real);
+        assertRefusedDirectory(link, false, "symbolic link");
+        ShmDomain.open(DomainPair.context(real, 4096)).close();
+
+        final Path foreign = Files.createDirectory(dir.path().resolve("foreign"));
+        Files.setPosixFilePermissions(foreign, PosixFilePermissions.fromString("rwx------"));
+        try
+        {
+            Files.setOwner(foreign, foreign.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        }
+        catch (final IOException | UnsupportedOperationException | SecurityException ex)
+        {
+            return; // cannot hand a directory to another user here (not root)
+        }
+        assertRefusedDirectory(foreign, false, "belongs to uid");
+    }
+
+    private static void assertRefusedDirectory(final Path directory, final boolean groupShared, final String why)
+        throws IOException
+    {
+        final DmaException ex = assertThrows(DmaException.class,
+            () -> ShmDomain.open(DomainPair.context(directory, 4096).groupShared(groupShared)), directory.toString());
+        assertEquals(Errno.EACCES, ex.errno(), ex.getMessage());
+        assertTrue(ex.getMessage().contains(directory.toString()) && ex.getMessage().contains(why), ex.getMessage());
+        try (Stream<Path> files = Files.list(directory))
+        {
+            assertEquals(List.of(), files.toList(), "nothing was created in " + directory);
+        }
     }
 
     private static String describe(final Throwable error)
