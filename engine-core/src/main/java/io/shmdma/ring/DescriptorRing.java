@@ -8,6 +8,7 @@ import io.shmdma.DmaStatus;
 import io.shmdma.Errno;
 import io.shmdma.OpFlags;
 import io.shmdma.VchanStatus;
+import io.shmdma.memory.SharedMemory;
 import org.agrona.BitUtil;
 import org.agrona.concurrent.AtomicBuffer;
 
@@ -75,7 +76,7 @@ public final class DescriptorRing
         this.maxSges = maxSges;
         this.silent = silent;
         this.inFlightOps = opsMode ? new DmaOp[capacity] : null;
-        buffer.setMemory(0, ringLength(capacity, maxSges), (byte)0);
+        SharedMemory.clear(buffer, 0, ringLength(capacity, maxSges));
         buffer.putInt(CAPACITY_OFFSET, capacity);
         buffer.putInt(MAX_SGES_OFFSET, maxSges);
         buffer.putInt(NB_DESC_OFFSET, nbDesc);

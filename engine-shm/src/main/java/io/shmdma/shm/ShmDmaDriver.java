@@ -138,7 +138,8 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
                         return null;
                     }
                     final DomainMemory memory = segment.memory();
-                    return () -> registry.membershipToken(handler) == pinned && segment.isIntact() ? memory : null;
+                    return () -> !domain.isRegistryBroken() && registry.membershipToken(handler) == pinned &&
+                        segment.isIntact() ? memory : null;
                 }
             }
         }
@@ -165,7 +166,14 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
         counters = null;
         if (current != null)
         {
-            domain.registry().freeDeviceCounters(current.counterId());
+            try
+            {
+                domain.registry().freeDeviceCounters(current.counterId());
+            }
+            catch (final RuntimeException | InternalError ex)
+            {
+                // a damaged or closed control segment: the counters are freed with the domain, or never matter again
+            }
         }
         domain.deviceClosed(this);
         return 0;

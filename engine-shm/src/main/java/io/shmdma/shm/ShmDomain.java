@@ -44,6 +44,7 @@ public final class ShmDomain implements AutoCloseable
     private final AgentRunner conductorRunner;
     private volatile boolean closed;
     private volatile boolean declaredDead;
+    private volatile boolean registryBroken;
     private long lastChangeCount = -1;
 
     private ShmDomain(final ShmContext context)
@@ -174,6 +175,17 @@ public final class ShmDomain implements AutoCloseable
         return registry;
     }
 
+    /**
+     * Whether the conductor found the control segment truncated: handlers can no longer be checked, so
+     * inter-process jobs fail with an invalid address. Lock-free, for the data path.
+     *
+     * @return true once found truncated.
+     */
+    boolean isRegistryBroken()
+    {
+        return registryBroken;
+    }
+
     int domainSlot()
     {
         return domainSlot;
@@ -244,6 +256,11 @@ public final class ShmDomain implements AutoCloseable
     {
         if (closed)
         {
+            return;
+        }
+        if (registryBroken || !registry.isIntact())
+        {
+            registryBroken = true; // a truncated control segment: touching it would fault; isIntact() said so
             return;
         }
         final long now = System.nanoTime();
@@ -330,20 +347,47 @@ public final class ShmDomain implements AutoCloseable
                     device.stop();
                     device.close();
                 }
-                catch (final RuntimeException ex)
+                catch (final RuntimeException | InternalError ex)
                 {
-                    recordError(ex);
+                    recordErrorQuietly(ex);
                 }
             }
         }
         closed = true;
-        registry.unregisterDomain(domainSlot);
+        try
+        {
+            registry.unregisterDomain(domainSlot);
+        }
+        catch (final RuntimeException | InternalError ex)
+        {
+            recordErrorQuietly(ex); // e.g. a damaged control segment: this process's own files still go below
+        }
         for (final DomainSegment peer : peers.values())
         {
             peer.close();
         }
         peers.clear();
         segment.close();
-        registry.close();
+        try
+        {
+            registry.close();
+        }
+        catch (final RuntimeException | InternalError ex)
+        {
+            System.err.println("shmdma: closing the control segment of domain " + domainId() + " failed: " + ex);
+        }
+    }
+
+    /** Records an error in the error log, or on stderr when the control segment itself is what fails. */
+    private void recordErrorQuietly(final Throwable error)
+    {
+        try
+        {
+            recordError(error);
+        }
+        catch (final RuntimeException | InternalError ex)
+        {
+            System.err.println("shmdma: domain " + domainId() + ": " + error + " (and the error log failed: " + ex + ")");
+        }
     }
 }

@@ -47,6 +47,7 @@ final class ChildJava implements AutoCloseable
         command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
         command.add("-XX:+UseSerialGC");
         command.add("-Xmx64m");
+        command.add("-XX:ErrorFile=" + System.getProperty("java.io.tmpdir") + "/shmdma-child-hs_err_%p.log");
         command.addAll(jvmArgs);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));

@@ -31,6 +31,7 @@ public final class TruncatedPeerMain
         final Path dir = Path.of(args[0]);
         scenario(dir, "INLINE", EngineThreading.inline());
         scenario(dir, "DEDICATED", EngineThreading.backoff());
+        controlSegmentScenario(dir.resolve("control-truncated"));
         System.out.println("ALIVE " + Runtime.version());
     }
 
@@ -84,6 +85,52 @@ public final class TruncatedPeerMain
                 return "stopped";
             });
         }
+    }
+
+    /** Truncates the control segment under a running domain: group operations fail, close still cleans up. */
+    private static void controlSegmentScenario(final Path dir) throws java.io.IOException
+    {
+        final ShmDomain domain = ShmDomain.open(quiet(dir));
+        final io.shmdma.DmaDevice device = domain.createDevice("control-truncated", EngineThreading.inline());
+        final int groupId = device.accessPairGroupCreate(domain.domainId(), java.util.UUID.randomUUID(), null);
+        System.out.println("CONTROL CREATE " + groupId);
+        final int self = device.accessPairGroupHandlerGet(groupId, domain.domainId());
+        device.configure(new io.shmdma.DmaConf(1, 0));
+        device.vchanSetup(0, io.shmdma.VchanConf.interProcess(64, self, self));
+        device.start();
+        final DmaRegion source = domain.memory().allocate(4096);
+        final DmaRegion target = domain.memory().allocate(4096);
+        step("CONTROL COPY", () -> copy(device, source, target));
+        try (FileChannel channel = FileChannel.open(dir.resolve(ShmDomain.CONTROL_FILE_NAME), StandardOpenOption.WRITE))
+        {
+            channel.truncate(4096);
+        }
+        step("CONTROL CREATE_AFTER",
+            () -> device.accessPairGroupCreate(domain.domainId(), java.util.UUID.randomUUID(), null));
+        step("CONTROL CONDUCT", () ->
+        {
+            domain.conduct();
+            return "conductor checked the control segment";
+        });
+        step("CONTROL COPY_AFTER", () -> copy(device, source, target));
+        step("CONTROL CLOSE", () ->
+        {
+            domain.close();
+            return "closed";
+        });
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir))
+        {
+            System.out.println("CONTROL LEFT " + files.map(file -> file.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    private static DmaStatus copy(final io.shmdma.DmaDevice device, final DmaRegion source, final DmaRegion target)
+    {
+        device.copy(0, source.iova(), target.iova(), 4096, io.shmdma.OpFlags.SUBMIT);
+        device.engineInvoker().invoke();
+        final DmaStatus[] status = new DmaStatus[1];
+        device.completedStatus(0, 1, null, status);
+        return status[0];
     }
 
     private interface Step

@@ -2,6 +2,7 @@ package io.shmdma.shm.registry;
 
 import io.shmdma.AgronaAccess;
 import io.shmdma.Errno;
+import io.shmdma.memory.SharedMemory;
 
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.SystemEpochClock;
@@ -79,7 +80,9 @@ import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
  * Thread safe. Data-path methods ({@link #membershipToken}, {@link #handlerDomainSlot},
  * {@link #domainGeneration}, {@link #heartbeat}) are lock-free and allocation-free. After {@link #close()} the
  * mapping is gone: data-path methods answer "not found" (0, -1 or false) and every other method that reads the
- * segment throws IllegalStateException; close only when no other thread is using the registry.
+ * segment throws IllegalStateException; close only when no other thread is using the registry. Every locked
+ * operation first checks that the file was not truncated by another process ({@link #isIntact()}) and answers
+ * -EIO if it was.
  */
 public final class Registry implements AutoCloseable
 {
@@ -112,6 +115,7 @@ public final class Registry implements AutoCloseable
     private DistinctErrorLog errorLog;
     private int errorLogChunk = -1;
     private volatile boolean closed;
+    private volatile boolean truncationReported;
 
     private Registry(final ControlSegmentFile file, final RegistryConfig config)
     {
@@ -281,7 +285,7 @@ public final class Registry implements AutoCloseable
             buffer.putLong(offset + DOMAIN_PID_OFFSET, pid);
             buffer.putLong(offset + DOMAIN_SEGMENT_SIZE_OFFSET, segmentSize);
             buffer.putLong(offset + DOMAIN_REGISTERED_EPOCH_MS_OFFSET, System.currentTimeMillis());
-            buffer.setMemory(offset + DOMAIN_SEGMENT_NAME_OFFSET, MAX_SEGMENT_NAME_LENGTH, (byte)0);
+            SharedMemory.clear(buffer, offset + DOMAIN_SEGMENT_NAME_OFFSET, MAX_SEGMENT_NAME_LENGTH);
             buffer.putBytes(offset + DOMAIN_SEGMENT_NAME_OFFSET, name);
             buffer.putInt(offset + DOMAIN_SEGMENT_NAME_LENGTH_OFFSET, name.length);
             buffer.putLongRelease(offset + DOMAIN_HEARTBEAT_NS_OFFSET, nowNs);
@@ -998,7 +1002,7 @@ public final class Registry implements AutoCloseable
                     buffer.putLong(offset + COUNTERS_DOMAIN_GENERATION_OFFSET,
                         buffer.getLong(domainOffset(domainSlot) + DOMAIN_GENERATION_OFFSET));
                     buffer.putInt(offset + COUNTERS_DEV_ID_OFFSET, devId);
-                    buffer.setMemory(offset + COUNTERS_NAME_OFFSET, MAX_DEVICE_NAME_LENGTH, (byte)0);
+                    SharedMemory.clear(buffer, offset + COUNTERS_NAME_OFFSET, MAX_DEVICE_NAME_LENGTH);
                     buffer.putBytes(offset + COUNTERS_NAME_OFFSET, nameBytes);
                     buffer.putInt(offset + COUNTERS_NAME_LENGTH_OFFSET, nameBytes.length);
                     new DeviceCounters(buffer, counterId).reset();
@@ -1214,6 +1218,28 @@ public final class Registry implements AutoCloseable
         }
     }
 
+    /**
+     * Whether the control segment file still covers the whole layout (one fstat). Once it does not, because a
+     * process with write access truncated it, every locked operation answers -EIO instead of touching the
+     * missing pages, and the caller should stop using this registry.
+     *
+     * @return false when the file was truncated.
+     */
+    public boolean isIntact()
+    {
+        if (!file.isIntact())
+        {
+            if (!truncationReported)
+            {
+                truncationReported = true;
+                System.err.println("shmdma: control segment " + path() + " was truncated to " + file.fileLength() +
+                    " bytes (layout needs " + TOTAL_LENGTH + "); registry operations now fail with EIO");
+            }
+            return false;
+        }
+        return true;
+    }
+
     private void checkOpen()
     {
         if (closed)
@@ -1242,6 +1268,11 @@ public final class Registry implements AutoCloseable
             processLock.unlock();
             throw new IllegalStateException("registry is closed: " + path());
         }
+        if (!isIntact())
+        {
+            processLock.unlock();
+            return -Errno.EIO;
+        }
         try
         {
             final int rc = acquireSegmentLock(operation);
@@ -1263,6 +1294,11 @@ public final class Registry implements AutoCloseable
     {
         if (processLock.getHoldCount() == 1)
         {
+            if (!isIntact())
+            {
+                processLock.unlock();
+                return; // the file shrank while we held the lock: do not touch it (a CAS there can crash the JVM)
+            }
             buffer.putInt(LOCK_OPERATION_OFFSET, OP_NONE);
             if (!buffer.compareAndSetLong(LOCK_WORD_OFFSET, incarnation, 0))
             {
@@ -1504,7 +1540,7 @@ public final class Registry implements AutoCloseable
                 removeMember(groupSlot, memberSlot);
             }
         }
-        buffer.setMemory(offset + GROUP_TOKEN_SALT_OFFSET, TOKEN_SALT_LENGTH + TOKEN_HASH_LENGTH, (byte)0);
+        SharedMemory.clear(buffer, offset + GROUP_TOKEN_SALT_OFFSET, TOKEN_SALT_LENGTH + TOKEN_HASH_LENGTH);
         buffer.putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
         buffer.putLong(offset + GROUP_LOCKOUT_UNTIL_NS_OFFSET, 0);
         buffer.putIntRelease(offset + GROUP_STATE_OFFSET, GROUP_FREE);
