@@ -23,10 +23,15 @@ public final class DmaOp
     public final DmaSge[] dst;
 
     /**
-     * @param maxSges entries to allocate on each side.
+     * @param maxSges entries to allocate on each side, 0 or more.
+     * @throws IllegalArgumentException for a negative count.
      */
     public DmaOp(final int maxSges)
     {
+        if (maxSges < 0)
+        {
+            throw new IllegalArgumentException("maxSges must not be negative: " + maxSges);
+        }
         src = new DmaSge[maxSges];
         dst = new DmaSge[maxSges];
         for (int i = 0; i < maxSges; i++)
@@ -43,9 +48,22 @@ public final class DmaOp
      * @param dstIova destination IOVA.
      * @param length  bytes to copy.
      * @return this.
+     * @throws IllegalStateException when this op was created without SGE entries.
      */
     public DmaOp copy(final long srcIova, final long dstIova, final int length)
     {
+        if (src.length == 0 || dst.length == 0)
+        {
+            throw new IllegalStateException("this DmaOp has no SGE entries (created with maxSges 0)");
+        }
+        if (src[0] == null)
+        {
+            src[0] = new DmaSge();
+        }
+        if (dst[0] == null)
+        {
+            dst[0] = new DmaSge();
+        }
         src[0].set(srcIova, length);
         dst[0].set(dstIova, length);
         nbSrc = 1;

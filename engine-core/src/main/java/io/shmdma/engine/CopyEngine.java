@@ -1,6 +1,7 @@
 package io.shmdma.engine;
 
 import io.shmdma.memory.DomainEndpoint;
+import io.shmdma.ring.RingDescriptor;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AtomicBuffer;
 
@@ -33,9 +34,26 @@ public final class CopyEngine implements Agent
      * @param ring        the vchan's ring buffer, formatted by {@link io.shmdma.ring.DescriptorRing}.
      * @param source      where source addresses resolve.
      * @param destination where destination addresses resolve.
+     * @throws IllegalArgumentException for a null argument or a ring whose header is not a valid ring.
      */
     public void addVchan(final AtomicBuffer ring, final DomainEndpoint source, final DomainEndpoint destination)
     {
+        if (ring == null || source == null || destination == null)
+        {
+            throw new IllegalArgumentException("ring, source and destination are required");
+        }
+        if (ring.capacity() < RingDescriptor.HEADER_LENGTH)
+        {
+            throw new IllegalArgumentException("ring buffer shorter than the ring header: " + ring.capacity());
+        }
+        final int capacity = ring.getInt(RingDescriptor.CAPACITY_OFFSET);
+        final int maxSges = ring.getInt(RingDescriptor.MAX_SGES_OFFSET);
+        RingDescriptor.checkGeometry(capacity, maxSges);
+        if (ring.capacity() < RingDescriptor.ringLength(capacity, maxSges))
+        {
+            throw new IllegalArgumentException("ring buffer of " + ring.capacity() + " bytes is shorter than its " +
+                "header says: " + RingDescriptor.ringLength(capacity, maxSges));
+        }
         vchans = Arrays.copyOf(vchans, vchans.length + 1);
         vchans[vchans.length - 1] = new EngineVchan(ring, source, destination);
     }

@@ -24,9 +24,14 @@ public final class EngineThreading
      *
      * @param idleStrategy makes a fresh idle strategy for each start.
      * @return the threading.
+     * @throws IllegalArgumentException when the supplier is null.
      */
     public static EngineThreading dedicated(final Supplier<IdleStrategy> idleStrategy)
     {
+        if (idleStrategy == null)
+        {
+            throw new IllegalArgumentException("idle strategy supplier is required");
+        }
         return new EngineThreading(idleStrategy);
     }
 
@@ -74,15 +79,30 @@ public final class EngineThreading
      * A new idle strategy for a dedicated engine thread.
      *
      * @return the idle strategy.
+     * @throws IllegalStateException for inline threading, or when the supplier returns null.
      */
     public IdleStrategy newIdleStrategy()
     {
-        return idleStrategy.get();
+        if (idleStrategy == null)
+        {
+            throw new IllegalStateException("inline threading has no idle strategy");
+        }
+        final IdleStrategy strategy = idleStrategy.get();
+        if (strategy == null)
+        {
+            throw new IllegalStateException("the idle strategy supplier returned null");
+        }
+        return strategy;
     }
 
     @Override
     public String toString()
     {
-        return isInline() ? "inline" : "dedicated(" + idleStrategy.get().alias() + ")";
+        if (isInline())
+        {
+            return "inline";
+        }
+        final IdleStrategy strategy = idleStrategy.get();
+        return "dedicated(" + (strategy == null ? "null" : strategy.alias()) + ")";
     }
 }

@@ -61,7 +61,7 @@ final class EngineVchan
             {
                 skipping = true;
             }
-            final int status = skipping ? DmaStatus.NOT_ATTEMPTED.code() : execute(offset, (int)processed & mask);
+            final int status = skipping ? DmaStatus.NOT_ATTEMPTED.code() : executeGuarded(offset, (int)processed & mask);
             if (status != 0)
             {
                 failedInBatch = true;
@@ -72,6 +72,24 @@ final class EngineVchan
             done++;
         }
         return done;
+    }
+
+    /**
+     * Executes one job. A mapped file truncated under us (only a process with write access to it can do that,
+     * shmdma never does) raises SIGBUS, which HotSpot turns into an {@link InternalError} from the faulting
+     * Unsafe copy: the job then fails with BUS_ERROR instead of killing the engine. Java 17 may deliver that
+     * error a little later than the copy (see docs/reliability.md).
+     */
+    private int executeGuarded(final int offset, final int slot)
+    {
+        try
+        {
+            return execute(offset, slot);
+        }
+        catch (final InternalError ex)
+        {
+            return DmaStatus.BUS_ERROR.code();
+        }
     }
 
     private int execute(final int offset, final int slot)

@@ -66,9 +66,14 @@ public abstract class SoftwareDmaDriver implements DmaDriver
     /**
      * @param localMemory this domain's DMA-able memory, where local addresses resolve.
      * @param threading   how the engine runs.
+     * @throws IllegalArgumentException when either is null.
      */
     protected SoftwareDmaDriver(final DomainMemory localMemory, final EngineThreading threading)
     {
+        if (localMemory == null || threading == null)
+        {
+            throw new IllegalArgumentException("local memory and threading are required");
+        }
         this.localMemory = localMemory;
         this.threading = threading;
     }
@@ -86,6 +91,8 @@ public abstract class SoftwareDmaDriver implements DmaDriver
      * @param vchan  the vchan.
      * @param length bytes needed.
      * @return an aligned buffer of at least {@code length} bytes.
+     * @throws io.shmdma.DmaException (for example ENOSPC) when the memory cannot be had; it reaches the caller of
+     *                                vchan setup unchanged, and the vchan is left not set up.
      */
     protected abstract AtomicBuffer ringBuffer(int vchan, int length);
 
@@ -160,6 +167,9 @@ public abstract class SoftwareDmaDriver implements DmaDriver
             source = this::localMemory;
             destination = source;
         }
+        // forget the old ring first: ringBuffer may release (unmap) it and then fail to make a new one
+        rings[vchan] = null;
+        endpoints[vchan] = null;
         final int capacity = org.agrona.BitUtil.findNextPositivePowerOfTwo(vchanConf.nbDesc);
         final AtomicBuffer buffer = ringBuffer(vchan, RingDescriptor.ringLength(capacity, MAX_SGES));
         rings[vchan] = new DescriptorRing(buffer, vchanConf.nbDesc, MAX_SGES,
@@ -178,6 +188,7 @@ public abstract class SoftwareDmaDriver implements DmaDriver
                 return -Errno.EINVAL;
             }
         }
+        final org.agrona.concurrent.IdleStrategy idleStrategy = threading.isInline() ? null : threading.newIdleStrategy();
         engine = new CopyEngine("shmdma-engine-" + name);
         for (int i = 0; i < rings.length; i++)
         {
@@ -192,7 +203,7 @@ public abstract class SoftwareDmaDriver implements DmaDriver
         }
         else
         {
-            runner = new AgentRunner(threading.newIdleStrategy(), this::onEngineError, null, engine);
+            runner = new AgentRunner(idleStrategy, this::onEngineError, null, engine);
             AgentRunner.startOnThread(runner);
         }
         activeRings = rings;

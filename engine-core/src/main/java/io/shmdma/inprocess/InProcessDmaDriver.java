@@ -27,9 +27,15 @@ public final class InProcessDmaDriver extends SoftwareDmaDriver
      * @param memory    the domain memory its jobs address.
      * @param threading how the engine runs.
      * @return the device.
+     * @throws io.shmdma.DmaException EINVAL for a null memory or threading or a bad name, EEXIST or ENOSPC as
+     *                                {@link DmaDevices#register}.
      */
     public static DmaDevice create(final String name, final DomainMemory memory, final EngineThreading threading)
     {
+        if (memory == null || threading == null)
+        {
+            throw new io.shmdma.DmaException(io.shmdma.Errno.EINVAL, "memory and threading are required");
+        }
         final InProcessDmaDriver driver = new InProcessDmaDriver(memory, threading);
         driver.name(name);
         return DmaDevices.register(name, driver);

@@ -27,6 +27,8 @@ public final class DomainMemory
     public static final int REGION_ALIGNMENT = 64;
     /** Result of {@link #offsetOf} for an address outside the domain. */
     public static final long INVALID = -1;
+    /** Largest domain, 64 TiB: keeps chunk counts and IOVA arithmetic far from overflow. */
+    public static final long MAX_SIZE = 1L << 46;
 
     private static final long CHUNK_MASK = CHUNK_SIZE - 1;
     private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
@@ -37,12 +39,15 @@ public final class DomainMemory
     private final ByteBuffer[] chunks;
     /** Free ranges by offset -> length; used by the owner's thread(s) only, under this object's lock. */
     private final TreeMap<Long, Long> freeRanges = new TreeMap<>();
+    private volatile boolean closed;
 
     /**
      * Wraps chunks of off-heap memory. Every chunk but the last must hold exactly {@link #CHUNK_SIZE} bytes.
      *
      * @param iovaBase the IOVA of the first byte; positive, so that IOVA 0 is never valid.
      * @param chunks   direct or mapped buffers, kept reachable by this object.
+     * @throws IllegalArgumentException for a non-positive base, no or null chunks, heap or wrongly sized chunks,
+     *                                  or a range that overflows.
      */
     public DomainMemory(final long iovaBase, final ByteBuffer... chunks)
     {
@@ -51,15 +56,19 @@ public final class DomainMemory
         {
             throw new IllegalArgumentException("iovaBase must be positive (IOVA 0 is never valid): " + iovaBase);
         }
-        if (chunks.length == 0)
+        if (chunks == null || chunks.length == 0)
         {
-            throw new IllegalArgumentException("no memory");
+            throw new IllegalArgumentException("no memory: at least one chunk is required");
         }
         long total = 0;
         this.chunkAddresses = new long[chunks.length];
         for (int i = 0; i < chunks.length; i++)
         {
             final ByteBuffer chunk = chunks[i];
+            if (chunk == null)
+            {
+                throw new IllegalArgumentException("chunk " + i + " is null");
+            }
             if (!chunk.isDirect())
             {
                 throw new IllegalArgumentException("chunk " + i + " is not direct or mapped memory");
@@ -85,26 +94,62 @@ public final class DomainMemory
      * Allocates zeroed, page-aligned direct memory for an in-process domain.
      *
      * @param iovaBase the IOVA of the first byte; positive.
-     * @param size     bytes.
+     * @param size     bytes, 1..{@link #MAX_SIZE}.
      * @return the domain memory.
+     * @throws IllegalArgumentException for a bad base or size, or a range that overflows.
+     * @throws IllegalStateException    when the JVM cannot reserve that much direct memory.
      */
     public static DomainMemory allocateDirect(final long iovaBase, final long size)
     {
         AgronaAccess.ensureAvailable();
-        if (size <= 0)
+        if (size <= 0 || size > MAX_SIZE)
         {
-            throw new IllegalArgumentException("size must be positive: " + size);
+            throw new IllegalArgumentException("size must be in 1.." + MAX_SIZE + ": " + size);
+        }
+        if (iovaBase <= 0 || size > Long.MAX_VALUE - iovaBase)
+        {
+            throw new IllegalArgumentException("iovaBase must be positive and iovaBase + size must not overflow: " +
+                iovaBase + " + " + size);
+        }
+        final long maxDirect = maxDirectMemory();
+        if (size > maxDirect)
+        {
+            throw new IllegalStateException("cannot allocate " + size + " bytes of direct memory: the JVM may reserve " +
+                maxDirect + " (-XX:MaxDirectMemorySize)");
         }
         final int count = (int)((size + CHUNK_SIZE - 1) >>> CHUNK_SHIFT);
         final ByteBuffer[] chunks = new ByteBuffer[count];
         long remaining = size;
-        for (int i = 0; i < count; i++)
+        try
         {
-            final int length = (int)Math.min(remaining, CHUNK_SIZE);
-            chunks[i] = BufferUtil.allocateDirectAligned(length, 4096);
-            remaining -= length;
+            for (int i = 0; i < count; i++)
+            {
+                final int length = (int)Math.min(remaining, CHUNK_SIZE);
+                chunks[i] = BufferUtil.allocateDirectAligned(length, 4096);
+                remaining -= length;
+            }
+        }
+        catch (final OutOfMemoryError ex)
+        {
+            throw new IllegalStateException("cannot allocate " + size + " bytes of direct memory (see " +
+                "-XX:MaxDirectMemorySize): " + ex.getMessage(), ex);
         }
         return new DomainMemory(iovaBase, chunks);
+    }
+
+    private static long maxDirectMemory()
+    {
+        try
+        {
+            final com.sun.management.HotSpotDiagnosticMXBean bean = java.lang.management.ManagementFactory
+                .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            final long configured = Long.parseLong(bean.getVMOption("MaxDirectMemorySize").getValue());
+            return configured > 0 ? configured : Runtime.getRuntime().maxMemory();
+        }
+        catch (final RuntimeException | LinkageError ex)
+        {
+            return Long.MAX_VALUE;
+        }
     }
 
     /**
@@ -222,10 +267,14 @@ public final class DomainMemory
      * @param length bytes, 1..{@link #CHUNK_SIZE}.
      * @return the region.
      * @throws IllegalArgumentException for a bad length.
-     * @throws IllegalStateException    when no free range is large enough.
+     * @throws IllegalStateException    when no free range is large enough, or the memory was closed.
      */
     public synchronized DmaRegion allocate(final long length)
     {
+        if (closed)
+        {
+            throw new IllegalStateException("domain memory is closed (its segment was unmapped)");
+        }
         if (length <= 0 || length > CHUNK_SIZE)
         {
             throw new IllegalArgumentException("region length must be 1.." + CHUNK_SIZE + ": " + length);
@@ -288,6 +337,26 @@ public final class DomainMemory
             total += length;
         }
         return total;
+    }
+
+    /**
+     * Marks this memory as released by its owner (for mapped memory: about to be unmapped). Later
+     * {@link #allocate} calls throw; regions taken earlier must no longer be used, their buffers point at
+     * memory that is gone.
+     */
+    public void close()
+    {
+        closed = true;
+    }
+
+    /**
+     * Whether {@link #close()} was called.
+     *
+     * @return true once closed.
+     */
+    public boolean isClosed()
+    {
+        return closed;
     }
 
     /**

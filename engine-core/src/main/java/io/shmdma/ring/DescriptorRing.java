@@ -8,6 +8,7 @@ import io.shmdma.DmaStatus;
 import io.shmdma.Errno;
 import io.shmdma.OpFlags;
 import io.shmdma.VchanStatus;
+import io.shmdma.memory.SharedMemory;
 import org.agrona.BitUtil;
 import org.agrona.concurrent.AtomicBuffer;
 
@@ -49,10 +50,19 @@ public final class DescriptorRing
      * @param maxSges SGE entries per side per descriptor.
      * @param silent  whether completions are not reported (SILENT mode).
      * @param opsMode whether the enqueue/dequeue-ops mode is used.
+     * @throws IllegalArgumentException for a null or too small buffer, or nbDesc or maxSges out of range.
      */
     public DescriptorRing(
         final AtomicBuffer buffer, final int nbDesc, final int maxSges, final boolean silent, final boolean opsMode)
     {
+        if (buffer == null)
+        {
+            throw new IllegalArgumentException("ring buffer is null");
+        }
+        if (nbDesc <= 0 || nbDesc > RingDescriptor.MAX_CAPACITY)
+        {
+            throw new IllegalArgumentException("nbDesc must be in 1.." + RingDescriptor.MAX_CAPACITY + ": " + nbDesc);
+        }
         this.capacity = BitUtil.findNextPositivePowerOfTwo(nbDesc);
         if (buffer.capacity() < ringLength(capacity, maxSges))
         {
@@ -66,7 +76,7 @@ public final class DescriptorRing
         this.maxSges = maxSges;
         this.silent = silent;
         this.inFlightOps = opsMode ? new DmaOp[capacity] : null;
-        buffer.setMemory(0, ringLength(capacity, maxSges), (byte)0);
+        SharedMemory.clear(buffer, 0, ringLength(capacity, maxSges));
         buffer.putInt(CAPACITY_OFFSET, capacity);
         buffer.putInt(MAX_SGES_OFFSET, maxSges);
         buffer.putInt(NB_DESC_OFFSET, nbDesc);
@@ -371,13 +381,8 @@ public final class DescriptorRing
     /** One source and one destination entry of equal length; anything else, malformed included, goes to copySg. */
     private static boolean isPlainCopy(final DmaOp op)
     {
-        if (op.nbSrc != 1 || op.nbDst != 1 || op.src.length == 0 || op.dst.length == 0)
-        {
-            return false;
-        }
-        final DmaSge src = op.src[0];
-        final DmaSge dst = op.dst[0];
-        return src != null && dst != null && src.length == dst.length;
+        return op.nbSrc == 1 && op.nbDst == 1 && op.src.length > 0 && op.dst.length > 0 &&
+            op.src[0] != null && op.dst[0] != null && op.src[0].length == op.dst[0].length;
     }
 
     /**
@@ -389,7 +394,7 @@ public final class DescriptorRing
      */
     public int dequeueOps(final DmaOp[] ops, final int nbOps)
     {
-        if (inFlightOps == null || ops == null)
+        if (inFlightOps == null || ops == null || nbOps <= 0)
         {
             return 0;
         }

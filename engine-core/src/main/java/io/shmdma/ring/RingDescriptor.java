@@ -100,16 +100,49 @@ public final class RingDescriptor
     {
     }
 
+    /** Most descriptors a ring may have, so that every offset fits in an int. */
+    public static final int MAX_CAPACITY = 1 << 20;
+    /** Most SGE entries per side per descriptor. */
+    public static final int MAX_SGES_LIMIT = 64;
+
     /**
      * Bytes a ring needs.
      *
-     * @param capacity descriptors, a power of two.
-     * @param maxSges  SGE entries per side per descriptor.
+     * @param capacity descriptors, a power of two, 1..{@link #MAX_CAPACITY}.
+     * @param maxSges  SGE entries per side per descriptor, 0..{@link #MAX_SGES_LIMIT}.
      * @return the length.
+     * @throws IllegalArgumentException for a capacity or SGE count out of range, or a ring longer than 2 GiB.
      */
     public static int ringLength(final int capacity, final int maxSges)
     {
-        return HEADER_LENGTH + capacity * DESCRIPTOR_LENGTH + capacity * maxSges * 2 * SGE_LENGTH;
+        checkGeometry(capacity, maxSges);
+        final long length = HEADER_LENGTH + (long)capacity * DESCRIPTOR_LENGTH + (long)capacity * maxSges * 2 * SGE_LENGTH;
+        if (length > Integer.MAX_VALUE)
+        {
+            throw new IllegalArgumentException("a ring of " + capacity + " descriptors with " + maxSges +
+                " SGEs per side would need " + length + " bytes, more than 2 GiB");
+        }
+        return (int)length;
+    }
+
+    /**
+     * Checks a ring's capacity and SGE count, e.g. read back from a ring buffer that might be corrupt.
+     *
+     * @param capacity descriptors; must be a power of two, 1..{@link #MAX_CAPACITY}.
+     * @param maxSges  SGE entries per side; 0..{@link #MAX_SGES_LIMIT}.
+     * @throws IllegalArgumentException naming the bad value.
+     */
+    public static void checkGeometry(final int capacity, final int maxSges)
+    {
+        if (capacity <= 0 || capacity > MAX_CAPACITY || !BitUtil.isPowerOfTwo(capacity))
+        {
+            throw new IllegalArgumentException("ring capacity must be a power of two in 1.." + MAX_CAPACITY + ": " +
+                capacity);
+        }
+        if (maxSges < 0 || maxSges > MAX_SGES_LIMIT)
+        {
+            throw new IllegalArgumentException("maxSges must be in 0.." + MAX_SGES_LIMIT + ": " + maxSges);
+        }
     }
 
     /**

@@ -3,14 +3,22 @@ package io.shmdma.shm;
 import io.shmdma.memory.DomainMemory;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.io.IOException;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.UUID;
 
 /**
  * A domain's memory mapped from its segment file: this process's own (created and deleted by it) or a
  * peer's (mapped read-write so the engine can copy into it). Mappings are kept until the process closes its
  * domain, so an engine never touches unmapped memory; a peer's file that is deleted stays valid memory.
+ * <p>
+ * A file truncated after it was mapped (shmdma never does that; a process with write permission on the file
+ * can) would raise SIGBUS on access. The conductor calls {@link #checkIntact()} every duty cycle: once the file
+ * is found shorter than the mapping the segment is marked broken and inter-process jobs addressing it fail
+ * with INVALID_SRC/DST_ADDR instead of touching it (see docs/security.md).
  */
 public final class DomainSegment implements AutoCloseable
 {
@@ -20,10 +28,14 @@ public final class DomainSegment implements AutoCloseable
     private final MappedByteBuffer[] chunks;
     private final DomainMemory memory;
     private final boolean owner;
+    private final long mappedLength;
+    private final FileChannel sizeChannel;
+    private volatile boolean intact = true;
+    private volatile boolean closed;
 
     private DomainSegment(
         final Path file, final UUID domainId, final MappedByteBuffer header, final MappedByteBuffer[] chunks,
-        final boolean owner)
+        final boolean owner, final long dataLength)
     {
         this.file = file;
         this.domainId = domainId;
@@ -31,6 +43,8 @@ public final class DomainSegment implements AutoCloseable
         this.chunks = chunks;
         this.memory = new DomainMemory(DomainSegmentDescriptor.IOVA_BASE, chunks);
         this.owner = owner;
+        this.mappedLength = DomainSegmentDescriptor.HEADER_LENGTH + dataLength;
+        this.sizeChannel = openForSize(file);
     }
 
     /**
@@ -38,19 +52,37 @@ public final class DomainSegment implements AutoCloseable
      *
      * @param dir         the shmdma directory.
      * @param domainId    this process's domain.
-     * @param dataLength  DMA-able bytes.
+     * @param dataLength  DMA-able bytes, 1..{@link DomainSegmentDescriptor#MAX_DATA_LENGTH}.
      * @param groupShared whether the group may use the file.
      * @return the segment.
+     * @throws IllegalArgumentException for a null dir or id or a length out of range.
+     * @throws io.shmdma.DmaException    naming the file and sizes: ENOSPC when it does not fit, EEXIST, EIO.
      */
     public static DomainSegment create(
         final Path dir, final UUID domainId, final long dataLength, final boolean groupShared)
     {
+        if (dataLength <= 0 || dataLength > DomainSegmentDescriptor.MAX_DATA_LENGTH)
+        {
+            throw new IllegalArgumentException("domain segment data length must be in 1.." +
+                DomainSegmentDescriptor.MAX_DATA_LENGTH + ": " + dataLength);
+        }
         final Path file = DomainSegmentDescriptor.file(dir, domainId);
         ShmFiles.createReserved(file, DomainSegmentDescriptor.HEADER_LENGTH + dataLength, groupShared);
-        final MappedByteBuffer header = ShmFiles.map(file, 0, DomainSegmentDescriptor.HEADER_LENGTH);
-        final MappedByteBuffer[] chunks = mapChunks(file, dataLength);
-        DomainSegmentDescriptor.fillHeader(new UnsafeBuffer(header), domainId, dataLength);
-        return new DomainSegment(file, domainId, header, chunks, true);
+        MappedByteBuffer header = null;
+        MappedByteBuffer[] chunks = null;
+        try
+        {
+            header = ShmFiles.map(file, 0, DomainSegmentDescriptor.HEADER_LENGTH);
+            chunks = mapChunks(file, dataLength);
+            DomainSegmentDescriptor.fillHeader(new UnsafeBuffer(header), domainId, dataLength);
+            return new DomainSegment(file, domainId, header, chunks, true, dataLength);
+        }
+        catch (final RuntimeException ex)
+        {
+            unmapAll(header, chunks);
+            ShmFiles.deleteQuietly(file);
+            throw ex;
+        }
     }
 
     /**
@@ -59,7 +91,9 @@ public final class DomainSegment implements AutoCloseable
      * @param dir      the shmdma directory.
      * @param domainId the peer's domain.
      * @return the segment.
-     * @throws IllegalStateException when the file is missing, foreign, truncated or of another version.
+     * @throws IllegalArgumentException for a null dir or id.
+     * @throws IllegalStateException    naming the file when it is missing, foreign, truncated, corrupt or of
+     *                                  another version.
      */
     public static DomainSegment mapPeer(final Path dir, final UUID domainId)
     {
@@ -70,41 +104,149 @@ public final class DomainSegment implements AutoCloseable
             throw new IllegalStateException("domain segment " + file + " is missing or shorter than its header (" +
                 fileLength + " bytes)");
         }
-        final MappedByteBuffer header = ShmFiles.map(file, 0, DomainSegmentDescriptor.HEADER_LENGTH);
-        final long dataLength;
+        MappedByteBuffer header = null;
+        MappedByteBuffer[] chunks = null;
         try
         {
-            dataLength = DomainSegmentDescriptor.validate(new UnsafeBuffer(header), file, fileLength, domainId);
+            header = ShmFiles.map(file, 0, DomainSegmentDescriptor.HEADER_LENGTH);
+            final long dataLength =
+                DomainSegmentDescriptor.validate(new UnsafeBuffer(header), file, fileLength, domainId);
+            chunks = mapChunks(file, dataLength);
+            return new DomainSegment(file, domainId, header, chunks, false, dataLength);
         }
-        catch (final IllegalStateException ex)
+        catch (final io.shmdma.DmaException ex)
         {
-            ShmFiles.unmap(header);
+            unmapAll(header, chunks);
+            throw new IllegalStateException("cannot map domain segment " + file + ": " + ex.getMessage(), ex);
+        }
+        catch (final RuntimeException ex)
+        {
+            unmapAll(header, chunks);
             throw ex;
         }
-        return new DomainSegment(file, domainId, header, mapChunks(file, dataLength), false);
     }
 
     private static MappedByteBuffer[] mapChunks(final Path file, final long dataLength)
     {
         final int count = (int)((dataLength + DomainMemory.CHUNK_SIZE - 1) / DomainMemory.CHUNK_SIZE);
         final MappedByteBuffer[] chunks = new MappedByteBuffer[count];
-        for (int i = 0; i < count; i++)
+        try
         {
-            final long offset = (long)i * DomainMemory.CHUNK_SIZE;
-            chunks[i] = ShmFiles.map(file, DomainSegmentDescriptor.HEADER_LENGTH + offset,
-                Math.min(DomainMemory.CHUNK_SIZE, dataLength - offset));
+            for (int i = 0; i < count; i++)
+            {
+                final long offset = (long)i * DomainMemory.CHUNK_SIZE;
+                chunks[i] = ShmFiles.map(file, DomainSegmentDescriptor.HEADER_LENGTH + offset,
+                    Math.min(DomainMemory.CHUNK_SIZE, dataLength - offset));
+            }
+            return chunks;
         }
-        return chunks;
+        catch (final RuntimeException ex)
+        {
+            unmapAll(null, chunks);
+            throw ex;
+        }
+    }
+
+    private static void unmapAll(final MappedByteBuffer header, final MappedByteBuffer[] chunks)
+    {
+        ShmFiles.unmap(header);
+        if (chunks != null)
+        {
+            for (final MappedByteBuffer chunk : chunks)
+            {
+                ShmFiles.unmap(chunk);
+            }
+        }
+    }
+
+    private static FileChannel openForSize(final Path file)
+    {
+        try
+        {
+            return FileChannel.open(file, StandardOpenOption.READ);
+        }
+        catch (final IOException ex)
+        {
+            return null;
+        }
     }
 
     /**
      * The domain's memory.
      *
      * @return the memory; IOVAs start at {@link DomainSegmentDescriptor#IOVA_BASE}.
+     * @throws IllegalStateException after {@link #close()}.
      */
     public DomainMemory memory()
     {
+        if (closed)
+        {
+            throw new IllegalStateException("domain segment " + file + " is closed");
+        }
         return memory;
+    }
+
+    /**
+     * Whether the file still covers the whole mapping, as of the last {@link #checkIntact()}. Lock-free, for the
+     * data path.
+     *
+     * @return false once the file was found truncated.
+     */
+    public boolean isIntact()
+    {
+        return intact;
+    }
+
+    /**
+     * Checks, through the open file (so a file replaced under the same name is not confused with it), that the
+     * file still covers the mapping; marks the segment broken for good when it does not.
+     *
+     * @return true while intact.
+     */
+    public boolean checkIntact()
+    {
+        if (intact && sizeChannel != null && !closed)
+        {
+            try
+            {
+                if (sizeChannel.size() < mappedLength)
+                {
+                    intact = false;
+                }
+            }
+            catch (final IOException ignore)
+            {
+                // the channel was closed by close(): nothing to check any more
+            }
+        }
+        return intact;
+    }
+
+    /**
+     * Bytes of the file that are mapped, header included.
+     *
+     * @return the mapped length.
+     */
+    public long mappedLength()
+    {
+        return mappedLength;
+    }
+
+    /**
+     * The current length of the file behind the mapping.
+     *
+     * @return bytes, or -1 when it cannot be read.
+     */
+    public long fileLength()
+    {
+        try
+        {
+            return sizeChannel == null ? -1 : sizeChannel.size();
+        }
+        catch (final IOException ex)
+        {
+            return -1;
+        }
     }
 
     /**
@@ -127,14 +269,30 @@ public final class DomainSegment implements AutoCloseable
         return file;
     }
 
-    /** Unmaps the segment and, for this process's own, deletes the file. Only when no engine uses it. */
+    /**
+     * Unmaps the segment and, for this process's own, deletes the file. Only when no engine uses it; regions of
+     * its memory must not be used afterwards. Idempotent.
+     */
     @Override
     public void close()
     {
-        ShmFiles.unmap(header);
-        for (final MappedByteBuffer chunk : chunks)
+        if (closed)
         {
-            ShmFiles.unmap(chunk);
+            return;
+        }
+        closed = true;
+        memory.close();
+        unmapAll(header, chunks);
+        if (sizeChannel != null)
+        {
+            try
+            {
+                sizeChannel.close();
+            }
+            catch (final IOException ignore)
+            {
+                // nothing to release
+            }
         }
         if (owner)
         {

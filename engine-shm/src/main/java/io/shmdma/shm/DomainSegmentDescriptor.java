@@ -9,7 +9,9 @@ import java.util.UUID;
 /**
  * Layout of a domain segment, {@code domain-<uuid>.shm}: one header page, then the domain's DMA-able memory.
  * The owner fills the header with plain puts and writes the layout version last with a release store;
- * readers treat a zero version as "not ready".
+ * readers treat a zero version as "not ready". A reader checks the file's length against the header before
+ * mapping the data ({@link #validate}); the owner never truncates the file, and deletes it only when it closes
+ * its domain (mappings of a deleted file stay valid).
  *
  * <pre>
  *   0                   1                   2                   3
@@ -61,6 +63,8 @@ public final class DomainSegmentDescriptor
     public static final int HEADER_LENGTH = 4096;
     /** The IOVA of a domain's first data byte: non-zero, so IOVA 0 is never valid. */
     public static final long IOVA_BASE = 1L << 32;
+    /** Largest data length a header may declare. */
+    public static final long MAX_DATA_LENGTH = io.shmdma.memory.DomainMemory.MAX_SIZE;
 
     private DomainSegmentDescriptor()
     {
@@ -75,6 +79,10 @@ public final class DomainSegmentDescriptor
      */
     public static Path file(final Path dir, final UUID domainId)
     {
+        if (dir == null || domainId == null)
+        {
+            throw new IllegalArgumentException("directory and domain id are required");
+        }
         return dir.resolve("domain-" + domainId + ".shm");
     }
 
@@ -109,6 +117,11 @@ public final class DomainSegmentDescriptor
      */
     public static long validate(final AtomicBuffer header, final Path file, final long fileLength, final UUID domainId)
     {
+        if (header.capacity() < CREATION_TIME_OFFSET + Long.BYTES || fileLength < HEADER_LENGTH)
+        {
+            throw new IllegalStateException(file + " is shorter than a domain segment header: " + fileLength +
+                " bytes");
+        }
         final byte[] marker = new byte[MARKER.length];
         header.getBytes(MARKER_OFFSET, marker);
         if (!java.util.Arrays.equals(marker, MARKER))
@@ -123,7 +136,7 @@ public final class DomainSegmentDescriptor
         }
         final long dataLength = header.getLong(DATA_LENGTH_OFFSET);
         if (header.getInt(HEADER_LENGTH_OFFSET) != HEADER_LENGTH || dataLength <= 0 ||
-            fileLength < HEADER_LENGTH + dataLength)
+            dataLength > MAX_DATA_LENGTH || dataLength > fileLength - HEADER_LENGTH)
         {
             throw new IllegalStateException(file + " is truncated or corrupt: length " + fileLength +
                 ", header says " + HEADER_LENGTH + " + " + dataLength);

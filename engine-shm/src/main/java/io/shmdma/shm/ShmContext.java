@@ -40,11 +40,12 @@ public final class ShmContext
         {
             domainId = UUID.randomUUID();
         }
-        if (domainSegmentSize < 4096)
+        if (domainSegmentSize < 4096 || domainSegmentSize > DomainSegmentDescriptor.MAX_DATA_LENGTH)
         {
-            throw new IllegalArgumentException("domainSegmentSize must be at least 4096 bytes: " + domainSegmentSize);
+            throw new IllegalArgumentException("domainSegmentSize must be in 4096.." +
+                DomainSegmentDescriptor.MAX_DATA_LENGTH + " bytes: " + domainSegmentSize);
         }
-        if (conductorIntervalNs <= 0 || livenessTimeoutNs < 2 * conductorIntervalNs)
+        if (conductorIntervalNs <= 0 || livenessTimeoutNs <= 0 || conductorIntervalNs > livenessTimeoutNs / 2)
         {
             throw new IllegalArgumentException("livenessTimeoutNs (" + livenessTimeoutNs +
                 ") must be at least twice conductorIntervalNs (" + conductorIntervalNs + ")");

@@ -13,6 +13,7 @@ import io.shmdma.engine.EngineThreading;
 import io.shmdma.engine.SoftwareDmaDriver;
 import io.shmdma.memory.DomainEndpoint;
 import io.shmdma.memory.DomainMemory;
+import io.shmdma.shm.registry.ControlSegmentDescriptor;
 import io.shmdma.shm.registry.DeviceCounters;
 import io.shmdma.shm.registry.GroupView;
 import io.shmdma.shm.registry.MemberView;
@@ -175,12 +176,14 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
                     {
                         return null;
                     }
-                    final DomainMemory memory = domain.memoryOf(member.domainId());
-                    if (memory == null)
+                    final DomainSegment segment = domain.segmentOf(member.domainId());
+                    if (segment == null || !segment.isIntact())
                     {
                         return null;
                     }
-                    return () -> registry.membershipToken(handler) == pinned ? memory : null;
+                    final DomainMemory memory = segment.memory();
+                    return () -> !domain.isRegistryBroken() && registry.membershipToken(handler) == pinned &&
+                        segment.isIntact() ? memory : null;
                 }
             }
         }
@@ -207,7 +210,14 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
         counters = null;
         if (current != null)
         {
-            domain.registry().freeDeviceCounters(current.counterId());
+            try
+            {
+                domain.registry().freeDeviceCounters(current.counterId());
+            }
+            catch (final RuntimeException | InternalError ex)
+            {
+                // a damaged or closed control segment: the counters are freed with the domain, or never matter again
+            }
         }
         domain.deviceClosed(this);
         return 0;
@@ -245,10 +255,19 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
         return result;
     }
 
+    private static boolean isGroupIdInRange(final int groupId)
+    {
+        return groupId >= 0 && groupId <= ControlSegmentDescriptor.MAX_GROUP_ID;
+    }
+
     @Override
     public int accessPairGroupJoin(
         final UUID domainId, final UUID token, final int groupId, final GroupEventListener listener)
     {
+        if (!isGroupIdInRange(groupId))
+        {
+            return -Errno.EINVAL;
+        }
         if (domain.isDeclaredDead())
         {
             return -Errno.ESRCH;
@@ -270,6 +289,10 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     @Override
     public int accessPairGroupLeave(final int groupId)
     {
+        if (!isGroupIdInRange(groupId))
+        {
+            return -Errno.EINVAL;
+        }
         if (domain.isDeclaredDead())
         {
             return -Errno.ESRCH;
@@ -301,6 +324,10 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     @Override
     public int accessPairGroupDestroy(final int groupId)
     {
+        if (!isGroupIdInRange(groupId))
+        {
+            return -Errno.EINVAL;
+        }
         if (domain.isDeclaredDead())
         {
             return -Errno.ESRCH;
@@ -332,6 +359,10 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     @Override
     public int accessPairGroupHandlerGet(final int groupId, final UUID domainId)
     {
+        if (!isGroupIdInRange(groupId))
+        {
+            return -Errno.EINVAL;
+        }
         if (domain.isDeclaredDead())
         {
             return -Errno.ESRCH;

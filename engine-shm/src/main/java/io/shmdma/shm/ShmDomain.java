@@ -44,6 +44,7 @@ public final class ShmDomain implements AutoCloseable
     private final AgentRunner conductorRunner;
     private volatile boolean closed;
     private volatile boolean declaredDead;
+    private volatile boolean registryBroken;
     private long lastChangeCount = -1;
 
     private ShmDomain(final ShmContext context)
@@ -86,9 +87,18 @@ public final class ShmDomain implements AutoCloseable
      *
      * @param context the configuration; concluded here.
      * @return the domain.
+     * @throws IllegalArgumentException for a null context or an invalid setting.
+     * @throws IllegalStateException    for a context that was already concluded (used for another open).
+     * @throws DmaException             naming the file: EINVAL for a control segment that is corrupt, truncated
+     *                                  or of another layout, ENOSPC when the control or domain segment does not
+     *                                  fit in the file system, EACCES without permission, ETIMEDOUT or EIO.
      */
     public static ShmDomain open(final ShmContext context)
     {
+        if (context == null)
+        {
+            throw new IllegalArgumentException("context is required");
+        }
         context.conclude();
         return new ShmDomain(context);
     }
@@ -99,10 +109,15 @@ public final class ShmDomain implements AutoCloseable
      * @param name      unique device name in this process.
      * @param threading how its engine runs.
      * @return the device.
+     * @throws DmaException EINVAL for a closed domain, a null threading or a bad name, EEXIST for a name in use.
      */
     public DmaDevice createDevice(final String name, final EngineThreading threading)
     {
         checkOpen();
+        if (threading == null)
+        {
+            throw new DmaException(Errno.EINVAL, "threading is required");
+        }
         final ShmDmaDriver driver = new ShmDmaDriver(this, name, threading);
         final DmaDevice device = DmaDevices.register(name, driver);
         drivers.add(driver);
@@ -113,6 +128,7 @@ public final class ShmDomain implements AutoCloseable
      * This domain's DMA-able memory, in its segment file.
      *
      * @return the memory.
+     * @throws IllegalStateException after {@link #close()}: the segment is unmapped.
      */
     public DomainMemory memory()
     {
@@ -159,6 +175,17 @@ public final class ShmDomain implements AutoCloseable
         return registry;
     }
 
+    /**
+     * Whether the conductor found the control segment truncated: handlers can no longer be checked, so
+     * inter-process jobs fail with an invalid address. Lock-free, for the data path.
+     *
+     * @return true once found truncated.
+     */
+    boolean isRegistryBroken()
+    {
+        return registryBroken;
+    }
+
     int domainSlot()
     {
         return domainSlot;
@@ -176,25 +203,46 @@ public final class ShmDomain implements AutoCloseable
     }
 
     /**
-     * The memory of a domain: this one's, or a peer's mapped on first use. Control plane only.
+     * The segment of a domain: this one's, or a peer's mapped on first use. Control plane only.
      *
      * @param domainId the domain.
-     * @return the memory, or null when the peer's segment cannot be mapped.
+     * @return the segment, or null when the peer's segment cannot be mapped (the reason is in the error log).
      */
-    DomainMemory memoryOf(final UUID domainId)
+    DomainSegment segmentOf(final UUID domainId)
     {
         if (domainId.equals(domainId()))
         {
-            return memory();
+            return segment;
         }
         try
         {
-            return peers.computeIfAbsent(domainId, id -> DomainSegment.mapPeer(context.dir(), id)).memory();
+            return peers.computeIfAbsent(domainId, id -> DomainSegment.mapPeer(context.dir(), id));
         }
-        catch (final IllegalStateException | java.io.UncheckedIOException ex)
+        catch (final IllegalStateException | DmaException ex)
         {
             recordError(ex);
             return null;
+        }
+    }
+
+    /** Marks segments whose file was truncated after mapping as broken, so jobs stop touching them. */
+    private void checkSegments()
+    {
+        checkSegment(segment);
+        for (final DomainSegment peer : peers.values())
+        {
+            checkSegment(peer);
+        }
+    }
+
+    private void checkSegment(final DomainSegment checked)
+    {
+        if (checked.isIntact() && !checked.checkIntact())
+        {
+            recordError(new IllegalStateException("domain segment " + checked.file() + " was truncated to " +
+                checked.fileLength() + " bytes while mapped (" + checked.mappedLength() + "): jobs addressing " +
+                "domain " + checked.domainId() + " now fail with an invalid address; shmdma never truncates a " +
+                "segment, so another process with write access to the file did"));
         }
     }
 
@@ -210,7 +258,13 @@ public final class ShmDomain implements AutoCloseable
         {
             return;
         }
+        if (registryBroken || !registry.isIntact())
+        {
+            registryBroken = true; // a truncated control segment: touching it would fault; isIntact() said so
+            return;
+        }
         final long now = System.nanoTime();
+        checkSegments();
         if (!registry.heartbeat(domainSlot) && !declaredDead)
         {
             declaredDead = true;
@@ -293,20 +347,47 @@ public final class ShmDomain implements AutoCloseable
                     device.stop();
                     device.close();
                 }
-                catch (final RuntimeException ex)
+                catch (final RuntimeException | InternalError ex)
                 {
-                    recordError(ex);
+                    recordErrorQuietly(ex);
                 }
             }
         }
         closed = true;
-        registry.unregisterDomain(domainSlot);
+        try
+        {
+            registry.unregisterDomain(domainSlot);
+        }
+        catch (final RuntimeException | InternalError ex)
+        {
+            recordErrorQuietly(ex); // e.g. a damaged control segment: this process's own files still go below
+        }
         for (final DomainSegment peer : peers.values())
         {
             peer.close();
         }
         peers.clear();
         segment.close();
-        registry.close();
+        try
+        {
+            registry.close();
+        }
+        catch (final RuntimeException | InternalError ex)
+        {
+            System.err.println("shmdma: closing the control segment of domain " + domainId() + " failed: " + ex);
+        }
+    }
+
+    /** Records an error in the error log, or on stderr when the control segment itself is what fails. */
+    private void recordErrorQuietly(final Throwable error)
+    {
+        try
+        {
+            recordError(error);
+        }
+        catch (final RuntimeException | InternalError ex)
+        {
+            System.err.println("shmdma: domain " + domainId() + ": " + error + " (and the error log failed: " + ex + ")");
+        }
     }
 }

@@ -44,6 +44,7 @@ final class ControlSegmentFile implements AutoCloseable
     private final MappedByteBuffer mappedBuffer;
     private final AtomicBuffer buffer;
     private final boolean created;
+    private final FileChannel sizeChannel;
 
     private ControlSegmentFile(final Path path, final MappedByteBuffer mappedBuffer, final boolean created)
     {
@@ -51,6 +52,51 @@ final class ControlSegmentFile implements AutoCloseable
         this.mappedBuffer = mappedBuffer;
         this.buffer = new UnsafeBuffer(mappedBuffer);
         this.created = created;
+        FileChannel channel = null;
+        try
+        {
+            channel = FileChannel.open(path, StandardOpenOption.READ);
+        }
+        catch (final IOException ignore)
+        {
+            // no length checks then
+        }
+        this.sizeChannel = channel;
+    }
+
+    /**
+     * Whether the file still covers the whole mapping, checked through the open file (fstat). shmdma never
+     * truncates it; a process with write access to it can, and an access past the end would then raise SIGBUS.
+     *
+     * @return false when the file is shorter than the layout.
+     */
+    boolean isIntact()
+    {
+        try
+        {
+            return sizeChannel == null || sizeChannel.size() >= TOTAL_LENGTH;
+        }
+        catch (final IOException ex)
+        {
+            return true;
+        }
+    }
+
+    /**
+     * The current length of the file.
+     *
+     * @return bytes, or -1 when unknown.
+     */
+    long fileLength()
+    {
+        try
+        {
+            return sizeChannel == null ? -1 : sizeChannel.size();
+        }
+        catch (final IOException ex)
+        {
+            return -1;
+        }
     }
 
     /**
@@ -188,6 +234,17 @@ final class ControlSegmentFile implements AutoCloseable
     public void close()
     {
         IoUtil.unmap(mappedBuffer);
+        if (sizeChannel != null)
+        {
+            try
+            {
+                sizeChannel.close();
+            }
+            catch (final IOException ignore)
+            {
+                // nothing to release
+            }
+        }
     }
 
     private static ControlSegmentFile tryCreate(final Path file, final RegistryConfig config)

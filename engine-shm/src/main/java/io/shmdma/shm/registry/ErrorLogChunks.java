@@ -1,5 +1,6 @@
 package io.shmdma.shm.registry;
 
+import io.shmdma.memory.SharedMemory;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.errors.ErrorLogReader;
@@ -53,7 +54,7 @@ final class ErrorLogChunks
         {
             final int directoryOffset = errorLogDirectoryOffset(chosen);
             buffer.putIntRelease(directoryOffset + CHUNK_STATE_OFFSET, CHUNK_IN_USE);
-            buffer.setMemory(errorLogChunkOffset(chosen), ERROR_LOG_CHUNK_LENGTH, (byte)0);
+            SharedMemory.clear(buffer, errorLogChunkOffset(chosen), ERROR_LOG_CHUNK_LENGTH);
             buffer.putLong(directoryOffset + CHUNK_OWNER_INCARNATION_OFFSET, incarnation);
             buffer.putLong(directoryOffset + CHUNK_OWNER_PID_OFFSET, pid);
             buffer.putLong(directoryOffset + CHUNK_CLAIMED_EPOCH_MS_OFFSET, System.currentTimeMillis());

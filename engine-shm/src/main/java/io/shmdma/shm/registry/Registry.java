@@ -2,6 +2,7 @@ package io.shmdma.shm.registry;
 
 import io.shmdma.AgronaAccess;
 import io.shmdma.Errno;
+import io.shmdma.memory.SharedMemory;
 
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.SystemEpochClock;
@@ -82,8 +83,11 @@ import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
  *
  * <h2>Threads</h2>
  * Thread safe. Data-path methods ({@link #membershipToken}, {@link #handlerDomainSlot},
- * {@link #domainGeneration}, {@link #heartbeat}) are lock-free and allocation-free. Do not call anything after
- * {@link #close()}: the mapping is gone.
+ * {@link #domainGeneration}, {@link #heartbeat}) are lock-free and allocation-free. After {@link #close()} the
+ * mapping is gone: data-path methods answer "not found" (0, -1 or false) and every other method that reads the
+ * segment throws IllegalStateException; close only when no other thread is using the registry. Every locked
+ * operation first checks that the file was not truncated by another process ({@link #isIntact()}) and answers
+ * -EIO if it was.
  */
 public final class Registry implements AutoCloseable
 {
@@ -116,7 +120,8 @@ public final class Registry implements AutoCloseable
     private final ReentrantLock processLock = new ReentrantLock();
     private DistinctErrorLog errorLog;
     private int errorLogChunk = -1;
-    private boolean closed;
+    private volatile boolean closed;
+    private volatile boolean truncationReported;
 
     private Registry(final ControlSegmentFile file, final RegistryConfig config, final boolean readOnly)
     {
@@ -141,6 +146,10 @@ public final class Registry implements AutoCloseable
      */
     public static Registry openOrCreate(final Path file, final RegistryConfig config)
     {
+        if (null == file || null == config)
+        {
+            throw new IllegalArgumentException("file and config are required");
+        }
         AgronaAccess.ensureAvailable();
         config.validate();
         return new Registry(ControlSegmentFile.openOrCreate(file, config), config, false);
@@ -157,6 +166,10 @@ public final class Registry implements AutoCloseable
      */
     public static Registry openExisting(final Path file, final RegistryConfig config)
     {
+        if (null == file || null == config)
+        {
+            throw new IllegalArgumentException("file and config are required");
+        }
         AgronaAccess.ensureAvailable();
         config.validate();
         return new Registry(ControlSegmentFile.openExisting(file, config, false), config, false);
@@ -242,6 +255,7 @@ public final class Registry implements AutoCloseable
      */
     public AtomicBuffer buffer()
     {
+        checkOpen();
         return buffer;
     }
 
@@ -311,7 +325,7 @@ public final class Registry implements AutoCloseable
             buffer.putLong(offset + DOMAIN_PID_OFFSET, pid);
             buffer.putLong(offset + DOMAIN_SEGMENT_SIZE_OFFSET, segmentSize);
             buffer.putLong(offset + DOMAIN_REGISTERED_EPOCH_MS_OFFSET, System.currentTimeMillis());
-            buffer.setMemory(offset + DOMAIN_SEGMENT_NAME_OFFSET, MAX_SEGMENT_NAME_LENGTH, (byte)0);
+            SharedMemory.clear(buffer, offset + DOMAIN_SEGMENT_NAME_OFFSET, MAX_SEGMENT_NAME_LENGTH);
             buffer.putBytes(offset + DOMAIN_SEGMENT_NAME_OFFSET, name);
             buffer.putInt(offset + DOMAIN_SEGMENT_NAME_LENGTH_OFFSET, name.length);
             buffer.putLongRelease(offset + DOMAIN_HEARTBEAT_NS_OFFSET, nowNs);
@@ -372,6 +386,10 @@ public final class Registry implements AutoCloseable
      */
     public boolean heartbeat(final int domainSlot)
     {
+        if (closed)
+        {
+            return false;
+        }
         if (readOnly || domainSlot < 0 || domainSlot >= DOMAIN_CAPACITY)
         {
             return false;
@@ -398,6 +416,7 @@ public final class Registry implements AutoCloseable
      */
     public List<ReapedDomain> reapDeadDomains(final long nowNs)
     {
+        checkOpen();
         boolean candidate = false;
         for (int slot = 0; slot < DOMAIN_CAPACITY && !candidate; slot++)
         {
@@ -448,6 +467,7 @@ public final class Registry implements AutoCloseable
      */
     public int findDomain(final UUID domainId)
     {
+        checkOpen();
         if (null != domainId)
         {
             for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
@@ -469,6 +489,7 @@ public final class Registry implements AutoCloseable
      */
     public Optional<DomainView> domain(final int slot)
     {
+        checkOpen();
         if (slot < 0 || slot >= DOMAIN_CAPACITY)
         {
             return Optional.empty();
@@ -483,6 +504,7 @@ public final class Registry implements AutoCloseable
      */
     public List<DomainView> domains()
     {
+        checkOpen();
         return consistentRead(() ->
         {
             final long nowNs = System.nanoTime();
@@ -507,6 +529,10 @@ public final class Registry implements AutoCloseable
      */
     public long domainGeneration(final int slot)
     {
+        if (closed)
+        {
+            return 0;
+        }
         if (slot < 0 || slot >= DOMAIN_CAPACITY)
         {
             return 0;
@@ -857,6 +883,7 @@ public final class Registry implements AutoCloseable
      */
     public List<GroupView> groups()
     {
+        checkOpen();
         return consistentRead(() ->
         {
             final long nowNs = System.nanoTime();
@@ -881,6 +908,7 @@ public final class Registry implements AutoCloseable
      */
     public Optional<GroupView> group(final int groupId)
     {
+        checkOpen();
         if (groupId < 0 || groupId > MAX_GROUP_ID)
         {
             return Optional.empty();
@@ -900,6 +928,7 @@ public final class Registry implements AutoCloseable
      */
     public long changeCount()
     {
+        checkOpen();
         return buffer.getLongAcquire(CHANGE_COUNT_OFFSET);
     }
 
@@ -915,6 +944,10 @@ public final class Registry implements AutoCloseable
      */
     public long membershipToken(final int handler)
     {
+        if (closed)
+        {
+            return 0;
+        }
         final int entry = liveHandlerEntry(handler);
         if (0 == entry)
         {
@@ -933,6 +966,10 @@ public final class Registry implements AutoCloseable
      */
     public int handlerDomainSlot(final int handler)
     {
+        if (closed)
+        {
+            return -1;
+        }
         final int entry = liveHandlerEntry(handler);
         if (0 == entry)
         {
@@ -952,6 +989,10 @@ public final class Registry implements AutoCloseable
      */
     public long handlerDomainGeneration(final int handler)
     {
+        if (closed)
+        {
+            return 0;
+        }
         final int entry = liveHandlerEntry(handler);
         if (0 == entry)
         {
@@ -1001,7 +1042,7 @@ public final class Registry implements AutoCloseable
                     buffer.putLong(offset + COUNTERS_DOMAIN_GENERATION_OFFSET,
                         buffer.getLong(domainOffset(domainSlot) + DOMAIN_GENERATION_OFFSET));
                     buffer.putInt(offset + COUNTERS_DEV_ID_OFFSET, devId);
-                    buffer.setMemory(offset + COUNTERS_NAME_OFFSET, MAX_DEVICE_NAME_LENGTH, (byte)0);
+                    SharedMemory.clear(buffer, offset + COUNTERS_NAME_OFFSET, MAX_DEVICE_NAME_LENGTH);
                     buffer.putBytes(offset + COUNTERS_NAME_OFFSET, nameBytes);
                     buffer.putInt(offset + COUNTERS_NAME_LENGTH_OFFSET, nameBytes.length);
                     buffer.setMemory(offset + COUNTERS_CAPABILITIES_OFFSET,
@@ -1063,6 +1104,7 @@ public final class Registry implements AutoCloseable
      */
     public DeviceCounters deviceCounters(final int counterId)
     {
+        checkOpen();
         checkWritable();
         return new DeviceCounters(buffer, counterId);
     }
@@ -1074,6 +1116,7 @@ public final class Registry implements AutoCloseable
      */
     public List<DeviceCountersView> deviceCountersViews()
     {
+        checkOpen();
         final List<DeviceCountersView> views = new ArrayList<>();
         for (int counterId = 0; counterId < DEVICE_COUNTERS_CAPACITY; counterId++)
         {
@@ -1140,6 +1183,7 @@ public final class Registry implements AutoCloseable
      */
     public DistinctErrorLog errorLog()
     {
+        checkOpen();
         checkWritable();
         processLock.lock();
         try
@@ -1180,6 +1224,7 @@ public final class Registry implements AutoCloseable
      */
     public List<ErrorLogEntry> errorLogEntries()
     {
+        checkOpen();
         return ErrorLogChunks.read(buffer);
     }
 
@@ -1195,6 +1240,7 @@ public final class Registry implements AutoCloseable
      */
     public List<String> checkConsistency()
     {
+        checkOpen();
         final List<String> problems = new ArrayList<>();
         final int rc = lock(OP_CHECK);
         if (rc < 0)
@@ -1250,6 +1296,36 @@ public final class Registry implements AutoCloseable
         }
     }
 
+    /**
+     * Whether the control segment file still covers the whole layout (one fstat). Once it does not, because a
+     * process with write access truncated it, every locked operation answers -EIO instead of touching the
+     * missing pages, and the caller should stop using this registry.
+     *
+     * @return false when the file was truncated.
+     */
+    public boolean isIntact()
+    {
+        if (!file.isIntact())
+        {
+            if (!truncationReported)
+            {
+                truncationReported = true;
+                System.err.println("shmdma: control segment " + path() + " was truncated to " + file.fileLength() +
+                    " bytes (layout needs " + TOTAL_LENGTH + "); registry operations now fail with EIO");
+            }
+            return false;
+        }
+        return true;
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("registry is closed: " + path());
+        }
+    }
+
     /** {@inheritDoc} */
     public String toString()
     {
@@ -1280,6 +1356,11 @@ public final class Registry implements AutoCloseable
             processLock.unlock();
             throw new IllegalStateException("registry is closed: " + path());
         }
+        if (!isIntact())
+        {
+            processLock.unlock();
+            return -Errno.EIO;
+        }
         try
         {
             final int rc = acquireSegmentLock(operation);
@@ -1301,6 +1382,11 @@ public final class Registry implements AutoCloseable
     {
         if (processLock.getHoldCount() == 1)
         {
+            if (!isIntact())
+            {
+                processLock.unlock();
+                return; // the file shrank while we held the lock: do not touch it (a CAS there can crash the JVM)
+            }
             buffer.putInt(LOCK_OPERATION_OFFSET, OP_NONE);
             if (!buffer.compareAndSetLong(LOCK_WORD_OFFSET, incarnation, 0))
             {
@@ -1547,7 +1633,7 @@ public final class Registry implements AutoCloseable
                 removeMember(groupSlot, memberSlot);
             }
         }
-        buffer.setMemory(offset + GROUP_TOKEN_SALT_OFFSET, TOKEN_SALT_LENGTH + TOKEN_HASH_LENGTH, (byte)0);
+        SharedMemory.clear(buffer, offset + GROUP_TOKEN_SALT_OFFSET, TOKEN_SALT_LENGTH + TOKEN_HASH_LENGTH);
         buffer.putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
         buffer.putLong(offset + GROUP_LOCKOUT_UNTIL_NS_OFFSET, 0);
         buffer.putIntRelease(offset + GROUP_STATE_OFFSET, GROUP_FREE);
