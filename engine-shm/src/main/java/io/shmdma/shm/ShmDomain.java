@@ -228,9 +228,12 @@ public final class ShmDomain implements AutoCloseable
                 driver.deliverEvents(groups);
             }
         }
-        for (final ShmDmaDriver driver : drivers)
+        if (!declaredDead)
         {
-            driver.publishCounters();
+            for (final ShmDmaDriver driver : drivers)
+            {
+                driver.publishCounters();
+            }
         }
     }
 
