@@ -4,6 +4,7 @@ import io.shmdma.memory.DomainMemory;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.UUID;
 
@@ -11,6 +12,8 @@ import java.util.UUID;
  * A domain's memory mapped from its segment file: this process's own (created and deleted by it) or a
  * peer's (mapped read-write so the engine can copy into it). Mappings are kept until the process closes its
  * domain, so an engine never touches unmapped memory; a peer's file that is deleted stays valid memory.
+ * The owner holds an exclusive file lock on its segment for as long as it lives, so a process opening the
+ * directory can tell a segment left by a dead process that never registered it from one being opened.
  */
 public final class DomainSegment implements AutoCloseable
 {
@@ -19,18 +22,18 @@ public final class DomainSegment implements AutoCloseable
     private final MappedByteBuffer header;
     private final MappedByteBuffer[] chunks;
     private final DomainMemory memory;
-    private final boolean owner;
+    private final FileChannel ownerChannel;
 
     private DomainSegment(
         final Path file, final UUID domainId, final MappedByteBuffer header, final MappedByteBuffer[] chunks,
-        final boolean owner)
+        final FileChannel ownerChannel)
     {
         this.file = file;
         this.domainId = domainId;
         this.header = header;
         this.chunks = chunks;
         this.memory = new DomainMemory(DomainSegmentDescriptor.IOVA_BASE, chunks);
-        this.owner = owner;
+        this.ownerChannel = ownerChannel;
     }
 
     /**
@@ -46,11 +49,21 @@ public final class DomainSegment implements AutoCloseable
         final Path dir, final UUID domainId, final long dataLength, final boolean groupShared)
     {
         final Path file = DomainSegmentDescriptor.file(dir, domainId);
-        ShmFiles.createReserved(file, DomainSegmentDescriptor.HEADER_LENGTH + dataLength, groupShared);
-        final MappedByteBuffer header = ShmFiles.map(file, 0, DomainSegmentDescriptor.HEADER_LENGTH);
-        final MappedByteBuffer[] chunks = mapChunks(file, dataLength);
-        DomainSegmentDescriptor.fillHeader(new UnsafeBuffer(header), domainId, dataLength);
-        return new DomainSegment(file, domainId, header, chunks, true);
+        final FileChannel channel = ShmFiles.createLockedReserved(
+            file, DomainSegmentDescriptor.HEADER_LENGTH + dataLength, groupShared);
+        try
+        {
+            final MappedByteBuffer header = ShmFiles.map(channel, file, 0, DomainSegmentDescriptor.HEADER_LENGTH);
+            final MappedByteBuffer[] chunks = mapChunks(channel, file, dataLength);
+            DomainSegmentDescriptor.fillHeader(new UnsafeBuffer(header), domainId, dataLength);
+            return new DomainSegment(file, domainId, header, chunks, channel);
+        }
+        catch (final RuntimeException ex)
+        {
+            ShmFiles.deleteQuietly(file);
+            ShmFiles.closeQuietly(channel);
+            throw ex;
+        }
     }
 
     /**
@@ -81,18 +94,18 @@ public final class DomainSegment implements AutoCloseable
             ShmFiles.unmap(header);
             throw ex;
         }
-        return new DomainSegment(file, domainId, header, mapChunks(file, dataLength), false);
+        return new DomainSegment(file, domainId, header, mapChunks(null, file, dataLength), null);
     }
 
-    private static MappedByteBuffer[] mapChunks(final Path file, final long dataLength)
+    private static MappedByteBuffer[] mapChunks(final FileChannel channel, final Path file, final long dataLength)
     {
         final int count = (int)((dataLength + DomainMemory.CHUNK_SIZE - 1) / DomainMemory.CHUNK_SIZE);
         final MappedByteBuffer[] chunks = new MappedByteBuffer[count];
         for (int i = 0; i < count; i++)
         {
-            final long offset = (long)i * DomainMemory.CHUNK_SIZE;
-            chunks[i] = ShmFiles.map(file, DomainSegmentDescriptor.HEADER_LENGTH + offset,
-                Math.min(DomainMemory.CHUNK_SIZE, dataLength - offset));
+            final long offset = DomainSegmentDescriptor.HEADER_LENGTH + (long)i * DomainMemory.CHUNK_SIZE;
+            final long length = Math.min(DomainMemory.CHUNK_SIZE, dataLength - (long)i * DomainMemory.CHUNK_SIZE);
+            chunks[i] = channel != null ? ShmFiles.map(channel, file, offset, length) : ShmFiles.map(file, offset, length);
         }
         return chunks;
     }
@@ -136,9 +149,10 @@ public final class DomainSegment implements AutoCloseable
         {
             ShmFiles.unmap(chunk);
         }
-        if (owner)
+        if (ownerChannel != null)
         {
             ShmFiles.deleteQuietly(file);
+            ShmFiles.closeQuietly(ownerChannel);
         }
     }
 }
