@@ -1304,6 +1304,7 @@ public final class Registry implements AutoCloseable
         final long startNs = System.nanoTime();
         long observedHolder = 0;
         long observedSinceNs = startNs;
+        long heartbeatNs = startNs;
         int idleCount = 0;
         while (true)
         {
@@ -1336,6 +1337,11 @@ public final class Registry implements AutoCloseable
             {
                 return -Errno.ETIMEDOUT;
             }
+            if (nowNs - heartbeatNs > config.livenessTimeoutNs() / 8)
+            {
+                heartbeatNs = nowNs;
+                heartbeatOwnDomains(nowNs);
+            }
             idle(idleCount++);
         }
     }
@@ -1362,15 +1368,24 @@ public final class Registry implements AutoCloseable
         putLong(LOCK_HOLDER_PID_OFFSET, pid);
         putLong(LOCK_ACQUIRED_EPOCH_MS_OFFSET, System.currentTimeMillis());
         putInt(LOCK_OPERATION_OFFSET, operation);
-        final long nowNs = System.nanoTime();
+        heartbeatOwnDomains(System.nanoTime());
+        pause("lock:acquired");
+    }
+
+    /**
+     * Heartbeats every active domain of this instance: on taking the lock, and while waiting for it, since the
+     * conductor that usually heartbeats may itself be waiting behind this thread, and a process waiting for a lock
+     * that a chain of dead holders left behind is alive.
+     */
+    private void heartbeatOwnDomains(final long nowNs)
+    {
         for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
         {
             if (isOwnActiveDomain(slot))
             {
-                putLongRelease(domainOffset(slot) + DOMAIN_HEARTBEAT_NS_OFFSET, nowNs);
+                buffer.putLongRelease(domainOffset(slot) + DOMAIN_HEARTBEAT_NS_OFFSET, nowNs);
             }
         }
-        pause("lock:acquired");
     }
 
     private boolean isHolderDead(final long holder, final long nowNs)
