@@ -11,6 +11,7 @@ import io.shmdma.VchanStatus;
 import io.shmdma.engine.EngineThreading;
 import io.shmdma.engine.SoftwareDmaDriver;
 import io.shmdma.memory.DmaRegion;
+import io.shmdma.memory.DomainMemory;
 import org.agrona.concurrent.AgentInvoker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -156,6 +157,13 @@ class PeerGoneMidTransferIT
         {
             RegistryChecks.await(() -> !Files.exists(DomainSegmentDescriptor.file(dir.path(), peerDomain)), 5_000,
                 "the dead peer's segment file to be deleted (it stays mapped here)");
+            final DomainMemory deleted = domain.memoryOf(peerDomain);
+            final long offset = deleted.offsetOf(target, 1 << 20);
+            deleted.fill(offset, 1 << 20, 0x5A5A5A5A5A5A5A5AL);
+            DomainMemory.copy(deleted, offset, source.memory(), domain.memory().offsetOf(source.iova(), 1 << 20),
+                1 << 20);
+            assertEquals(0x5A5A5A5A5A5A5A5AL, source.buffer().getLong((1 << 20) - 8),
+                "the deleted file's mapping is still memory");
         }
         System.out.println("[faults] backoff engine, destination " + how + ": " + summary() + ", revocation seen " +
             revokedMs + " ms after the destination went");
