@@ -19,6 +19,9 @@ import java.util.UUID;
  * can) would raise SIGBUS on access. The conductor calls {@link #checkIntact()} every duty cycle: once the file
  * is found shorter than the mapping the segment is marked broken and inter-process jobs addressing it fail
  * with INVALID_SRC/DST_ADDR instead of touching it (see docs/security.md).
+ * <p>
+ * The owner holds an exclusive file lock on its segment for as long as it lives, so a process opening the
+ * directory can tell a segment left by a dead process that never registered it from one being opened.
  */
 public final class DomainSegment implements AutoCloseable
 {
@@ -27,24 +30,26 @@ public final class DomainSegment implements AutoCloseable
     private final MappedByteBuffer header;
     private final MappedByteBuffer[] chunks;
     private final DomainMemory memory;
-    private final boolean owner;
     private final long mappedLength;
+    /** The owner's locked channel, or null for a peer's segment. */
+    private final FileChannel ownerChannel;
+    /** Where the file's size is read: the owner's channel, or one opened read-only for a peer's. */
     private final FileChannel sizeChannel;
     private volatile boolean intact = true;
     private volatile boolean closed;
 
     private DomainSegment(
         final Path file, final UUID domainId, final MappedByteBuffer header, final MappedByteBuffer[] chunks,
-        final boolean owner, final long dataLength)
+        final FileChannel ownerChannel, final long dataLength)
     {
         this.file = file;
         this.domainId = domainId;
         this.header = header;
         this.chunks = chunks;
         this.memory = new DomainMemory(DomainSegmentDescriptor.IOVA_BASE, chunks);
-        this.owner = owner;
+        this.ownerChannel = ownerChannel;
         this.mappedLength = DomainSegmentDescriptor.HEADER_LENGTH + dataLength;
-        this.sizeChannel = openForSize(file);
+        this.sizeChannel = ownerChannel != null ? ownerChannel : openForSize(file);
     }
 
     /**
@@ -67,20 +72,22 @@ public final class DomainSegment implements AutoCloseable
                 DomainSegmentDescriptor.MAX_DATA_LENGTH + ": " + dataLength);
         }
         final Path file = DomainSegmentDescriptor.file(dir, domainId);
-        ShmFiles.createReserved(file, DomainSegmentDescriptor.HEADER_LENGTH + dataLength, groupShared);
+        final FileChannel channel = ShmFiles.createLockedReserved(
+            file, DomainSegmentDescriptor.HEADER_LENGTH + dataLength, groupShared);
         MappedByteBuffer header = null;
         MappedByteBuffer[] chunks = null;
         try
         {
-            header = ShmFiles.map(file, 0, DomainSegmentDescriptor.HEADER_LENGTH);
-            chunks = mapChunks(file, dataLength);
+            header = ShmFiles.map(channel, file, 0, DomainSegmentDescriptor.HEADER_LENGTH);
+            chunks = mapChunks(channel, file, dataLength);
             DomainSegmentDescriptor.fillHeader(new UnsafeBuffer(header), domainId, dataLength);
-            return new DomainSegment(file, domainId, header, chunks, true, dataLength);
+            return new DomainSegment(file, domainId, header, chunks, channel, dataLength);
         }
         catch (final RuntimeException ex)
         {
             unmapAll(header, chunks);
             ShmFiles.deleteQuietly(file);
+            ShmFiles.closeQuietly(channel);
             throw ex;
         }
     }
@@ -111,8 +118,8 @@ public final class DomainSegment implements AutoCloseable
             header = ShmFiles.map(file, 0, DomainSegmentDescriptor.HEADER_LENGTH);
             final long dataLength =
                 DomainSegmentDescriptor.validate(new UnsafeBuffer(header), file, fileLength, domainId);
-            chunks = mapChunks(file, dataLength);
-            return new DomainSegment(file, domainId, header, chunks, false, dataLength);
+            chunks = mapChunks(null, file, dataLength);
+            return new DomainSegment(file, domainId, header, chunks, null, dataLength);
         }
         catch (final io.shmdma.DmaException ex)
         {
@@ -126,7 +133,8 @@ public final class DomainSegment implements AutoCloseable
         }
     }
 
-    private static MappedByteBuffer[] mapChunks(final Path file, final long dataLength)
+    /** Maps the data through the owner's channel (which must stay the only one, to keep its lock), or by path. */
+    private static MappedByteBuffer[] mapChunks(final FileChannel channel, final Path file, final long dataLength)
     {
         final int count = (int)((dataLength + DomainMemory.CHUNK_SIZE - 1) / DomainMemory.CHUNK_SIZE);
         final MappedByteBuffer[] chunks = new MappedByteBuffer[count];
@@ -135,8 +143,10 @@ public final class DomainSegment implements AutoCloseable
             for (int i = 0; i < count; i++)
             {
                 final long offset = (long)i * DomainMemory.CHUNK_SIZE;
-                chunks[i] = ShmFiles.map(file, DomainSegmentDescriptor.HEADER_LENGTH + offset,
-                    Math.min(DomainMemory.CHUNK_SIZE, dataLength - offset));
+                final long length = Math.min(DomainMemory.CHUNK_SIZE, dataLength - offset);
+                chunks[i] = channel != null ?
+                    ShmFiles.map(channel, file, DomainSegmentDescriptor.HEADER_LENGTH + offset, length) :
+                    ShmFiles.map(file, DomainSegmentDescriptor.HEADER_LENGTH + offset, length);
             }
             return chunks;
         }
@@ -283,20 +293,10 @@ public final class DomainSegment implements AutoCloseable
         closed = true;
         memory.close();
         unmapAll(header, chunks);
-        if (sizeChannel != null)
-        {
-            try
-            {
-                sizeChannel.close();
-            }
-            catch (final IOException ignore)
-            {
-                // nothing to release
-            }
-        }
-        if (owner)
+        if (ownerChannel != null)
         {
             ShmFiles.deleteQuietly(file);
         }
+        ShmFiles.closeQuietly(sizeChannel);
     }
 }

@@ -6,6 +6,7 @@ import io.shmdma.DmaException;
 import io.shmdma.Errno;
 import io.shmdma.engine.EngineThreading;
 import io.shmdma.memory.DomainMemory;
+import io.shmdma.shm.registry.DomainView;
 import io.shmdma.shm.registry.GroupView;
 import io.shmdma.shm.registry.ReapedDomain;
 import io.shmdma.shm.registry.Registry;
@@ -18,8 +19,11 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -58,6 +62,7 @@ public final class ShmDomain implements AutoCloseable
         try
         {
             reapDeadDomains(System.nanoTime());
+            deleteUnregisteredFiles();
             createdSegment = DomainSegment.create(
                 context.dir(), context.domainId(), context.domainSegmentSize(), context.groupShared());
             final int slot = registry.registerDomain(context.domainId(), createdSegment.file().getFileName().toString(),
@@ -282,9 +287,12 @@ public final class ShmDomain implements AutoCloseable
                 driver.deliverEvents(groups);
             }
         }
-        for (final ShmDmaDriver driver : drivers)
+        if (!declaredDead)
         {
-            driver.publishCounters();
+            for (final ShmDmaDriver driver : drivers)
+            {
+                driver.publishCounters();
+            }
         }
     }
 
@@ -293,6 +301,55 @@ public final class ShmDomain implements AutoCloseable
         for (final ReapedDomain reaped : registry.reapDeadDomains(nowNs))
         {
             deleteFilesOf(reaped.domainId());
+        }
+    }
+
+    /**
+     * Deletes the segment and ring files of domains that are not in the registry and whose segment no live process
+     * holds: left by a process killed while opening (before it registered), or by a reaper killed before it deleted
+     * the files of what it reaped.
+     */
+    private void deleteUnregisteredFiles()
+    {
+        final Set<UUID> registered = new HashSet<>();
+        for (final DomainView domain : registry.domains())
+        {
+            registered.add(domain.domainId());
+        }
+        final Set<UUID> unregistered = new TreeSet<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(context.dir(), "{domain,ring}-*.shm"))
+        {
+            for (final Path file : files)
+            {
+                final String name = file.getFileName().toString();
+                final int start = name.indexOf('-') + 1;
+                try
+                {
+                    final UUID owner = UUID.fromString(name.substring(start, Math.min(name.length(), start + 36)));
+                    if (!registered.contains(owner))
+                    {
+                        unregistered.add(owner);
+                    }
+                }
+                catch (final IllegalArgumentException notOurs)
+                {
+                    // not a file name this layer writes: leave it
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            recordError(ex);
+            return;
+        }
+        for (final UUID owner : unregistered)
+        {
+            if (ShmFiles.deleteIfUnlocked(DomainSegmentDescriptor.file(context.dir(), owner)))
+            {
+                deleteFilesOf(owner);
+                recordError(new IllegalStateException("deleted the files of domain " + owner + ", which is not " +
+                    "registered and whose segment no live process holds"));
+            }
         }
     }
 

@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -148,6 +150,97 @@ public final class ShmFiles
      */
     public static void createReserved(final Path file, final long length, final boolean groupShared)
     {
+        checkRoom(file, length);
+        try (FileChannel channel = create(file, groupShared))
+        {
+            reserve(channel, file, length);
+        }
+        catch (final IOException ex)
+        {
+            throw cannotReserve(file, length, ex);
+        }
+    }
+
+    /**
+     * Creates a new file as {@link #createReserved} does, holding an exclusive lock on it from the moment it
+     * exists: the lock tells {@link #deleteIfUnlocked(Path)} in other processes that a live process owns the file,
+     * and the kernel drops it when the process dies. Keep the channel open for the owner's lifetime, map through
+     * it, and never open and close the file through another channel in this process (that drops the lock).
+     *
+     * @param file        a file that must not exist.
+     * @param length      bytes.
+     * @param groupShared whether the group may use it.
+     * @return the open, locked channel.
+     * @throws DmaException naming the file and the sizes, as {@link #createReserved}.
+     */
+    public static FileChannel createLockedReserved(final Path file, final long length, final boolean groupShared)
+    {
+        checkRoom(file, length);
+        for (int attempt = 0; ; attempt++)
+        {
+            FileChannel channel = null;
+            try
+            {
+                channel = create(file, groupShared);
+                channel.lock();
+                if (Files.exists(file))
+                {
+                    reserve(channel, file, length);
+                    return channel;
+                }
+                channel.close();
+                if (attempt == 2)
+                {
+                    throw new IOException("deleted by another process while being created");
+                }
+            }
+            catch (final IOException ex)
+            {
+                closeQuietly(channel);
+                throw cannotReserve(file, length, ex);
+            }
+        }
+    }
+
+    /**
+     * Deletes a file unless a live process holds its lock ({@link #createLockedReserved}); the file is deleted while
+     * this process holds the lock, so its owner, had it just created it, sees it gone.
+     *
+     * @param file the file.
+     * @return true when the file is absent or was deleted, false when a live process (this one included) holds it
+     *         or it cannot be opened.
+     */
+    public static boolean deleteIfUnlocked(final Path file)
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            final FileLock lock = channel.tryLock();
+            if (lock == null)
+            {
+                return false;
+            }
+            try
+            {
+                Files.deleteIfExists(file);
+            }
+            finally
+            {
+                lock.release();
+            }
+            return true;
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return true;
+        }
+        catch (final IOException | OverlappingFileLockException ex)
+        {
+            return false;
+        }
+    }
+
+    private static void checkRoom(final Path file, final long length)
+    {
         if (file == null || length < 0)
         {
             throw new IllegalArgumentException("file and a non-negative length are required: " + file + ", " + length);
@@ -158,33 +251,58 @@ public final class ShmFiles
             throw new DmaException(Errno.ENOSPC, "cannot reserve " + length + " bytes for " + file +
                 ": only " + free + " bytes free there");
         }
+    }
+
+    private static FileChannel create(final Path file, final boolean groupShared) throws IOException
+    {
         final String permissions = groupShared ? "rw-rw----" : "rw-------";
-        long position = 0;
-        try (FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW,
-            StandardOpenOption.READ, StandardOpenOption.WRITE), attribute(permissions)))
+        final FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.READ, StandardOpenOption.WRITE), attribute(permissions));
+        try
         {
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(permissions));
-            final ByteBuffer zeros = ByteBuffer.allocateDirect(RESERVE_BLOCK);
+            return channel;
+        }
+        catch (final IOException ex)
+        {
+            channel.close();
+            deleteQuietly(file);
+            throw ex;
+        }
+    }
+
+    /** Writes zeros over the whole length; on failure the file is deleted. */
+    private static void reserve(final FileChannel channel, final Path file, final long length) throws IOException
+    {
+        try
+        {
+            final ByteBuffer zeros = ByteBuffer.allocateDirect((int)Math.min(RESERVE_BLOCK, Math.max(1, length)));
+            long position = 0;
             while (position < length)
             {
-                zeros.clear().limit((int)Math.min(RESERVE_BLOCK, length - position));
+                zeros.clear().limit((int)Math.min(zeros.capacity(), length - position));
                 position += channel.write(zeros, position);
             }
             channel.force(false);
         }
-        catch (final FileAlreadyExistsException ex)
-        {
-            throw new DmaException(Errno.EEXIST, "cannot create " + file + ": it exists", ex);
-        }
         catch (final IOException ex)
         {
             deleteQuietly(file);
-            final String reason = String.valueOf(ex.getMessage());
-            final int errno = reason.contains("No space left") ? Errno.ENOSPC :
-                ex instanceof AccessDeniedException ? Errno.EACCES : Errno.EIO;
-            throw new DmaException(errno, "cannot reserve " + length + " bytes for " + file + " (wrote " + position +
-                ", free space there now: " + usableSpace(file.toAbsolutePath().getParent()) + " bytes): " + reason, ex);
+            throw ex;
         }
+    }
+
+    private static DmaException cannotReserve(final Path file, final long length, final IOException ex)
+    {
+        if (ex instanceof FileAlreadyExistsException)
+        {
+            return new DmaException(Errno.EEXIST, "cannot create " + file + ": it exists", ex);
+        }
+        final String reason = String.valueOf(ex.getMessage());
+        final int errno = reason.contains("No space left") ? Errno.ENOSPC :
+            ex instanceof AccessDeniedException ? Errno.EACCES : Errno.EIO;
+        return new DmaException(errno, "cannot reserve " + length + " bytes for " + file + " (free space there now: " +
+            usableSpace(file.toAbsolutePath().getParent()) + " bytes): " + reason, ex);
     }
 
     /**
@@ -201,23 +319,77 @@ public final class ShmFiles
      */
     public static MappedByteBuffer map(final Path file, final long offset, final long length)
     {
-        if (file == null || offset < 0 || length < 0 || length > Integer.MAX_VALUE || offset > Long.MAX_VALUE - length)
-        {
-            throw new IllegalArgumentException("cannot map " + file + " [" + offset + ", +" + length + ")");
-        }
+        checkRange(file, offset, length);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE))
         {
-            final long fileLength = channel.size();
-            if (fileLength < offset + length)
-            {
-                throw new DmaException(Errno.EINVAL, "cannot map " + file + " [" + offset + ", " + (offset + length) +
-                    "): the file has only " + fileLength + " bytes (truncated?)");
-            }
-            return channel.map(FileChannel.MapMode.READ_WRITE, offset, length);
+            return mapChecked(channel, file, offset, length);
         }
         catch (final IOException ex)
         {
             throw failure(ex, "cannot map " + file + " [" + offset + ", " + (offset + length) + ")");
+        }
+    }
+
+    /**
+     * Maps a region of a file through a channel this process keeps open (and may hold a lock through), read-write,
+     * under the same rules as {@link #map(Path, long, long)}.
+     *
+     * @param channel the open channel.
+     * @param file    the file, for messages.
+     * @param offset  first byte, 0 or more.
+     * @param length  bytes, 0..{@code Integer.MAX_VALUE}.
+     * @return the mapping.
+     */
+    public static MappedByteBuffer map(final FileChannel channel, final Path file, final long offset, final long length)
+    {
+        checkRange(file, offset, length);
+        try
+        {
+            return mapChecked(channel, file, offset, length);
+        }
+        catch (final IOException ex)
+        {
+            throw failure(ex, "cannot map " + file + " [" + offset + ", " + (offset + length) + ")");
+        }
+    }
+
+    private static void checkRange(final Path file, final long offset, final long length)
+    {
+        if (file == null || offset < 0 || length < 0 || length > Integer.MAX_VALUE || offset > Long.MAX_VALUE - length)
+        {
+            throw new IllegalArgumentException("cannot map " + file + " [" + offset + ", +" + length + ")");
+        }
+    }
+
+    private static MappedByteBuffer mapChecked(
+        final FileChannel channel, final Path file, final long offset, final long length) throws IOException
+    {
+        final long fileLength = channel.size();
+        if (fileLength < offset + length)
+        {
+            throw new DmaException(Errno.EINVAL, "cannot map " + file + " [" + offset + ", " + (offset + length) +
+                "): the file has only " + fileLength + " bytes (truncated?)");
+        }
+        return channel.map(FileChannel.MapMode.READ_WRITE, offset, length);
+    }
+
+    /**
+     * Closes a channel, ignoring errors.
+     *
+     * @param channel the channel, may be null.
+     */
+    public static void closeQuietly(final FileChannel channel)
+    {
+        try
+        {
+            if (channel != null)
+            {
+                channel.close();
+            }
+        }
+        catch (final IOException ignore)
+        {
+            // nothing more to release
         }
     }
 

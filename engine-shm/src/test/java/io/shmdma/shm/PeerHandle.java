@@ -26,14 +26,17 @@ public final class PeerHandle implements AutoCloseable
     private final Writer stdin;
     private final BlockingQueue<String> replies = new LinkedBlockingQueue<>();
     private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
+    private final BlockingQueue<String> pauses = new LinkedBlockingQueue<>();
     private final List<String> transcript = new ArrayList<>();
     private final Thread reader;
+    private volatile boolean stopped;
 
     public PeerHandle(final String name) throws IOException
     {
         final String java = ProcessHandle.current().info().command().orElse("java");
         final ProcessBuilder builder = new ProcessBuilder(java,
             "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx256m", "-Xshare:auto",
             "-cp", System.getProperty("java.class.path"),
             PeerProcess.class.getName());
         builder.redirectError(ProcessBuilder.Redirect.INHERIT);
@@ -57,7 +60,7 @@ public final class PeerHandle implements AutoCloseable
                 {
                     transcript.add(line);
                 }
-                (line.startsWith("EVENT ") ? events : replies).add(line);
+                (line.startsWith("EVENT ") ? events : line.startsWith("PAUSED ") ? pauses : replies).add(line);
             }
         }
         catch (final IOException ignore)
@@ -164,11 +167,83 @@ public final class PeerHandle implements AutoCloseable
         return process;
     }
 
+    long pid()
+    {
+        return process.pid();
+    }
+
+    /**
+     * Waits for an answer without failing.
+     *
+     * @return the line, or null after the timeout.
+     */
+    String pollReply(final long timeoutMs) throws InterruptedException
+    {
+        return replies.poll(timeoutMs, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Waits for the {@code PAUSED <point> <thread>} line of an armed {@code pause-at}.
+     *
+     * @return the line, or null after the timeout.
+     */
+    String awaitPaused(final long timeoutMs) throws InterruptedException
+    {
+        return pauses.poll(timeoutMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** The {@code EVENT} lines printed so far, in order. */
+    List<String> eventLines()
+    {
+        final List<String> lines = new ArrayList<>();
+        for (final String line : transcript())
+        {
+            if (line.startsWith("EVENT "))
+            {
+                lines.add(line);
+            }
+        }
+        return lines;
+    }
+
+    /** SIGSTOP to this process (and only it), as a long pause. */
+    void sigstop() throws IOException, InterruptedException
+    {
+        signal("STOP");
+        stopped = true;
+    }
+
+    /** SIGCONT after {@link #sigstop()}. */
+    void sigcont() throws IOException, InterruptedException
+    {
+        signal("CONT");
+        stopped = false;
+    }
+
+    private void signal(final String name) throws IOException, InterruptedException
+    {
+        final Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+            .redirectErrorStream(true).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0)
+        {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     /** SIGKILL, as a crash. */
     public void kill() throws InterruptedException
     {
         process.destroyForcibly();
         process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /**
+     * SIGKILL, then waits until everything the process printed before dying has been read.
+     */
+    void killAndDrain() throws InterruptedException
+    {
+        kill();
+        reader.join(TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
     }
 
     /** Asks the process to exit, then makes sure it has. */
@@ -188,6 +263,17 @@ public final class PeerHandle implements AutoCloseable
 
     private void end() throws InterruptedException
     {
+        if (stopped)
+        {
+            try
+            {
+                sigcont();
+            }
+            catch (final IOException ignore)
+            {
+                // ended by force below
+            }
+        }
         if (process.isAlive())
         {
             try

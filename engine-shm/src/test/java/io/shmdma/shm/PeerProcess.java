@@ -9,6 +9,7 @@ import io.shmdma.OpFlags;
 import io.shmdma.VchanConf;
 import io.shmdma.engine.EngineThreading;
 import io.shmdma.memory.DmaRegion;
+import io.shmdma.shm.registry.RegistryTestHooks;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -20,12 +21,20 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.zip.CRC32;
 
 /**
  * A scriptable member process for multi-process tests: reads one command per line on stdin, answers
  * {@code OK ...} or {@code ERR <errno> ...} on stdout, and prints group events as {@code EVENT ...} lines.
  * Tokens arrive on stdin, never on the command line.
+ *
+ * <p>Fault-injection commands: {@code pause-at <point|any> <nth> <holdMs>} makes the nth registry pause point
+ * reached (on any thread, lock held) print {@code PAUSED <point> <thread>} and sleep holdMs (forever when
+ * negative); {@code status} answers {@code OK dead=<isDeclaredDead>}; {@code copyloop <src> <dst> <len>} copies
+ * on a background thread until {@code copyloop-stop}, which answers {@code OK <successes> <failures>};
+ * {@code cycles <n> <token> <group>:<creator>,...} runs n load cycles and answers the latency of each call.
  */
 public final class PeerProcess
 {
@@ -33,6 +42,10 @@ public final class PeerProcess
     private ShmDomain domain;
     private DmaDevice device;
     private final Map<Long, DmaRegion> regions = new HashMap<>();
+    private Thread copyLoop;
+    private volatile boolean copyLoopRunning;
+    private final AtomicInteger copyLoopSuccesses = new AtomicInteger();
+    private final AtomicInteger copyLoopFailures = new AtomicInteger();
 
     private PeerProcess()
     {
@@ -139,6 +152,26 @@ public final class PeerProcess
             case "exit":
                 reply("OK");
                 return false;
+            case "pause-at":
+                armPause(words[1], Integer.parseInt(words[2]), Long.parseLong(words[3]));
+                reply("OK armed");
+                return true;
+            case "status":
+                reply("OK dead=" + domain.isDeclaredDead());
+                return true;
+            case "copyloop":
+                startCopyLoop(Long.parseLong(words[1]), Long.parseLong(words[2]), Integer.parseInt(words[3]));
+                reply("OK");
+                return true;
+            case "copyloop-stop":
+                copyLoopRunning = false;
+                copyLoop.join(TimeUnit.SECONDS.toMillis(20));
+                reply("OK " + copyLoopSuccesses.get() + " " + copyLoopFailures.get());
+                return true;
+            case "cycles":
+                reply("OK " + new LoadCycles(device, domain.domainId()).run(
+                    Integer.parseInt(words[1]), UUID.fromString(words[2]), words[3]));
+                return true;
             default:
                 reply("ERR -1 unknown command " + words[0]);
                 return true;
@@ -161,9 +194,42 @@ public final class PeerProcess
             {
                 throw new IllegalStateException("copy did not complete in 10 s");
             }
-            Thread.yield();
+            LockSupport.parkNanos(20_000);
         }
         return status[0];
+    }
+
+    private void armPause(final String point, final int nth, final long holdMs)
+    {
+        final AtomicInteger hits = new AtomicInteger();
+        RegistryTestHooks.pauseHook(reached ->
+        {
+            if ((point.equals("any") || point.equals(reached)) && hits.incrementAndGet() == nth)
+            {
+                RegistryTestHooks.pauseHook(null);
+                reply("PAUSED " + reached + " " + Thread.currentThread().getName());
+                final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(holdMs);
+                while (holdMs < 0 || System.nanoTime() - deadlineNs < 0)
+                {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+                }
+            }
+        });
+    }
+
+    private void startCopyLoop(final long src, final long dst, final int length)
+    {
+        copyLoopRunning = true;
+        copyLoop = new Thread(() ->
+        {
+            while (copyLoopRunning)
+            {
+                final DmaStatus status = copy(src, dst, length);
+                (status == DmaStatus.SUCCESSFUL ? copyLoopSuccesses : copyLoopFailures).incrementAndGet();
+            }
+        }, "copy-loop");
+        copyLoop.setDaemon(true);
+        copyLoop.start();
     }
 
     private long fillRandom(final long iova, final int length, final long seed)

@@ -23,7 +23,9 @@ final class ErrorLogChunks
     }
 
     /**
-     * Claims a free chunk, or else the one released longest ago, and clears it. Call under the registry lock.
+     * Claims a free chunk, or else the one released longest ago, or else one whose owner process no longer exists
+     * (a process that died before it registered a domain is never reaped, so nothing released its chunk), and
+     * clears it. Call under the registry lock.
      *
      * @param buffer      the control segment.
      * @param incarnation the claiming process's incarnation id.
@@ -48,6 +50,16 @@ final class ErrorLogChunks
             {
                 chosen = chunk;
                 oldestReleaseMs = releasedMs;
+            }
+        }
+        for (int chunk = 0; chunk < ERROR_LOG_CHUNK_COUNT && chosen < 0; chunk++)
+        {
+            final int directoryOffset = errorLogDirectoryOffset(chunk);
+            if (buffer.getInt(directoryOffset + CHUNK_STATE_OFFSET) == CHUNK_IN_USE &&
+                !ProcessHandle.of(buffer.getLong(directoryOffset + CHUNK_OWNER_PID_OFFSET))
+                    .map(ProcessHandle::isAlive).orElse(false))
+            {
+                chosen = chunk;
             }
         }
         if (chosen >= 0)

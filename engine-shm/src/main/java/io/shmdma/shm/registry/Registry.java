@@ -32,8 +32,9 @@ import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
  *
  * <h2>Errors</h2>
  * Control operations return 0 or a positive result, or a negative errno from {@link Errno}, exactly as the
- * {@code rte_dma_access_pair_group_*} functions; they never throw for these. Opening throws
- * {@link io.shmdma.DmaException} naming the file.
+ * {@code rte_dma_access_pair_group_*} functions; they never throw for these. Every mutation may also return
+ * -ESRCH: this process held the lock but was stopped past the liveness timeout, another process took the lock
+ * over, and the mutation stopped writing (see Lock). Opening throws {@link io.shmdma.DmaException} naming the file.
  *
  * <h2>Liveness</h2>
  * Each domain carries a heartbeat, {@link System#nanoTime()}, which HotSpot reads from CLOCK_MONOTONIC on Linux:
@@ -60,7 +61,11 @@ import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
  * </ul>
  * Readers on the data path never take the lock; snapshots use the change count as a seqlock.
  * A live holder is only taken over if it stops heartbeating for the whole liveness timeout (for example a
- * stop-the-world pause longer than the timeout); choose the timeout well above the longest expected pause.
+ * stop-the-world pause or SIGSTOP longer than the timeout); choose the timeout well above the longest expected
+ * pause. Such a holder, once resumed, must not write into tables that were repaired without it: every write of a
+ * mutation first re-reads the lock word and, when it no longer holds this instance's incarnation, the mutation
+ * stops and returns -ESRCH. A pause that falls between that check and the single store after it can still let
+ * that one store through.
  *
  * <h2>Groups</h2>
  * Group ids are 0..32767: the slot (0..255) plus 256 times the slot's reuse count modulo 128, so a stale group id
@@ -118,6 +123,7 @@ public final class Registry implements AutoCloseable
     private final long pid;
     private final boolean readOnly;
     private final ReentrantLock processLock = new ReentrantLock();
+    private int segmentLockDepth;
     private DistinctErrorLog errorLog;
     private int errorLogChunk = -1;
     private volatile boolean closed;
@@ -318,21 +324,25 @@ public final class Registry implements AutoCloseable
 
             beginChange();
             final int offset = domainOffset(slot);
-            buffer.putLong(offset + DOMAIN_GENERATION_OFFSET, buffer.getLong(offset + DOMAIN_GENERATION_OFFSET) + 1);
-            buffer.putLong(offset + DOMAIN_INCARNATION_OFFSET, incarnation);
-            buffer.putLong(offset + DOMAIN_UUID_MSB_OFFSET, domainId.getMostSignificantBits());
-            buffer.putLong(offset + DOMAIN_UUID_LSB_OFFSET, domainId.getLeastSignificantBits());
-            buffer.putLong(offset + DOMAIN_PID_OFFSET, pid);
-            buffer.putLong(offset + DOMAIN_SEGMENT_SIZE_OFFSET, segmentSize);
-            buffer.putLong(offset + DOMAIN_REGISTERED_EPOCH_MS_OFFSET, System.currentTimeMillis());
-            SharedMemory.clear(buffer, offset + DOMAIN_SEGMENT_NAME_OFFSET, MAX_SEGMENT_NAME_LENGTH);
-            buffer.putBytes(offset + DOMAIN_SEGMENT_NAME_OFFSET, name);
-            buffer.putInt(offset + DOMAIN_SEGMENT_NAME_LENGTH_OFFSET, name.length);
-            buffer.putLongRelease(offset + DOMAIN_HEARTBEAT_NS_OFFSET, nowNs);
+            putLong(offset + DOMAIN_GENERATION_OFFSET, buffer.getLong(offset + DOMAIN_GENERATION_OFFSET) + 1);
+            putLong(offset + DOMAIN_INCARNATION_OFFSET, incarnation);
+            putLong(offset + DOMAIN_UUID_MSB_OFFSET, domainId.getMostSignificantBits());
+            putLong(offset + DOMAIN_UUID_LSB_OFFSET, domainId.getLeastSignificantBits());
+            putLong(offset + DOMAIN_PID_OFFSET, pid);
+            putLong(offset + DOMAIN_SEGMENT_SIZE_OFFSET, segmentSize);
+            putLong(offset + DOMAIN_REGISTERED_EPOCH_MS_OFFSET, System.currentTimeMillis());
+            clear(offset + DOMAIN_SEGMENT_NAME_OFFSET, MAX_SEGMENT_NAME_LENGTH);
+            putBytes(offset + DOMAIN_SEGMENT_NAME_OFFSET, name);
+            putInt(offset + DOMAIN_SEGMENT_NAME_LENGTH_OFFSET, name.length);
+            putLongRelease(offset + DOMAIN_HEARTBEAT_NS_OFFSET, nowNs);
             pause("register:fields-written");
-            buffer.putIntRelease(offset + DOMAIN_STATE_OFFSET, DOMAIN_ACTIVE);
+            putIntRelease(offset + DOMAIN_STATE_OFFSET, DOMAIN_ACTIVE);
             endChange();
             return slot;
+        }
+        catch (final LockLostException ex)
+        {
+            return -Errno.ESRCH;
         }
         finally
         {
@@ -370,6 +380,10 @@ public final class Registry implements AutoCloseable
             teardownDomain(domainSlot);
             endChange();
             return 0;
+        }
+        catch (final LockLostException ex)
+        {
+            return -Errno.ESRCH;
         }
         finally
         {
@@ -426,9 +440,9 @@ public final class Registry implements AutoCloseable
         {
             return List.of();
         }
+        final List<ReapedDomain> reaped = new ArrayList<>();
         try
         {
-            final List<ReapedDomain> reaped = new ArrayList<>();
             beginChange();
             for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
             {
@@ -451,6 +465,10 @@ public final class Registry implements AutoCloseable
                     domain.slot() + ", pid " + domain.pid() + "): heartbeat " +
                     TimeUnit.NANOSECONDS.toMillis(domain.heartbeatAgeNs()) + " ms old"));
             }
+            return reaped;
+        }
+        catch (final LockLostException ex)
+        {
             return reaped;
         }
         finally
@@ -592,26 +610,30 @@ public final class Registry implements AutoCloseable
 
             beginChange();
             final int offset = groupOffset(groupSlot);
-            buffer.putIntRelease(offset + GROUP_STATE_OFFSET, GROUP_CREATING);
+            putIntRelease(offset + GROUP_STATE_OFFSET, GROUP_CREATING);
             final int idEpoch = buffer.getInt(offset + GROUP_ID_EPOCH_OFFSET);
             final int groupId = groupId(groupSlot, idEpoch);
-            buffer.putInt(offset + GROUP_ID_EPOCH_OFFSET, idEpoch + 1);
-            buffer.putInt(offset + GROUP_ID_OFFSET, groupId);
-            buffer.putLong(offset + GROUP_GENERATION_OFFSET, nextSequence());
-            buffer.putInt(offset + GROUP_CREATOR_SLOT_OFFSET, creatorDomainSlot);
+            putInt(offset + GROUP_ID_EPOCH_OFFSET, idEpoch + 1);
+            putInt(offset + GROUP_ID_OFFSET, groupId);
+            putLong(offset + GROUP_GENERATION_OFFSET, nextSequence());
+            putInt(offset + GROUP_CREATOR_SLOT_OFFSET, creatorDomainSlot);
             final long creatorGeneration = buffer.getLong(domainOffset(creatorDomainSlot) + DOMAIN_GENERATION_OFFSET);
-            buffer.putLong(offset + GROUP_CREATOR_GENERATION_OFFSET, creatorGeneration);
-            buffer.putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
-            buffer.putLong(offset + GROUP_LOCKOUT_UNTIL_NS_OFFSET, 0);
+            putLong(offset + GROUP_CREATOR_GENERATION_OFFSET, creatorGeneration);
+            putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
+            putLong(offset + GROUP_LOCKOUT_UNTIL_NS_OFFSET, 0);
             final byte[] salt = TokenHash.newSalt();
-            buffer.putBytes(offset + GROUP_TOKEN_SALT_OFFSET, salt);
-            buffer.putBytes(offset + GROUP_TOKEN_HASH_OFFSET, TokenHash.hash(salt, token));
-            buffer.putLong(offset + GROUP_CREATED_EPOCH_MS_OFFSET, System.currentTimeMillis());
+            putBytes(offset + GROUP_TOKEN_SALT_OFFSET, salt);
+            putBytes(offset + GROUP_TOKEN_HASH_OFFSET, TokenHash.hash(salt, token));
+            putLong(offset + GROUP_CREATED_EPOCH_MS_OFFSET, System.currentTimeMillis());
             writeMember(groupSlot, 0, creatorDomainSlot, creatorGeneration, handler);
             pause("create:member-written");
-            buffer.putIntRelease(offset + GROUP_STATE_OFFSET, GROUP_ACTIVE);
+            putIntRelease(offset + GROUP_STATE_OFFSET, GROUP_ACTIVE);
             endChange();
             return groupId;
+        }
+        catch (final LockLostException ex)
+        {
+            return -Errno.ESRCH;
         }
         finally
         {
@@ -662,8 +684,8 @@ public final class Registry implements AutoCloseable
                 {
                     return -Errno.EACCES;
                 }
-                buffer.putLong(offset + GROUP_LOCKOUT_UNTIL_NS_OFFSET, 0);
-                buffer.putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
+                putLong(offset + GROUP_LOCKOUT_UNTIL_NS_OFFSET, 0);
+                putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
             }
             if (!tokenMatches(groupSlot, token))
             {
@@ -671,19 +693,19 @@ public final class Registry implements AutoCloseable
                 if (failedJoins >= config.joinLockoutAttempts())
                 {
                     final long lockoutUntil = nonZero(nowNs + config.joinLockoutDurationNs());
-                    buffer.putLong(offset + GROUP_LOCKOUT_UNTIL_NS_OFFSET, lockoutUntil);
-                    buffer.putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
+                    putLong(offset + GROUP_LOCKOUT_UNTIL_NS_OFFSET, lockoutUntil);
+                    putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
                     recordError(new SecurityException("group " + groupId + " locked out for " +
                         TimeUnit.NANOSECONDS.toMillis(config.joinLockoutDurationNs()) + " ms after " + failedJoins +
                         " wrong tokens in a row"));
                 }
                 else
                 {
-                    buffer.putInt(offset + GROUP_FAILED_JOINS_OFFSET, failedJoins);
+                    putInt(offset + GROUP_FAILED_JOINS_OFFSET, failedJoins);
                 }
                 return -Errno.EACCES;
             }
-            buffer.putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
+            putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
             final long domainGeneration = buffer.getLong(domainOffset(domainSlot) + DOMAIN_GENERATION_OFFSET);
             if (findMember(groupSlot, domainSlot, domainGeneration) >= 0)
             {
@@ -707,6 +729,10 @@ public final class Registry implements AutoCloseable
             writeMember(groupSlot, memberSlot, domainSlot, domainGeneration, handler);
             endChange();
             return 0;
+        }
+        catch (final LockLostException ex)
+        {
+            return -Errno.ESRCH;
         }
         finally
         {
@@ -759,6 +785,10 @@ public final class Registry implements AutoCloseable
             endChange();
             return 0;
         }
+        catch (final LockLostException ex)
+        {
+            return -Errno.ESRCH;
+        }
         finally
         {
             unlock();
@@ -810,6 +840,10 @@ public final class Registry implements AutoCloseable
             destroyGroupSlot(groupSlot);
             endChange();
             return 0;
+        }
+        catch (final LockLostException ex)
+        {
+            return -Errno.ESRCH;
         }
         finally
         {
@@ -1038,21 +1072,24 @@ public final class Registry implements AutoCloseable
                 if (buffer.getIntAcquire(offset + COUNTERS_STATE_OFFSET) == COUNTERS_FREE)
                 {
                     final byte[] nameBytes = truncatedUtf8(name, MAX_DEVICE_NAME_LENGTH);
-                    buffer.putInt(offset + COUNTERS_DOMAIN_SLOT_OFFSET, domainSlot);
-                    buffer.putLong(offset + COUNTERS_DOMAIN_GENERATION_OFFSET,
+                    putInt(offset + COUNTERS_DOMAIN_SLOT_OFFSET, domainSlot);
+                    putLong(offset + COUNTERS_DOMAIN_GENERATION_OFFSET,
                         buffer.getLong(domainOffset(domainSlot) + DOMAIN_GENERATION_OFFSET));
-                    buffer.putInt(offset + COUNTERS_DEV_ID_OFFSET, devId);
-                    SharedMemory.clear(buffer, offset + COUNTERS_NAME_OFFSET, MAX_DEVICE_NAME_LENGTH);
-                    buffer.putBytes(offset + COUNTERS_NAME_OFFSET, nameBytes);
-                    buffer.putInt(offset + COUNTERS_NAME_LENGTH_OFFSET, nameBytes.length);
-                    buffer.setMemory(offset + COUNTERS_CAPABILITIES_OFFSET,
-                        COUNTERS_INFO_END_OFFSET - COUNTERS_CAPABILITIES_OFFSET, (byte)0);
+                    putInt(offset + COUNTERS_DEV_ID_OFFSET, devId);
+                    clear(offset + COUNTERS_NAME_OFFSET, MAX_DEVICE_NAME_LENGTH);
+                    putBytes(offset + COUNTERS_NAME_OFFSET, nameBytes);
+                    putInt(offset + COUNTERS_NAME_LENGTH_OFFSET, nameBytes.length);
+                    clear(offset + COUNTERS_CAPABILITIES_OFFSET, COUNTERS_INFO_END_OFFSET - COUNTERS_CAPABILITIES_OFFSET);
                     new DeviceCounters(buffer, counterId).reset();
-                    buffer.putIntRelease(offset + COUNTERS_STATE_OFFSET, COUNTERS_IN_USE);
+                    putIntRelease(offset + COUNTERS_STATE_OFFSET, COUNTERS_IN_USE);
                     return counterId;
                 }
             }
             return -Errno.ENOSPC;
+        }
+        catch (final LockLostException ex)
+        {
+            return -Errno.ESRCH;
         }
         finally
         {
@@ -1064,8 +1101,9 @@ public final class Registry implements AutoCloseable
      * Frees device counters.
      *
      * @param counterId a counter id from {@link #allocateDeviceCounters}.
-     * @return 0, or -EINVAL when out of range, -ENOENT when not allocated, -ETIMEDOUT when the lock could not
-     *         be had.
+     * @return 0, or -EINVAL when out of range, -ENOENT when not allocated to an active domain of this process (a
+     *         process reaped while paused must not free counters handed out again since), -ETIMEDOUT when the lock
+     *         could not be had.
      */
     public int freeDeviceCounters(final int counterId)
     {
@@ -1081,12 +1119,19 @@ public final class Registry implements AutoCloseable
         try
         {
             final int offset = deviceCountersOffset(counterId);
-            if (buffer.getIntAcquire(offset + COUNTERS_STATE_OFFSET) != COUNTERS_IN_USE)
+            final int domainSlot = buffer.getInt(offset + COUNTERS_DOMAIN_SLOT_OFFSET);
+            if (buffer.getIntAcquire(offset + COUNTERS_STATE_OFFSET) != COUNTERS_IN_USE ||
+                !isOwnActiveDomain(domainSlot) || buffer.getLong(domainOffset(domainSlot) + DOMAIN_GENERATION_OFFSET) !=
+                buffer.getLong(offset + COUNTERS_DOMAIN_GENERATION_OFFSET))
             {
                 return -Errno.ENOENT;
             }
-            buffer.putIntRelease(offset + COUNTERS_STATE_OFFSET, COUNTERS_FREE);
+            putIntRelease(offset + COUNTERS_STATE_OFFSET, COUNTERS_FREE);
             return 0;
+        }
+        catch (final LockLostException ex)
+        {
+            return -Errno.ESRCH;
         }
         finally
         {
@@ -1188,6 +1233,11 @@ public final class Registry implements AutoCloseable
         processLock.lock();
         try
         {
+            if (errorLogChunk >= 0 && !isOwnErrorLogChunk(errorLogChunk))
+            {
+                errorLog = null;
+                errorLogChunk = -1;
+            }
             if (null == errorLog)
             {
                 if (lock(OP_ERROR_LOG) >= 0)
@@ -1195,6 +1245,10 @@ public final class Registry implements AutoCloseable
                     try
                     {
                         errorLog = claimErrorLogChunk();
+                    }
+                    catch (final LockLostException ex)
+                    {
+                        errorLog = null;
                     }
                     finally
                     {
@@ -1280,7 +1334,15 @@ public final class Registry implements AutoCloseable
             {
                 try
                 {
-                    ErrorLogChunks.release(buffer, errorLogChunk);
+                    if (isOwnErrorLogChunk(errorLogChunk))
+                    {
+                        checkLockHeld();
+                        ErrorLogChunks.release(buffer, errorLogChunk);
+                    }
+                }
+                catch (final LockLostException ex)
+                {
+                    // taken for dead: the chunk was released by whoever reaped this process
                 }
                 finally
                 {
@@ -1347,8 +1409,9 @@ public final class Registry implements AutoCloseable
     {
         checkWritable();
         processLock.lock();
-        if (processLock.getHoldCount() > 1)
+        if (segmentLockDepth > 0)
         {
+            segmentLockDepth++;
             return 0;
         }
         if (closed)
@@ -1370,8 +1433,15 @@ public final class Registry implements AutoCloseable
             }
             return rc;
         }
+        catch (final LockLostException ex)
+        {
+            segmentLockDepth = 0;
+            processLock.unlock();
+            return -Errno.ESRCH;
+        }
         catch (final RuntimeException | Error ex)
         {
+            segmentLockDepth = 0;
             buffer.compareAndSetLong(LOCK_WORD_OFFSET, incarnation, 0);
             processLock.unlock();
             throw ex;
@@ -1380,14 +1450,17 @@ public final class Registry implements AutoCloseable
 
     private void unlock()
     {
-        if (processLock.getHoldCount() == 1)
+        if (--segmentLockDepth == 0)
         {
             if (!isIntact())
             {
                 processLock.unlock();
                 return; // the file shrank while we held the lock: do not touch it (a CAS there can crash the JVM)
             }
-            buffer.putInt(LOCK_OPERATION_OFFSET, OP_NONE);
+            if (buffer.getLongVolatile(LOCK_WORD_OFFSET) == incarnation)
+            {
+                buffer.putInt(LOCK_OPERATION_OFFSET, OP_NONE);
+            }
             if (!buffer.compareAndSetLong(LOCK_WORD_OFFSET, incarnation, 0))
             {
                 recordErrorUnlocked(new IllegalStateException("registry lock of pid " + pid +
@@ -1403,6 +1476,7 @@ public final class Registry implements AutoCloseable
         final long startNs = System.nanoTime();
         long observedHolder = 0;
         long observedSinceNs = startNs;
+        long heartbeatNs = startNs;
         int idleCount = 0;
         while (true)
         {
@@ -1435,6 +1509,11 @@ public final class Registry implements AutoCloseable
             {
                 return -Errno.ETIMEDOUT;
             }
+            if (nowNs - heartbeatNs > config.livenessTimeoutNs() / 8)
+            {
+                heartbeatNs = nowNs;
+                heartbeatOwnDomains(nowNs);
+            }
             idle(idleCount++);
         }
     }
@@ -1457,10 +1536,21 @@ public final class Registry implements AutoCloseable
 
     private void onLockAcquired(final int operation)
     {
-        buffer.putLong(LOCK_HOLDER_PID_OFFSET, pid);
-        buffer.putLong(LOCK_ACQUIRED_EPOCH_MS_OFFSET, System.currentTimeMillis());
-        buffer.putInt(LOCK_OPERATION_OFFSET, operation);
-        final long nowNs = System.nanoTime();
+        segmentLockDepth = 1;
+        putLong(LOCK_HOLDER_PID_OFFSET, pid);
+        putLong(LOCK_ACQUIRED_EPOCH_MS_OFFSET, System.currentTimeMillis());
+        putInt(LOCK_OPERATION_OFFSET, operation);
+        heartbeatOwnDomains(System.nanoTime());
+        pause("lock:acquired");
+    }
+
+    /**
+     * Heartbeats every active domain of this instance: on taking the lock, and while waiting for it, since the
+     * conductor that usually heartbeats may itself be waiting behind this thread, and a process waiting for a lock
+     * that a chain of dead holders left behind is alive.
+     */
+    private void heartbeatOwnDomains(final long nowNs)
+    {
         for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
         {
             if (isOwnActiveDomain(slot))
@@ -1468,7 +1558,6 @@ public final class Registry implements AutoCloseable
                 buffer.putLongRelease(domainOffset(slot) + DOMAIN_HEARTBEAT_NS_OFFSET, nowNs);
             }
         }
-        pause("lock:acquired");
     }
 
     private boolean isHolderDead(final long holder, final long nowNs)
@@ -1489,7 +1578,7 @@ public final class Registry implements AutoCloseable
 
     private void recoverFromDeadHolder(final long deadHolder, final long deadPid, final int deadOperation)
     {
-        buffer.putInt(LOCK_RECOVERIES_OFFSET, buffer.getInt(LOCK_RECOVERIES_OFFSET) + 1);
+        putInt(LOCK_RECOVERIES_OFFSET, buffer.getInt(LOCK_RECOVERIES_OFFSET) + 1);
         final List<String> repairs = new ArrayList<>();
         beginChange();
         checkTables(true, repairs);
@@ -1506,7 +1595,7 @@ public final class Registry implements AutoCloseable
         final long count = buffer.getLong(CHANGE_COUNT_OFFSET);
         if ((count & 1) == 0)
         {
-            buffer.putLongVolatile(CHANGE_COUNT_OFFSET, count + 1);
+            putLongVolatile(CHANGE_COUNT_OFFSET, count + 1);
         }
         VarHandle.releaseFence();
     }
@@ -1514,7 +1603,7 @@ public final class Registry implements AutoCloseable
     private void endChange()
     {
         final long count = buffer.getLong(CHANGE_COUNT_OFFSET);
-        buffer.putLongRelease(CHANGE_COUNT_OFFSET, (count & 1) == 0 ? count + 2 : count + 1);
+        putLongRelease(CHANGE_COUNT_OFFSET, (count & 1) == 0 ? count + 2 : count + 1);
     }
 
     private <T> T consistentRead(final Supplier<T> reader)
@@ -1560,12 +1649,81 @@ public final class Registry implements AutoCloseable
         }
     }
 
-    private static void pause(final String point)
+    private void pause(final String point)
     {
         final Consumer<String> hook = pauseHook;
         if (null != hook)
         {
             hook.accept(point);
+        }
+        checkLockHeld();
+    }
+
+    // ================================================================ fenced writes (lock held)
+
+    /**
+     * Throws {@link LockLostException} unless the lock word still holds this instance's incarnation: a holder that
+     * was stopped for longer than the liveness timeout has had its lock taken over and the tables repaired, and
+     * must not write again. Called before every write of a mutation.
+     */
+    private void checkLockHeld()
+    {
+        if (buffer.getLongVolatile(LOCK_WORD_OFFSET) != incarnation)
+        {
+            throw new LockLostException();
+        }
+    }
+
+    private void putInt(final int offset, final int value)
+    {
+        checkLockHeld();
+        buffer.putInt(offset, value);
+    }
+
+    private void putIntRelease(final int offset, final int value)
+    {
+        checkLockHeld();
+        buffer.putIntRelease(offset, value);
+    }
+
+    private void putLong(final int offset, final long value)
+    {
+        checkLockHeld();
+        buffer.putLong(offset, value);
+    }
+
+    private void putLongRelease(final int offset, final long value)
+    {
+        checkLockHeld();
+        buffer.putLongRelease(offset, value);
+    }
+
+    private void putLongVolatile(final int offset, final long value)
+    {
+        checkLockHeld();
+        buffer.putLongVolatile(offset, value);
+    }
+
+    private void putBytes(final int offset, final byte[] bytes)
+    {
+        checkLockHeld();
+        buffer.putBytes(offset, bytes);
+    }
+
+    private void clear(final int offset, final int length)
+    {
+        checkLockHeld();
+        SharedMemory.clear(buffer, offset, length);
+    }
+
+    /** This process's lock was taken over while it held it; the mutation stops writing and fails with -ESRCH. */
+    private static final class LockLostException extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        LockLostException()
+        {
+            super("registry lock taken over while held", null, false, false);
         }
     }
 
@@ -1576,7 +1734,7 @@ public final class Registry implements AutoCloseable
         final int offset = domainOffset(slot);
         final long generation = buffer.getLong(offset + DOMAIN_GENERATION_OFFSET);
         final long domainIncarnation = buffer.getLong(offset + DOMAIN_INCARNATION_OFFSET);
-        buffer.putIntRelease(offset + DOMAIN_STATE_OFFSET, DOMAIN_DEAD);
+        putIntRelease(offset + DOMAIN_STATE_OFFSET, DOMAIN_DEAD);
         pause("teardown:domain-dead");
         for (int groupSlot = 0; groupSlot < GROUP_CAPACITY; groupSlot++)
         {
@@ -1609,12 +1767,13 @@ public final class Registry implements AutoCloseable
                 buffer.getInt(countersOffset + COUNTERS_DOMAIN_SLOT_OFFSET) == slot &&
                 buffer.getLong(countersOffset + COUNTERS_DOMAIN_GENERATION_OFFSET) == generation)
             {
-                buffer.putIntRelease(countersOffset + COUNTERS_STATE_OFFSET, COUNTERS_FREE);
+                putIntRelease(countersOffset + COUNTERS_STATE_OFFSET, COUNTERS_FREE);
             }
         }
-        buffer.putIntRelease(offset + DOMAIN_STATE_OFFSET, DOMAIN_FREE);
+        putIntRelease(offset + DOMAIN_STATE_OFFSET, DOMAIN_FREE);
         if (domainIncarnation != incarnation && !hasActiveDomain(domainIncarnation))
         {
+            checkLockHeld();
             ErrorLogChunks.releaseOwnedBy(buffer, domainIncarnation);
         }
     }
@@ -1622,7 +1781,7 @@ public final class Registry implements AutoCloseable
     private void destroyGroupSlot(final int groupSlot)
     {
         final int offset = groupOffset(groupSlot);
-        buffer.putIntRelease(offset + GROUP_STATE_OFFSET, GROUP_DESTROYING);
+        putIntRelease(offset + GROUP_STATE_OFFSET, GROUP_DESTROYING);
         pause("destroy:state-destroying");
         for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
         {
@@ -1633,23 +1792,23 @@ public final class Registry implements AutoCloseable
                 removeMember(groupSlot, memberSlot);
             }
         }
-        SharedMemory.clear(buffer, offset + GROUP_TOKEN_SALT_OFFSET, TOKEN_SALT_LENGTH + TOKEN_HASH_LENGTH);
-        buffer.putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
-        buffer.putLong(offset + GROUP_LOCKOUT_UNTIL_NS_OFFSET, 0);
-        buffer.putIntRelease(offset + GROUP_STATE_OFFSET, GROUP_FREE);
+        clear(offset + GROUP_TOKEN_SALT_OFFSET, TOKEN_SALT_LENGTH + TOKEN_HASH_LENGTH);
+        putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
+        putLong(offset + GROUP_LOCKOUT_UNTIL_NS_OFFSET, 0);
+        putIntRelease(offset + GROUP_STATE_OFFSET, GROUP_FREE);
     }
 
     private void writeMember(
         final int groupSlot, final int memberSlot, final int domainSlot, final long domainGeneration, final int handler)
     {
         final int offset = memberOffset(groupSlot, memberSlot);
-        buffer.putInt(offset + MEMBER_DOMAIN_SLOT_OFFSET, domainSlot);
-        buffer.putLong(offset + MEMBER_DOMAIN_GENERATION_OFFSET, domainGeneration);
-        buffer.putInt(offset + MEMBER_HANDLER_OFFSET, handler);
-        buffer.putLong(offset + MEMBER_JOINED_EPOCH_MS_OFFSET, System.currentTimeMillis());
-        buffer.putLongRelease(offset + MEMBER_TOKEN_OFFSET, nextSequence());
+        putInt(offset + MEMBER_DOMAIN_SLOT_OFFSET, domainSlot);
+        putLong(offset + MEMBER_DOMAIN_GENERATION_OFFSET, domainGeneration);
+        putInt(offset + MEMBER_HANDLER_OFFSET, handler);
+        putLong(offset + MEMBER_JOINED_EPOCH_MS_OFFSET, System.currentTimeMillis());
+        putLongRelease(offset + MEMBER_TOKEN_OFFSET, nextSequence());
         pause("join:member-written");
-        buffer.putIntRelease(handlerOffset(handler), handlerEntry(groupSlot, memberSlot));
+        putIntRelease(handlerOffset(handler), handlerEntry(groupSlot, memberSlot));
     }
 
     private void removeMember(final int groupSlot, final int memberSlot)
@@ -1659,14 +1818,14 @@ public final class Registry implements AutoCloseable
         if (handler > 0 && handler <= MAX_HANDLER &&
             buffer.getInt(handlerOffset(handler)) == handlerEntry(groupSlot, memberSlot))
         {
-            buffer.putIntRelease(handlerOffset(handler), 0);
+            putIntRelease(handlerOffset(handler), 0);
         }
         pause("leave:handler-revoked");
-        buffer.putLongRelease(offset + MEMBER_TOKEN_OFFSET, 0);
-        buffer.putInt(offset + MEMBER_HANDLER_OFFSET, 0);
-        buffer.putInt(offset + MEMBER_DOMAIN_SLOT_OFFSET, 0);
-        buffer.putLong(offset + MEMBER_DOMAIN_GENERATION_OFFSET, 0);
-        buffer.putLong(offset + MEMBER_JOINED_EPOCH_MS_OFFSET, 0);
+        putLongRelease(offset + MEMBER_TOKEN_OFFSET, 0);
+        putInt(offset + MEMBER_HANDLER_OFFSET, 0);
+        putInt(offset + MEMBER_DOMAIN_SLOT_OFFSET, 0);
+        putLong(offset + MEMBER_DOMAIN_GENERATION_OFFSET, 0);
+        putLong(offset + MEMBER_JOINED_EPOCH_MS_OFFSET, 0);
     }
 
     private int allocateHandler()
@@ -1687,14 +1846,14 @@ public final class Registry implements AutoCloseable
         }
         finally
         {
-            buffer.putLongRelease(HANDLER_COUNTER_OFFSET, counter);
+            putLongRelease(HANDLER_COUNTER_OFFSET, counter);
         }
     }
 
     private long nextSequence()
     {
         final long next = buffer.getLong(SEQUENCE_OFFSET) + 1;
-        buffer.putLongRelease(SEQUENCE_OFFSET, next);
+        putLongRelease(SEQUENCE_OFFSET, next);
         return next;
     }
 
@@ -1716,7 +1875,7 @@ public final class Registry implements AutoCloseable
                 problems.add("domain slot " + slot + " has invalid state " + state);
                 if (repair)
                 {
-                    buffer.putIntRelease(domainOffset(slot) + DOMAIN_STATE_OFFSET, DOMAIN_FREE);
+                    putIntRelease(domainOffset(slot) + DOMAIN_STATE_OFFSET, DOMAIN_FREE);
                 }
             }
         }
@@ -1734,7 +1893,7 @@ public final class Registry implements AutoCloseable
                 problems.add("handler " + handler + " names no live member");
                 if (repair)
                 {
-                    buffer.putIntRelease(handlerOffset(handler), 0);
+                    putIntRelease(handlerOffset(handler), 0);
                 }
             }
         }
@@ -1752,7 +1911,7 @@ public final class Registry implements AutoCloseable
                     problems.add("device counters " + counterId + " belong to no domain");
                     if (repair)
                     {
-                        buffer.putIntRelease(offset + COUNTERS_STATE_OFFSET, COUNTERS_FREE);
+                        putIntRelease(offset + COUNTERS_STATE_OFFSET, COUNTERS_FREE);
                     }
                 }
             }
@@ -1848,6 +2007,7 @@ public final class Registry implements AutoCloseable
 
     private DistinctErrorLog claimErrorLogChunk()
     {
+        checkLockHeld();
         final int chunk = ErrorLogChunks.claim(buffer, incarnation, pid);
         if (chunk < 0)
         {
@@ -1857,6 +2017,14 @@ public final class Registry implements AutoCloseable
         return new DistinctErrorLog(ErrorLogChunks.chunkBuffer(buffer, chunk), SystemEpochClock.INSTANCE);
     }
 
+    /** Whether a chunk is still this process's: a process reaped while paused has had its chunk released. */
+    private boolean isOwnErrorLogChunk(final int chunk)
+    {
+        final int directoryOffset = errorLogDirectoryOffset(chunk);
+        return buffer.getIntVolatile(directoryOffset + CHUNK_STATE_OFFSET) == CHUNK_IN_USE &&
+            buffer.getLongVolatile(directoryOffset + CHUNK_OWNER_INCARNATION_OFFSET) == incarnation;
+    }
+
     private void recordError(final Throwable error)
     {
         errorLog().record(error);
@@ -1864,7 +2032,7 @@ public final class Registry implements AutoCloseable
 
     private void recordErrorUnlocked(final Throwable error)
     {
-        if (null != errorLog)
+        if (null != errorLog && (errorLogChunk < 0 || isOwnErrorLogChunk(errorLogChunk)))
         {
             errorLog.record(error);
         }

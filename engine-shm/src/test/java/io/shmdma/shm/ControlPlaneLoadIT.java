@@ -1,0 +1,165 @@
+package io.shmdma.shm;
+
+import io.shmdma.shm.registry.GroupView;
+import io.shmdma.shm.registry.Registry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Control-plane load: N member processes in one directory each run the same number of cycles at once (create a
+ * group, get its handler, destroy it; join another process's group, get its creator's handler, leave it), timing
+ * every call. No call fails or times out (no deadlock), nothing leaks, the registry is consistent at the end, and
+ * the p50 / p99 of each call over all processes are printed.
+ *
+ * <p>{@code -Dshmdma.load.processes=...} (8), {@code -Dshmdma.load.cycles=...} (1000).
+ */
+@Tag("chaos")
+class ControlPlaneLoadIT
+{
+    private static final int PROCESSES = Integer.getInteger("shmdma.load.processes", 8);
+    private static final int CYCLES = Integer.getInteger("shmdma.load.cycles", 1000);
+    private static final long LIVENESS_MS = 2_000;
+    private static final long RUN_TIMEOUT_MS = 180_000;
+
+    private ShmTestDirectory dir;
+    private final List<PeerHandle> peers = new ArrayList<>();
+    private Registry checker;
+
+    @BeforeEach
+    void setUp() throws Exception
+    {
+        dir = new ShmTestDirectory();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception
+    {
+        for (final PeerHandle peer : peers)
+        {
+            peer.close();
+        }
+        if (checker != null)
+        {
+            checker.close();
+        }
+        dir.close();
+    }
+
+    @Test
+    void shouldRunConcurrentControlPlaneCyclesWithoutDeadlockOrLeak() throws Exception
+    {
+        final UUID token = UUID.randomUUID();
+        final List<UUID> domains = new ArrayList<>();
+        final List<Integer> homeGroups = new ArrayList<>();
+        for (int i = 0; i < PROCESSES; i++)
+        {
+            peers.add(new PeerHandle("load-" + i));
+        }
+        for (final PeerHandle peer : peers)
+        {
+            domains.add(UUID.fromString(peer.ok("open " + dir + " " + LIVENESS_MS + " " + (1 << 20))));
+            homeGroups.add(Integer.parseInt(peer.ok("create " + token)));
+        }
+        checker = RegistryChecks.open(dir.path(), TimeUnit.MILLISECONDS.toNanos(LIVENESS_MS));
+
+        final long startNs = System.nanoTime();
+        for (int i = 0; i < PROCESSES; i++)
+        {
+            final List<String> targets = new ArrayList<>();
+            for (int j = 1; j < PROCESSES; j++)
+            {
+                final int other = (i + j) % PROCESSES;
+                targets.add(homeGroups.get(other) + ":" + domains.get(other));
+            }
+            peers.get(i).write("cycles " + CYCLES + " " + token + " " + String.join(",", targets));
+        }
+        final Map<String, List<long[]>> samples = new HashMap<>();
+        for (final PeerHandle peer : peers)
+        {
+            final String reply = awaitReply(peer, startNs);
+            assertTrue(reply.startsWith("OK errors=none "), "a control-plane call failed: " +
+                reply.substring(0, Math.min(200, reply.length())));
+            for (final String field : reply.substring(3).split(" "))
+            {
+                final String[] parts = field.split("=");
+                if (!parts[0].equals("errors"))
+                {
+                    samples.computeIfAbsent(parts[0], key -> new ArrayList<>())
+                        .add(Arrays.stream(parts[1].split(",")).mapToLong(Long::parseLong).toArray());
+                }
+            }
+        }
+        final long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+
+        final Set<UUID> live = new HashSet<>(domains);
+        assertEquals(List.of(), RegistryChecks.problems(checker, live, 1));
+        final List<GroupView> groups = checker.groups();
+        assertEquals(PROCESSES, groups.size(), "only the home groups are left: " + groups);
+        assertTrue(groups.stream().allMatch(group -> group.members().size() == 1), "every joiner left: " + groups);
+        for (int i = 0; i < PROCESSES; i++)
+        {
+            final PeerHandle peer = peers.get(i);
+            final int joinsIntoMine = CYCLES / (PROCESSES - 1) + 1;
+            for (final String event : peer.eventLines())
+            {
+                final String[] words = event.split(" ");
+                assertEquals("MEMBER_LEFT", words[1], event);
+                assertEquals(homeGroups.get(i).toString(), words[2], event);
+                assertTrue(live.contains(UUID.fromString(words[3])) && !words[3].equals(domains.get(i).toString()));
+            }
+            for (final UUID other : domains)
+            {
+                final long left = peer.eventLines().stream().filter(event -> event.endsWith(" " + other)).count();
+                assertTrue(left <= joinsIntoMine, left + " MEMBER_LEFT for at most " + joinsIntoMine + " joins");
+            }
+            peer.ok("destroy " + homeGroups.get(i));
+            assertEquals("dead=false", peer.ok("status"));
+        }
+        assertEquals(List.of(), RegistryChecks.problems(checker, live, 1));
+        assertEquals(List.of(), checker.groups());
+
+        final StringBuilder figures = new StringBuilder();
+        for (final String call : LoadCycles.CALLS)
+        {
+            final long[] all = samples.get(call).stream().flatMapToLong(Arrays::stream).sorted().toArray();
+            figures.append(String.format(" %s n=%d p50=%.1fus p99=%.1fus max=%.1fms;", call, all.length,
+                percentile(all, 0.50) / 1e3, percentile(all, 0.99) / 1e3, all[all.length - 1] / 1e6));
+        }
+        final long events = peers.stream().mapToLong(peer -> peer.eventLines().size()).sum();
+        System.out.println("[faults] control-plane load: " + PROCESSES + " processes x " + CYCLES + " cycles in " +
+            elapsedMs + " ms, " + events + " MEMBER_LEFT events;" + figures);
+    }
+
+    private static String awaitReply(final PeerHandle peer, final long startNs) throws InterruptedException
+    {
+        while (true)
+        {
+            final String reply = peer.pollReply(1_000);
+            if (reply != null)
+            {
+                return reply;
+            }
+            assertTrue(System.nanoTime() - startNs < TimeUnit.MILLISECONDS.toNanos(RUN_TIMEOUT_MS),
+                "no answer after " + RUN_TIMEOUT_MS + " ms: deadlock?");
+        }
+    }
+
+    private static long percentile(final long[] sorted, final double fraction)
+    {
+        return sorted[Math.max(0, (int)Math.ceil(fraction * sorted.length) - 1)];
+    }
+}
