@@ -574,6 +574,8 @@ class CrashAtEveryStepIT
                             if (survivor.handle.send("leave " + group.id).startsWith("OK"))
                             {
                                 group.members.remove(survivor.domain);
+                                // the other survivors in the group hear it, unless the victim's group goes first
+                                expectAtSurvivors(group, "MEMBER_LEFT " + group.id + " " + survivor.domain, 0, 1);
                             }
                             return;
                         }
