@@ -25,11 +25,12 @@ import java.util.Locale;
  * <pre>
  * java --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED -cp benchmarks.jar io.shmdma.bench.DmaPerf \
  *     [--config config.ini] [--result result.csv] [--quick] [--test-seconds S] [--warmup-seconds S]
- *     [--progress|--no-progress]
+ *     [--progress|--no-progress] [--wait-quiet-ms MS]
  * </pre>
  * Without {@code --config} the bundled config.ini is used. The progress line is shown by default when the JVM
  * has a console. Each row reports the CPU share other processes used while it was measured ({@code other%}):
- * on a small shared machine a row measured while something else ran is not comparable.
+ * on a small shared machine a row measured while something else ran is not comparable. With
+ * {@code --wait-quiet-ms}, each measurement starts only after a quiet 200 ms window (waiting up to that long).
  */
 public final class DmaPerf
 {
@@ -43,12 +44,14 @@ public final class DmaPerf
     private final PerfConfig config;
     private final PrintStream out;
     private final Progress progress;
+    private final long waitQuietMs;
 
-    DmaPerf(final PerfConfig config, final PrintStream out, final Progress progress)
+    DmaPerf(final PerfConfig config, final PrintStream out, final Progress progress, final long waitQuietMs)
     {
         this.config = config;
         this.out = out;
         this.progress = progress;
+        this.waitQuietMs = waitQuietMs;
     }
 
     /**
@@ -65,6 +68,7 @@ public final class DmaPerf
         boolean showProgress = System.console() != null;
         double testSeconds = Double.NaN;
         double warmupSeconds = Double.NaN;
+        long waitQuietMs = 0;
         for (int i = 0; i < args.length; i++)
         {
             switch (args[i])
@@ -90,10 +94,13 @@ public final class DmaPerf
                 case "--progress":
                     showProgress = true;
                     break;
+                case "--wait-quiet-ms":
+                    waitQuietMs = Long.parseLong(value(args, ++i));
+                    break;
                 case "-h":
                 case "--help":
                     System.out.println("usage: DmaPerf [--config config.ini] [--result result.csv] [--quick] " +
-                        "[--test-seconds S] [--warmup-seconds S] [--progress|--no-progress]");
+                        "[--test-seconds S] [--warmup-seconds S] [--progress|--no-progress] [--wait-quiet-ms MS]");
                     return;
                 default:
                     System.err.println("unknown option: " + args[i] + " (try --help)");
@@ -124,7 +131,7 @@ public final class DmaPerf
         }
         final Path result = Paths.get(resultPath != null ? resultPath : defaultResult(configPath));
 
-        final DmaPerf perf = new DmaPerf(config, System.out, new Progress(System.err, showProgress));
+        final DmaPerf perf = new DmaPerf(config, System.out, new Progress(System.err, showProgress), waitQuietMs);
         final List<PerfResult> results = perf.run();
         try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(result, StandardCharsets.UTF_8)))
         {
@@ -317,6 +324,11 @@ public final class DmaPerf
         worker.start();
         final long warmupEnd = System.nanoTime() + (long)(config.warmupSeconds() * 1e9);
         waitUntil(warmupEnd, label + " warm-up", worker);
+        if (waitQuietMs > 0)
+        {
+            progress.show(label + ": waiting for other processes to go quiet");
+            HostCpu.awaitQuiet(waitQuietMs, 5);
+        }
         final long ops0 = worker.completed.get();
         final HostCpu cpuAtStart = HostCpu.snapshot();
         final long start = System.nanoTime();

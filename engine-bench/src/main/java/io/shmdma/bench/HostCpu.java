@@ -53,6 +53,29 @@ public final class HostCpu
         return Math.max(0, Math.min(100, 100.0 * others / capacity));
     }
 
+    /**
+     * Waits, up to {@code maxWaitMs}, for a 200 ms window in which other processes use less than
+     * {@code quietPercent} of the CPUs; this JVM's own threads (a spinning engine included) do not count.
+     *
+     * @param maxWaitMs    longest wait; 0 returns at once.
+     * @param quietPercent the threshold.
+     * @return whether a quiet window was found.
+     */
+    public static boolean awaitQuiet(final long maxWaitMs, final double quietPercent)
+    {
+        final long deadline = System.nanoTime() + maxWaitMs * 1_000_000L;
+        while (maxWaitMs > 0 && System.nanoTime() - deadline < 0)
+        {
+            final HostCpu windowStart = snapshot();
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L);
+            if (snapshot().otherPercentSince(windowStart) < quietPercent)
+            {
+                return true;
+            }
+        }
+        return maxWaitMs <= 0;
+    }
+
     private static long readBusyTicks()
     {
         try
