@@ -20,9 +20,9 @@ mkdir -p "$out"
 flags=(--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED)
 start=$(date +%s)
 if [[ $mode == quick ]]; then
-    report=(--quick); rtl=(--quick --wait-quiet-ms 1000); perf=(--quick --wait-quiet-ms 1000)
+    report=(--quick); rtl=(--quick --wait-quiet-ms 1000); perf=(--quick --wait-quiet-ms 1000 --retries 1)
 else
-    report=(); rtl=(--wait-quiet-ms 15000); perf=(--wait-quiet-ms 15000)
+    report=(); rtl=(--wait-quiet-ms 15000); perf=(--wait-quiet-ms 15000 --retries 3)
 fi
 
 echo "== $(date -u +%FT%TZ) $(nproc) cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -45,6 +45,7 @@ public final class BenchReport
     private static final String PACKAGE = "io.shmdma.bench.";
     private static final String OTHER_CPU = "other.cpu";
     private static final String ALLOC = "gc.alloc.rate.norm";
+    private static final String ALLOC_RATE = "gc.alloc.rate";
 
     private final boolean quick;
     private final double threshold;
@@ -124,6 +125,7 @@ public final class BenchReport
         int total;
         double maxOtherCpuUsed = Double.NaN;
         double maxAlloc = Double.NaN;
+        double maxAllocPerIteration = Double.NaN;
 
         Row(final String method, final Map<String, String> params)
         {
@@ -214,18 +216,15 @@ public final class BenchReport
         burst.forEach(pair -> all.addAll(Arrays.asList(pair)));
         sg.forEach(pair -> all.addAll(Arrays.asList(pair)));
         fill.forEach(rowSet -> all.addAll(Arrays.asList(rowSet)));
-        double maxAlloc = 0;
-        String where = "";
+        md.append("### Allocation (`-prof gc`, whole JVM, clean iterations)\n\n")
+            .append("| benchmark | params | max gc.alloc.rate.norm B/op | max bytes per iteration |\n")
+            .append("| --- | --- | ---: | ---: |\n");
         for (final Row row : all)
         {
-            if (row.maxAlloc > maxAlloc)
-            {
-                maxAlloc = row.maxAlloc;
-                where = row.method + " " + row.params;
-            }
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.0f |%n", row.method, row.params,
+                row.maxAlloc, row.maxAllocPerIteration));
         }
-        md.append(String.format(Locale.ROOT, "Allocation: the largest `gc.alloc.rate.norm` of any clean iteration of " +
-            "any benchmark above is %.3f B/op (%s).%n", maxAlloc, where));
+        md.append('\n');
         return md.toString();
     }
 
@@ -283,6 +282,10 @@ public final class BenchReport
         row.maxOtherCpuUsed = Double.isNaN(row.maxOtherCpuUsed) ? otherCpu : Math.max(row.maxOtherCpuUsed, otherCpu);
         final double alloc = score(iteration.getSecondaryResults().get(ALLOC));
         row.maxAlloc = Double.isNaN(row.maxAlloc) ? alloc : Math.max(row.maxAlloc, alloc);
+        final double perIteration = score(iteration.getSecondaryResults().get(ALLOC_RATE)) * 1024 * 1024 *
+            iteration.getParams().getTime().convertTo(java.util.concurrent.TimeUnit.MILLISECONDS) / 1e3;
+        row.maxAllocPerIteration = Double.isNaN(row.maxAllocPerIteration) ? perIteration :
+            Math.max(row.maxAllocPerIteration, perIteration);
     }
 
     private static double score(final Result<?> result)
