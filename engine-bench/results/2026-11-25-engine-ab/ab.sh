@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
 # A/B of engine patches (not committed to engine-core): stock vs patched classes shadowing engine-core's.
+# Record of what was run. patchout/ and patch2out/ held the patched classes, built with
+#   javac -cp engine-bench/target/benchmarks.jar -d patchout  EngineVchan.java   (completion-publish-per-call.diff applied)
+#   javac -cp engine-bench/target/benchmarks.jar -d patch2out DomainMemory.java  (fill-memset-and-doubling-copy.diff applied)
+# and were put ahead of benchmarks.jar on the class path (JMH forks inherit it).
 J=/work/wt-bench/engine-bench/target/benchmarks.jar
 cd /tmp/exp; mkdir -p abjson
 prof="io.shmdma.bench.OtherCpuProfiler:waitMs=15000"
