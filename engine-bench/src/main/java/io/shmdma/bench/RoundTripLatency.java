@@ -17,15 +17,18 @@ import java.util.Locale;
  * benchmark after another, so its DMA and ping-pong figures may come from different placements. This tool
  * alternates short phases of each kind many times in one JVM, records every round trip in an HdrHistogram per
  * kind, and also reports the median over rounds of the per-round ratio of medians, which is robust to
- * placement changes between rounds. Only one helper thread spins at a time.
+ * placement changes between rounds. Only one helper thread spins at a time. With {@code --wait-quiet-ms} each
+ * round starts only after a quiet 200 ms window; rounds during which other processes used more than 5% of the
+ * CPUs are left out of the report.
  * <pre>
  * java --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED -cp benchmarks.jar io.shmdma.bench.RoundTripLatency \
- *     [--rounds 20] [--phase-ms 200] [--size 64] [--quick]
+ *     [--rounds 20] [--phase-ms 200] [--size 64] [--quick] [--wait-quiet-ms MS]
  * </pre>
  */
 public final class RoundTripLatency
 {
     private static final long HIGHEST_TRACKABLE_NS = 10_000_000_000L;
+    private static final double QUIET_PERCENT = 5;
 
     private RoundTripLatency()
     {
@@ -42,6 +45,7 @@ public final class RoundTripLatency
         int rounds = 20;
         long phaseMs = 200;
         int size = SingleCopyRoundTripBenchmark.COPY_BYTES;
+        long waitQuietMs = 0;
         for (int i = 0; i < args.length; i++)
         {
             switch (args[i])
@@ -55,12 +59,16 @@ public final class RoundTripLatency
                 case "--size":
                     size = Integer.parseInt(args[++i]);
                     break;
+                case "--wait-quiet-ms":
+                    waitQuietMs = Long.parseLong(args[++i]);
+                    break;
                 case "--quick":
                     rounds = 8;
                     phaseMs = 100;
                     break;
                 default:
-                    System.err.println("usage: RoundTripLatency [--rounds N] [--phase-ms MS] [--size BYTES] [--quick]");
+                    System.err.println("usage: RoundTripLatency [--rounds N] [--phase-ms MS] [--size BYTES] [--quick] " +
+                        "[--wait-quiet-ms MS]");
                     System.exit(2);
                     return;
             }
@@ -82,21 +90,41 @@ public final class RoundTripLatency
         {
             totals[k] = new Histogram(HIGHEST_TRACKABLE_NS, 3);
         }
-        final Histogram phase = new Histogram(HIGHEST_TRACKABLE_NS, 3);
         final HostCpu cpuAtStart = HostCpu.snapshot();
-        for (int round = 0; round < rounds + 1; round++)
+        final Histogram[] roundPhases = new Histogram[kinds.length];
+        for (int k = 0; k < kinds.length; k++)
         {
+            roundPhases[k] = new Histogram(HIGHEST_TRACKABLE_NS, 3);
+        }
+        int used = 0;
+        int discarded = 0;
+        for (int round = 0; used < rounds && round < 4 * rounds + 1; round++)
+        {
+            HostCpu.awaitQuiet(waitQuietMs, QUIET_PERCENT);
+            final HostCpu roundStart = HostCpu.snapshot();
             for (int k = 0; k < kinds.length; k++)
             {
-                phase.reset();
-                runPhase(kinds[k], phase, phaseMs);
-                if (round > 0)
-                {
-                    totals[k].add(phase);
-                    roundP50[k][round - 1] = phase.getValueAtPercentile(50);
-                }
+                roundPhases[k].reset();
+                runPhase(kinds[k], roundPhases[k], phaseMs);
             }
+            if (round == 0)
+            {
+                continue;
+            }
+            if (HostCpu.snapshot().otherPercentSince(roundStart) > QUIET_PERCENT)
+            {
+                discarded++;
+                continue;
+            }
+            for (int k = 0; k < kinds.length; k++)
+            {
+                totals[k].add(roundPhases[k]);
+                roundP50[k][used] = roundPhases[k].getValueAtPercentile(50);
+            }
+            used++;
         }
+        rounds = used;
+        System.out.printf(Locale.ROOT, "rounds used: %d; discarded because other processes ran: %d%n", used, discarded);
 
         System.out.printf(Locale.ROOT, "%-16s %10s %8s %8s %8s %8s %10s %8s%n",
             "kind", "count", "p50 ns", "p90 ns", "p99 ns", "p99.9 ns", "max ns", "mean ns");
@@ -175,6 +203,10 @@ public final class RoundTripLatency
         final double[] sorted = values.stream().mapToDouble(Double::doubleValue).toArray();
         Arrays.sort(sorted);
         final int n = sorted.length;
+        if (n == 0)
+        {
+            return Double.NaN;
+        }
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
