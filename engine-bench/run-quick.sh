@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmark suite: the JMH benchmarks through BenchReport (GC profiler for allocation, other-processes CPU
-# profiler, DMA/baseline ratio tables in Markdown), then RoundTripLatency and DmaPerf.
+# profiler, DMA/baseline ratio tables in Markdown), then RoundTripLatency, DmaPerf and the two-JVM harness.
 #   engine-bench/run-quick.sh         quick mode: reduced parameters, short iterations, about 2.5 minutes
 #   engine-bench/run-quick.sh --full  every parameter, 6 measured iterations, up to 3 attempts: 15-30 minutes
 # Busy-spin measurements need both cores: every tool waits for quiet moments and discards (or flags) what was
@@ -20,9 +20,9 @@ mkdir -p "$out"
 flags=(--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED)
 start=$(date +%s)
 if [[ $mode == quick ]]; then
-    report=(--quick); rtl=(--quick --wait-quiet-ms 1000); perf=(--quick --wait-quiet-ms 1000 --retries 1)
+    report=(--quick); rtl=(--quick --wait-quiet-ms 1000); perf=(--quick --wait-quiet-ms 1000 --retries 1); twojvm=(--quick)
 else
-    report=(); rtl=(--wait-quiet-ms 15000); perf=(--wait-quiet-ms 15000 --retries 3)
+    report=(); rtl=(--wait-quiet-ms 15000); perf=(--wait-quiet-ms 15000 --retries 3); twojvm=()
 fi
 
 echo "== $(date -u +%FT%TZ) $(nproc) cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -38,5 +38,9 @@ java "${flags[@]}" -cp "$jar" io.shmdma.bench.RoundTripLatency "${rtl[@]}" | tee
 echo "== DmaPerf ${perf[*]}"
 java "${flags[@]}" -cp "$jar" io.shmdma.bench.DmaPerf "${perf[@]}" --no-progress --result "$out/dma-perf.csv" \
     | tee "$out/dma-perf.txt"
+
+echo "== TwoJvmLatency ${twojvm[*]}"
+java "${flags[@]}" -cp "$jar" io.shmdma.bench.twojvm.TwoJvmLatency "${twojvm[@]}" --out "$out/two-jvm" 2>/dev/null \
+    | tee "$out/two-jvm.txt"
 
 echo "== done in $(( $(date +%s) - start )) s; results in $out; load $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -250,6 +250,23 @@ public final class DomainMemory
     private static void fillContiguous(final long address, final long length, final long littleEndianPattern)
     {
         final long word = LITTLE_ENDIAN ? littleEndianPattern : Long.reverseBytes(littleEndianPattern);
+        if (length >= 256)
+        {
+            // write one 64-byte block, then double what is filled with copies (no setMemory: on a mapping truncated
+            // under us it would crash the JVM, where a faulting copyMemory raises an InternalError the engine catches)
+            for (int k = 0; k < 64; k += 8)
+            {
+                UnsafeApi.putLong(null, address + k, word);
+            }
+            long filled = 64;
+            while (filled < length)
+            {
+                final long n = Math.min(Math.min(filled, 4096), length - filled);
+                UnsafeApi.copyMemory(address, address + filled, n);
+                filled += n;
+            }
+            return;
+        }
         long i = 0;
         for (; i + 8 <= length; i += 8)
         {
