@@ -158,7 +158,7 @@ public final class GuideDemo
                 "latency of a 64 B copy into the joiner's memory, %,d samples: p50 %.2f us, p99 %.2f us, max %.2f us",
                 histogram.getTotalCount(), histogram.getValueAtPercentile(50) / 1000.0,
                 histogram.getValueAtPercentile(99) / 1000.0, histogram.getMaxValue() / 1000.0));
-            say("creator", "(engine with a backoff idle strategy; see docs/performance.md for busy-spin figures)");
+            say("creator", "(engine thread with a backoff idle strategy; docs/performance.md has busy-spin and inline figures)");
         }
         finally
         {
