@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
 
 /**
  * The inter-process device: a {@link SoftwareDmaDriver} whose rings live in mapped files and whose vchans
@@ -238,14 +239,11 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     @Override
     public int accessPairGroupCreate(final UUID domainId, final UUID token, final GroupEventListener listener)
     {
-        if (domain.isDeclaredDead())
+        int result = domain.isDeclaredDead() ? -Errno.ESRCH : 0;
+        if (result == 0)
         {
-            return -Errno.ESRCH;
-        }
-        int result = -Errno.EINVAL;
-        if (domainId.equals(domain.domainId()))
-        {
-            result = domain.registry().createGroup(domain.domainSlot(), token);
+            result = domainId.equals(domain.domainId()) ?
+                domain.registry().createGroup(domain.domainSlot(), token) : -Errno.EINVAL;
             if (result >= 0)
             {
                 memberships.put(result, new GroupMembership(result, true, listener, domain.registry()));
@@ -255,31 +253,25 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
         return result;
     }
 
-    private static boolean isGroupIdInRange(final int groupId)
-    {
-        return groupId >= 0 && groupId <= ControlSegmentDescriptor.MAX_GROUP_ID;
-    }
-
     @Override
     public int accessPairGroupJoin(
         final UUID domainId, final UUID token, final int groupId, final GroupEventListener listener)
     {
-        if (!isGroupIdInRange(groupId))
+        int result = refusal(groupId);
+        if (result == 0)
         {
-            return -Errno.EINVAL;
-        }
-        if (domain.isDeclaredDead())
-        {
-            return -Errno.ESRCH;
-        }
-        int result = -Errno.EINVAL;
-        if (domainId.equals(domain.domainId()))
-        {
-            result = memberships.containsKey(groupId) ? -Errno.EEXIST :
-                domain.registry().joinGroup(domain.domainSlot(), token, groupId);
-            if (result >= 0)
+            if (!domainId.equals(domain.domainId()))
             {
-                memberships.put(groupId, new GroupMembership(groupId, false, listener, domain.registry()));
+                result = -Errno.EINVAL;
+            }
+            else
+            {
+                result = memberships.containsKey(groupId) ? -Errno.EEXIST :
+                    domain.registry().joinGroup(domain.domainSlot(), token, groupId);
+                if (result >= 0)
+                {
+                    memberships.put(groupId, new GroupMembership(groupId, false, listener, domain.registry()));
+                }
             }
         }
         GroupOperationEvent.record(GroupOperationEvent.JOIN, devId, groupId, domainId, result);
@@ -289,33 +281,12 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     @Override
     public int accessPairGroupLeave(final int groupId)
     {
-        if (!isGroupIdInRange(groupId))
+        int result = refusal(groupId);
+        if (result == 0)
         {
-            return -Errno.EINVAL;
-        }
-        if (domain.isDeclaredDead())
-        {
-            return -Errno.ESRCH;
-        }
-        final GroupMembership membership = memberships.get(groupId);
-        final int result;
-        if (membership == null)
-        {
-            result = -Errno.ENOENT;
-        }
-        else if (membership.creator())
-        {
-            result = -Errno.EPERM;
-        }
-        else
-        {
-            membership.departing(true);
-            result = domain.registry().leaveGroup(domain.domainSlot(), groupId);
-            membership.departing(result == 0);
-            if (result == 0)
-            {
-                memberships.remove(groupId);
-            }
+            final GroupMembership membership = memberships.get(groupId);
+            result = membership == null ? -Errno.ENOENT : membership.creator() ? -Errno.EPERM :
+                depart(membership, () -> domain.registry().leaveGroup(domain.domainSlot(), groupId));
         }
         GroupOperationEvent.record(GroupOperationEvent.LEAVE, devId, groupId, domain.domainId(), result);
         return result;
@@ -324,32 +295,18 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     @Override
     public int accessPairGroupDestroy(final int groupId)
     {
-        if (!isGroupIdInRange(groupId))
+        int result = refusal(groupId);
+        if (result == 0)
         {
-            return -Errno.EINVAL;
-        }
-        if (domain.isDeclaredDead())
-        {
-            return -Errno.ESRCH;
-        }
-        final GroupMembership membership = memberships.get(groupId);
-        final int result;
-        if (membership == null)
-        {
-            result = groupExists(groupId) ? -Errno.EPERM : -Errno.ENOENT;
-        }
-        else if (!membership.creator())
-        {
-            result = -Errno.EPERM;
-        }
-        else
-        {
-            membership.departing(true);
-            result = domain.registry().destroyGroup(domain.domainSlot(), groupId);
-            membership.departing(result == 0);
-            if (result == 0)
+            final GroupMembership membership = memberships.get(groupId);
+            if (membership == null)
             {
-                memberships.remove(groupId);
+                result = groupExists(groupId) ? -Errno.EPERM : -Errno.ENOENT;
+            }
+            else
+            {
+                result = !membership.creator() ? -Errno.EPERM :
+                    depart(membership, () -> domain.registry().destroyGroup(domain.domainSlot(), groupId));
             }
         }
         GroupOperationEvent.record(GroupOperationEvent.DESTROY, devId, groupId, domain.domainId(), result);
@@ -359,17 +316,39 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     @Override
     public int accessPairGroupHandlerGet(final int groupId, final UUID domainId)
     {
-        if (!isGroupIdInRange(groupId))
+        int result = refusal(groupId);
+        if (result == 0)
+        {
+            result = memberships.containsKey(groupId) ?
+                domain.registry().handlerGet(domain.domainSlot(), groupId, domainId) : -Errno.EPERM;
+        }
+        GroupOperationEvent.record(GroupOperationEvent.HANDLER_GET, devId, groupId, domainId, result);
+        return result;
+    }
+
+    /** The errno a group operation gets before the registry is asked: a group id out of range, or this domain dead. */
+    private int refusal(final int groupId)
+    {
+        if (groupId < 0 || groupId > ControlSegmentDescriptor.MAX_GROUP_ID)
         {
             return -Errno.EINVAL;
         }
-        if (domain.isDeclaredDead())
+        return domain.isDeclaredDead() ? -Errno.ESRCH : 0;
+    }
+
+    /**
+     * Leaves or destroys a group this device is in: marks the membership departing first, so the conductor
+     * raises no event for this device's own act, and forgets it when the registry agreed.
+     */
+    private int depart(final GroupMembership membership, final IntSupplier registryCall)
+    {
+        membership.departing(true);
+        final int result = registryCall.getAsInt();
+        membership.departing(result == 0);
+        if (result == 0)
         {
-            return -Errno.ESRCH;
+            memberships.remove(membership.groupId());
         }
-        final int result = memberships.containsKey(groupId) ?
-            domain.registry().handlerGet(domain.domainSlot(), groupId, domainId) : -Errno.EPERM;
-        GroupOperationEvent.record(GroupOperationEvent.HANDLER_GET, devId, groupId, domainId, result);
         return result;
     }
 
