@@ -2,19 +2,25 @@ package io.shmdma.shm;
 
 import io.shmdma.GroupEventListener;
 import io.shmdma.GroupEventType;
+import io.shmdma.shm.registry.Departure;
 import io.shmdma.shm.registry.GroupView;
 import io.shmdma.shm.registry.MemberView;
 import io.shmdma.shm.registry.Registry;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
- * One device's membership of one group, with the members it last saw. Comparing that with a fresh registry
- * snapshot yields the MEMBER_LEFT and GROUP_DESTROYED events, each exactly once per listener.
+ * One device's membership of one group, with the members it last saw and the group's departures it has
+ * accounted for. A fresh registry snapshot yields the events, each once per listener: MEMBER_LEFT for every
+ * departure recorded since (even of a membership that began and ended between two snapshots), and for a
+ * known member gone when more departures happened than the group's ring keeps; GROUP_DESTROYED when the
+ * group is gone.
  */
 final class GroupMembership
 {
@@ -24,6 +30,8 @@ final class GroupMembership
     private long groupGeneration;
     private UUID creatorDomain;
     private Map<Long, UUID> knownMembers = new HashMap<>();
+    /** Departures of the group already accounted for: those before this membership began, or already told. */
+    private long departuresSeen;
     private volatile boolean departing;
 
     GroupMembership(final int groupId, final boolean creator, final GroupEventListener listener, final Registry registry)
@@ -91,9 +99,20 @@ final class GroupMembership
         {
             now.put(member.membershipToken(), member.domainId());
         }
+        final Set<Long> heard = new HashSet<>();
+        for (final Departure departure : current.departures())
+        {
+            if (departure.number() > departuresSeen && heard.add(departure.membershipToken()) &&
+                !departure.domainId().equals(selfDomain))
+            {
+                notify(devId, departure.domainId(), GroupEventType.MEMBER_LEFT, errors);
+            }
+        }
+        departuresSeen = current.departureCount();
         for (final Map.Entry<Long, UUID> known : knownMembers.entrySet())
         {
-            if (!now.containsKey(known.getKey()) && !known.getValue().equals(selfDomain))
+            if (!now.containsKey(known.getKey()) && !heard.contains(known.getKey()) &&
+                !known.getValue().equals(selfDomain))
             {
                 notify(devId, known.getValue(), GroupEventType.MEMBER_LEFT, errors);
             }
@@ -111,6 +130,7 @@ final class GroupMembership
     {
         groupGeneration = group.generation();
         creatorDomain = group.creatorDomainId();
+        departuresSeen = group.departureCount();
         knownMembers = new HashMap<>();
         for (final MemberView member : group.members())
         {

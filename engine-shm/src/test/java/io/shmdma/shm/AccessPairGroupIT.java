@@ -125,6 +125,29 @@ class AccessPairGroupIT
     }
 
     @Test
+    void shouldReportEveryLeaveEvenOfMembershipsShorterThanAConductorInterval() throws Exception
+    {
+        final PeerHandle creator = peer("creator");
+        final PeerHandle joiner = peer("joiner");
+        open(creator);
+        final String joinerDomain = open(joiner);
+        final UUID token = UUID.randomUUID();
+        final int groupId = Integer.parseInt(creator.ok("create " + token));
+        final int cycles = 12;
+        for (int i = 0; i < cycles; i++)
+        {
+            joiner.ok("join " + groupId + " " + token);
+            joiner.ok("leave " + groupId);
+        }
+        for (int i = 0; i < cycles; i++)
+        {
+            assertEquals("EVENT MEMBER_LEFT " + groupId + " " + joinerDomain, creator.nextEvent(2000), "leave " + i);
+        }
+        assertNull(creator.nextEvent(3 * LIVENESS_MS), "each leave is heard once");
+        creator.ok("destroy " + groupId);
+    }
+
+    @Test
     void shouldReportAKilledJoinerAsMemberLeft() throws Exception
     {
         final PeerHandle creator = peer("creator");

@@ -45,30 +45,33 @@ import java.nio.file.Path;
  *            |        pid, segment size, registered epoch ms                 |
  *            |   +256 segment file name (128 B, UTF-8)                       |
  *   98944    +--------------------------------------------------------------+
- *            | GROUP TABLE: 256 x 640 B                                      |
+ *            | GROUP TABLE: 256 x 1152 B                                     |
  *            |   +0 state, group id, generation, creator slot, id epoch,     |
  *            |      creator generation, failed joins, lockout until ns,      |
- *            |      token salt (16 B), SHA-256(salt || token) (32 B)         |
+ *            |      token salt (16 B), SHA-256(salt || token) (32 B),        |
+ *            |      created epoch ms, departure count                        |
  *            |   +128 MEMBER TABLE: 16 x 32 B {membership token (0 = free),  |
  *            |      domain generation, domain slot, handler, joined epoch ms}|
- *   262784   +--------------------------------------------------------------+
+ *            |   +640 DEPARTURES: ring of 16 x 32 B {departure number        |
+ *            |      (written last), membership token, domain uuid}           |
+ *   393856   +--------------------------------------------------------------+
  *            | HANDLER TABLE: 65536 x int, (group slot + 1) * 65536 +        |
  *            |   member slot, 0 = free or revoked; entry 0 unused            |
- *   524928   +--------------------------------------------------------------+
+ *   656000   +--------------------------------------------------------------+
  *            | DEVICE COUNTERS: 64 x 384 B                                   |
  *            |   +0 state, domain slot, domain generation, dev id, name[32], |
  *            |      info (written by the owner's conductor): capabilities,   |
  *            |      nb_vchans, max_vchans, min/max desc, max_sges,           |
  *            |      nb_priorities, numa node, device state                   |
  *            |   +128 submitted (own 128 B)  +256 completed, errors          |
- *   549504   +--------------------------------------------------------------+
+ *   680576   +--------------------------------------------------------------+
  *            | ERROR LOG DIRECTORY: 16 x 128 B {state, owner incarnation,    |
  *            |   owner pid, claimed epoch ms, released epoch ms}             |
- *   551552   +--------------------------------------------------------------+
+ *   682624   +--------------------------------------------------------------+
  *            | ERROR LOG: 16 chunks x 64 KiB, one Agrona DistinctErrorLog    |
  *            |   per writing process (the log keeps its write position in    |
  *            |   the process, so two processes must never share a chunk)     |
- *   1601536  +--------------------------------------------------------------+ TOTAL_LENGTH (page aligned)
+ *   1732608  +--------------------------------------------------------------+ TOTAL_LENGTH (page aligned)
  * </pre>
  */
 public final class ControlSegmentDescriptor
@@ -216,9 +219,11 @@ public final class ControlSegmentDescriptor
     public static final int TOKEN_HASH_LENGTH = 32;
     /** Group entry: creation time, epoch milliseconds. */
     public static final int GROUP_CREATED_EPOCH_MS_OFFSET = GROUP_TOKEN_HASH_OFFSET + TOKEN_HASH_LENGTH;
+    /** Group entry: how many members have departed (left, died, removed) since the group was created. */
+    public static final int GROUP_DEPARTURE_COUNT_OFFSET = GROUP_CREATED_EPOCH_MS_OFFSET + Long.BYTES;
     /** Group entry: the member table. */
     public static final int GROUP_MEMBERS_OFFSET =
-        BitUtil.align(GROUP_CREATED_EPOCH_MS_OFFSET + Long.BYTES, SECTION_ALIGNMENT);
+        BitUtil.align(GROUP_DEPARTURE_COUNT_OFFSET + Long.BYTES, SECTION_ALIGNMENT);
     /** Member entry: membership token, unique and never reused; 0 = free slot. */
     public static final int MEMBER_TOKEN_OFFSET = 0;
     /** Member entry: the member domain's generation. */
@@ -231,9 +236,24 @@ public final class ControlSegmentDescriptor
     public static final int MEMBER_JOINED_EPOCH_MS_OFFSET = MEMBER_HANDLER_OFFSET + Integer.BYTES;
     /** Length of one member entry. */
     public static final int MEMBER_ENTRY_LENGTH = MEMBER_JOINED_EPOCH_MS_OFFSET + Long.BYTES;
-    /** Length of one group entry, member table included. */
-    public static final int GROUP_ENTRY_LENGTH =
+    /** Group entry: the last departures, a ring indexed by (departure number - 1) % DEPARTURE_RING_CAPACITY. */
+    public static final int GROUP_DEPARTURES_OFFSET =
         BitUtil.align(GROUP_MEMBERS_OFFSET + MEMBERS_PER_GROUP * MEMBER_ENTRY_LENGTH, SECTION_ALIGNMENT);
+    /** Departures remembered per group: more between two looks of a conductor fall back to snapshot comparison. */
+    public static final int DEPARTURE_RING_CAPACITY = 16;
+    /** Departure entry: its number (1, 2, ...), written last; the entry is valid only when it is the one expected. */
+    public static final int DEPARTURE_NUMBER_OFFSET = 0;
+    /** Departure entry: the departed membership's token. */
+    public static final int DEPARTURE_TOKEN_OFFSET = DEPARTURE_NUMBER_OFFSET + Long.BYTES;
+    /** Departure entry: the departed domain's UUID, most significant half. */
+    public static final int DEPARTURE_UUID_MSB_OFFSET = DEPARTURE_TOKEN_OFFSET + Long.BYTES;
+    /** Departure entry: the departed domain's UUID, least significant half. */
+    public static final int DEPARTURE_UUID_LSB_OFFSET = DEPARTURE_UUID_MSB_OFFSET + Long.BYTES;
+    /** Length of one departure entry. */
+    public static final int DEPARTURE_ENTRY_LENGTH = DEPARTURE_UUID_LSB_OFFSET + Long.BYTES;
+    /** Length of one group entry, member table and departure ring included. */
+    public static final int GROUP_ENTRY_LENGTH = BitUtil.align(
+        GROUP_DEPARTURES_OFFSET + DEPARTURE_RING_CAPACITY * DEPARTURE_ENTRY_LENGTH, SECTION_ALIGNMENT);
 
     // ---------------------------------------------------------------- handler table
     /** Offset of the handler table. */

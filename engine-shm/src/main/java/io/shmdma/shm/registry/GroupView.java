@@ -15,6 +15,9 @@ import java.util.UUID;
  * @param creatorDomainSlot the creator's domain slot.
  * @param createdEpochMs    creation time, epoch milliseconds.
  * @param members           the members, creator first.
+ * @param departureCount    how many members have departed since the group was created.
+ * @param departures        the last departures still in the group's ring (at most
+ *                          {@link ControlSegmentDescriptor#DEPARTURE_RING_CAPACITY}), oldest first.
  */
 public record GroupView(
     int groupId,
@@ -22,7 +25,9 @@ public record GroupView(
     UUID creatorDomainId,
     int creatorDomainSlot,
     long createdEpochMs,
-    List<MemberView> members)
+    List<MemberView> members,
+    long departureCount,
+    List<Departure> departures)
 {
     /**
      * The member for a domain.

@@ -625,6 +625,8 @@ public final class Registry implements AutoCloseable
             putBytes(offset + GROUP_TOKEN_SALT_OFFSET, salt);
             putBytes(offset + GROUP_TOKEN_HASH_OFFSET, TokenHash.hash(salt, token));
             putLong(offset + GROUP_CREATED_EPOCH_MS_OFFSET, System.currentTimeMillis());
+            putLong(offset + GROUP_DEPARTURE_COUNT_OFFSET, 0);
+            clear(offset + GROUP_DEPARTURES_OFFSET, DEPARTURE_RING_CAPACITY * DEPARTURE_ENTRY_LENGTH);
             writeMember(groupSlot, 0, creatorDomainSlot, creatorGeneration, handler);
             pause("create:member-written");
             putIntRelease(offset + GROUP_STATE_OFFSET, GROUP_ACTIVE);
@@ -1798,6 +1800,31 @@ public final class Registry implements AutoCloseable
         putIntRelease(offset + GROUP_STATE_OFFSET, GROUP_FREE);
     }
 
+    /**
+     * Appends a member about to be removed to its group's departure ring, so that every listener hears of it
+     * even when the membership began and ended between two of its snapshots. The number is written last: a
+     * reader trusts an entry only when it carries the number it expects.
+     */
+    private void recordDeparture(final int groupSlot, final int memberOffset)
+    {
+        final long token = buffer.getLong(memberOffset + MEMBER_TOKEN_OFFSET);
+        final int domainSlot = buffer.getInt(memberOffset + MEMBER_DOMAIN_SLOT_OFFSET);
+        if (0 == token || domainSlot < 0 || domainSlot >= DOMAIN_CAPACITY)
+        {
+            return;
+        }
+        final int offset = groupOffset(groupSlot);
+        final long number = buffer.getLong(offset + GROUP_DEPARTURE_COUNT_OFFSET) + 1;
+        final int entry = offset + GROUP_DEPARTURES_OFFSET +
+            (int)((number - 1) % DEPARTURE_RING_CAPACITY) * DEPARTURE_ENTRY_LENGTH;
+        final UUID domainId = domainUuid(domainSlot);
+        putLong(entry + DEPARTURE_TOKEN_OFFSET, token);
+        putLong(entry + DEPARTURE_UUID_MSB_OFFSET, domainId.getMostSignificantBits());
+        putLong(entry + DEPARTURE_UUID_LSB_OFFSET, domainId.getLeastSignificantBits());
+        putLongRelease(entry + DEPARTURE_NUMBER_OFFSET, number);
+        putLongRelease(offset + GROUP_DEPARTURE_COUNT_OFFSET, number);
+    }
+
     private void writeMember(
         final int groupSlot, final int memberSlot, final int domainSlot, final long domainGeneration, final int handler)
     {
@@ -1814,6 +1841,7 @@ public final class Registry implements AutoCloseable
     private void removeMember(final int groupSlot, final int memberSlot)
     {
         final int offset = memberOffset(groupSlot, memberSlot);
+        recordDeparture(groupSlot, offset);
         final int handler = buffer.getInt(offset + MEMBER_HANDLER_OFFSET);
         if (handler > 0 && handler <= MAX_HANDLER &&
             buffer.getInt(handlerOffset(handler)) == handlerEntry(groupSlot, memberSlot))
@@ -2248,13 +2276,27 @@ public final class Registry implements AutoCloseable
                     memberSlot == 0));
             }
         }
+        final long departureCount = buffer.getLongAcquire(offset + GROUP_DEPARTURE_COUNT_OFFSET);
+        final List<Departure> departures = new ArrayList<>();
+        for (long number = Math.max(1, departureCount - DEPARTURE_RING_CAPACITY + 1); number <= departureCount; number++)
+        {
+            final int entry = offset + GROUP_DEPARTURES_OFFSET +
+                (int)((number - 1) % DEPARTURE_RING_CAPACITY) * DEPARTURE_ENTRY_LENGTH;
+            if (buffer.getLongAcquire(entry + DEPARTURE_NUMBER_OFFSET) == number)
+            {
+                departures.add(new Departure(number, buffer.getLong(entry + DEPARTURE_TOKEN_OFFSET), new UUID(
+                    buffer.getLong(entry + DEPARTURE_UUID_MSB_OFFSET), buffer.getLong(entry + DEPARTURE_UUID_LSB_OFFSET))));
+            }
+        }
         return new GroupView(
             buffer.getInt(offset + GROUP_ID_OFFSET),
             buffer.getLong(offset + GROUP_GENERATION_OFFSET),
             creatorSlot >= 0 && creatorSlot < DOMAIN_CAPACITY ? domainUuid(creatorSlot) : null,
             creatorSlot,
             buffer.getLong(offset + GROUP_CREATED_EPOCH_MS_OFFSET),
-            List.copyOf(members));
+            List.copyOf(members),
+            departureCount,
+            List.copyOf(departures));
     }
 
     private static byte[] truncatedUtf8(final String text, final int maxLength)
