@@ -5,8 +5,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -19,31 +17,22 @@ class AccessPairGroupIT
     private static final long LIVENESS_MS = 300;
     private static final int MIB = 1 << 20;
 
+    private PeerProcesses peers;
     private ShmTestDirectory dir;
-    private final List<PeerHandle> peers = new ArrayList<>();
 
     @BeforeEach
     void setUp() throws Exception
     {
-        dir = new ShmTestDirectory();
+        peers = new PeerProcesses();
+        dir = peers.dir();
     }
 
     @AfterEach
     void tearDown() throws Exception
     {
-        for (final PeerHandle peer : peers)
-        {
-            peer.close();
-        }
-        dir.close();
+        peers.close();
     }
 
-    private PeerHandle peer(final String name) throws Exception
-    {
-        final PeerHandle peer = new PeerHandle(name);
-        peers.add(peer);
-        return peer;
-    }
 
     private String open(final PeerHandle peer) throws Exception
     {
@@ -53,8 +42,8 @@ class AccessPairGroupIT
     @Test
     void shouldRunTheGuideFlowBetweenTwoJvms() throws Exception
     {
-        final PeerHandle creator = peer("creator");
-        final PeerHandle joiner = peer("joiner");
+        final PeerHandle creator = peers.start("creator");
+        final PeerHandle joiner = peers.start("joiner");
         final String creatorDomain = open(creator);
         final String joinerDomain = open(joiner);
         final UUID token = UUID.randomUUID();
@@ -88,9 +77,9 @@ class AccessPairGroupIT
     @Test
     void shouldRefuseWithDpdkErrnos() throws Exception
     {
-        final PeerHandle creator = peer("creator");
-        final PeerHandle joiner = peer("joiner");
-        final PeerHandle outsider = peer("outsider");
+        final PeerHandle creator = peers.start("creator");
+        final PeerHandle joiner = peers.start("joiner");
+        final PeerHandle outsider = peers.start("outsider");
         final String creatorDomain = open(creator);
         final String joinerDomain = open(joiner);
         final String outsiderDomain = open(outsider);
@@ -127,8 +116,8 @@ class AccessPairGroupIT
     @Test
     void shouldReportEveryLeaveEvenOfMembershipsShorterThanAConductorInterval() throws Exception
     {
-        final PeerHandle creator = peer("creator");
-        final PeerHandle joiner = peer("joiner");
+        final PeerHandle creator = peers.start("creator");
+        final PeerHandle joiner = peers.start("joiner");
         open(creator);
         final String joinerDomain = open(joiner);
         final UUID token = UUID.randomUUID();
@@ -150,8 +139,8 @@ class AccessPairGroupIT
     @Test
     void shouldReportAKilledJoinerAsMemberLeft() throws Exception
     {
-        final PeerHandle creator = peer("creator");
-        final PeerHandle joiner = peer("joiner");
+        final PeerHandle creator = peers.start("creator");
+        final PeerHandle joiner = peers.start("joiner");
         open(creator);
         final String joinerDomain = open(joiner);
         final UUID token = UUID.randomUUID();
@@ -170,8 +159,8 @@ class AccessPairGroupIT
     @Test
     void shouldReportAKilledCreatorAsGroupDestroyed() throws Exception
     {
-        final PeerHandle creator = peer("creator");
-        final PeerHandle joiner = peer("joiner");
+        final PeerHandle creator = peers.start("creator");
+        final PeerHandle joiner = peers.start("joiner");
         final String creatorDomain = open(creator);
         open(joiner);
         final UUID token = UUID.randomUUID();
@@ -186,9 +175,9 @@ class AccessPairGroupIT
     @Test
     void shouldCopyPeerToPeerInAGroupOfThree() throws Exception
     {
-        final PeerHandle creator = peer("creator");
-        final PeerHandle second = peer("second");
-        final PeerHandle third = peer("third");
+        final PeerHandle creator = peers.start("creator");
+        final PeerHandle second = peers.start("second");
+        final PeerHandle third = peers.start("third");
         open(creator);
         final String secondDomain = open(second);
         final String thirdDomain = open(third);
@@ -209,8 +198,8 @@ class AccessPairGroupIT
     @Test
     void shouldShareOneControlSegmentWhenOpenedAtTheSameMoment() throws Exception
     {
-        final PeerHandle first = peer("first");
-        final PeerHandle second = peer("second");
+        final PeerHandle first = peers.start("first");
+        final PeerHandle second = peers.start("second");
         final String command = "open " + dir + " " + LIVENESS_MS + " " + MIB;
         first.write(command);
         second.write(command);

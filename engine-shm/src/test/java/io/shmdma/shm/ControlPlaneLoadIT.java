@@ -35,28 +35,25 @@ class ControlPlaneLoadIT
     private static final long LIVENESS_MS = 2_000;
     private static final long RUN_TIMEOUT_MS = 180_000;
 
+    private PeerProcesses peers;
     private ShmTestDirectory dir;
-    private final List<PeerHandle> peers = new ArrayList<>();
     private Registry checker;
 
     @BeforeEach
     void setUp() throws Exception
     {
-        dir = new ShmTestDirectory();
+        peers = new PeerProcesses();
+        dir = peers.dir();
     }
 
     @AfterEach
     void tearDown() throws Exception
     {
-        for (final PeerHandle peer : peers)
-        {
-            peer.close();
-        }
         if (checker != null)
         {
             checker.close();
         }
-        dir.close();
+        peers.close();
     }
 
     @Test
@@ -67,9 +64,9 @@ class ControlPlaneLoadIT
         final List<Integer> homeGroups = new ArrayList<>();
         for (int i = 0; i < PROCESSES; i++)
         {
-            peers.add(new PeerHandle("load-" + i));
+            peers.start("load-" + i);
         }
-        for (final PeerHandle peer : peers)
+        for (final PeerHandle peer : peers.all())
         {
             domains.add(UUID.fromString(peer.ok("open " + dir + " " + LIVENESS_MS + " " + (1 << 20))));
             homeGroups.add(Integer.parseInt(peer.ok("create " + token)));
@@ -85,10 +82,10 @@ class ControlPlaneLoadIT
                 final int other = (i + j) % PROCESSES;
                 targets.add(homeGroups.get(other) + ":" + domains.get(other));
             }
-            peers.get(i).write("cycles " + CYCLES + " " + token + " " + String.join(",", targets));
+            peers.all().get(i).write("cycles " + CYCLES + " " + token + " " + String.join(",", targets));
         }
         final Map<String, List<long[]>> samples = new HashMap<>();
-        for (final PeerHandle peer : peers)
+        for (final PeerHandle peer : peers.all())
         {
             final String reply = awaitReply(peer, startNs);
             assertTrue(reply.startsWith("OK errors=none "), "a control-plane call failed: " +
@@ -112,7 +109,7 @@ class ControlPlaneLoadIT
         assertTrue(groups.stream().allMatch(group -> group.members().size() == 1), "every joiner left: " + groups);
         for (int i = 0; i < PROCESSES; i++)
         {
-            final PeerHandle peer = peers.get(i);
+            final PeerHandle peer = peers.all().get(i);
             final int joinsIntoMine = CYCLES / (PROCESSES - 1) + 1;
             for (final String event : peer.eventLines())
             {
@@ -139,7 +136,7 @@ class ControlPlaneLoadIT
             figures.append(String.format(" %s n=%d p50=%.1fus p99=%.1fus max=%.1fms;", call, all.length,
                 percentile(all, 0.50) / 1e3, percentile(all, 0.99) / 1e3, all[all.length - 1] / 1e6));
         }
-        final long events = peers.stream().mapToLong(peer -> peer.eventLines().size()).sum();
+        final long events = peers.all().stream().mapToLong(peer -> peer.eventLines().size()).sum();
         System.out.println("[faults] control-plane load: " + PROCESSES + " processes x " + CYCLES + " cycles in " +
             elapsedMs + " ms, " + events + " MEMBER_LEFT events;" + figures);
     }

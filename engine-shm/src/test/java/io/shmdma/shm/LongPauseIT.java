@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -29,35 +28,32 @@ class LongPauseIT
     private static final long EVENT_TIMEOUT_MS = 10_000;
     private static final int MIB = 1 << 20;
 
+    private PeerProcesses peers;
     private ShmTestDirectory dir;
-    private final List<PeerHandle> peers = new ArrayList<>();
     private Registry checker;
 
     @BeforeEach
     void setUp() throws Exception
     {
-        dir = new ShmTestDirectory();
+        peers = new PeerProcesses();
+        dir = peers.dir();
     }
 
     @AfterEach
     void tearDown() throws Exception
     {
-        for (final PeerHandle peer : peers)
-        {
-            peer.close();
-        }
         if (checker != null)
         {
             checker.close();
         }
-        dir.close();
+        peers.close();
     }
 
     @Test
     void shouldTreatAStoppedJoinerAsDeadAndTellItWhenItResumes() throws Exception
     {
-        final PeerHandle creator = peer("creator");
-        final PeerHandle joiner = peer("joiner");
+        final PeerHandle creator = peers.start("creator");
+        final PeerHandle joiner = peers.start("joiner");
         final UUID creatorDomain = open(creator);
         final UUID joinerDomain = open(joiner);
         final UUID token = UUID.randomUUID();
@@ -94,8 +90,8 @@ class LongPauseIT
     @Test
     void shouldTreatAStoppedCreatorAsDeadAndKeepItsCountersOffANewDevice() throws Exception
     {
-        final PeerHandle creator = peer("creator");
-        final PeerHandle joiner = peer("joiner");
+        final PeerHandle creator = peers.start("creator");
+        final PeerHandle joiner = peers.start("joiner");
         final UUID creatorDomain = open(creator);
         final UUID joinerDomain = open(joiner);
         final UUID token = UUID.randomUUID();
@@ -117,7 +113,7 @@ class LongPauseIT
         assertEquals("EVENT GROUP_DESTROYED " + groupId + " " + creatorDomain, joiner.nextEvent(EVENT_TIMEOUT_MS));
         RegistryChecks.await(() -> !RegistryChecks.registeredDomains(checker).contains(creatorDomain), 5_000,
             "the stopped creator to be reaped");
-        final PeerHandle newcomer = peer("newcomer");
+        final PeerHandle newcomer = peers.start("newcomer");
         final UUID newcomerDomain = open(newcomer);
         assertEquals(List.of(), RegistryChecks.problems(checker, Set.of(joinerDomain, newcomerDomain), 1));
 
@@ -148,8 +144,8 @@ class LongPauseIT
         "leave:handler-revoked", "destroy:state-destroying", "teardown:domain-dead" })
     void shouldRecoverTheLockOfAStoppedHolderAndRefuseItsWritesWhenItResumes(final String point) throws Exception
     {
-        final PeerHandle survivor = peer("survivor");
-        final PeerHandle paused = peer("paused");
+        final PeerHandle survivor = peers.start("survivor");
+        final PeerHandle paused = peers.start("paused");
         final UUID survivorDomain = open(survivor);
         final UUID token = UUID.randomUUID();
         final int survivorGroup = Integer.parseInt(survivor.ok("create " + token));
@@ -226,7 +222,7 @@ class LongPauseIT
         }
 
         final int next = Integer.parseInt(survivor.ok("create " + token));
-        final PeerHandle newcomer = peer("newcomer");
+        final PeerHandle newcomer = peers.start("newcomer");
         final UUID newcomerDomain = open(newcomer);
         newcomer.ok("join " + next + " " + token);
         assertEquals(List.of(), RegistryChecks.problems(checker, Set.of(survivorDomain, newcomerDomain), 1));
@@ -251,12 +247,6 @@ class LongPauseIT
         return checker.groups().stream().map(group -> group.groupId() + ":" + group.members().size()).toList();
     }
 
-    private PeerHandle peer(final String name) throws Exception
-    {
-        final PeerHandle peer = new PeerHandle(name);
-        peers.add(peer);
-        return peer;
-    }
 
     private UUID open(final PeerHandle peer) throws Exception
     {

@@ -10,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -31,28 +30,25 @@ class StaleDirectoryRecoveryIT
     private static final long LIVENESS_NS = TimeUnit.MILLISECONDS.toNanos(LIVENESS_MS);
     private static final int MIB = 1 << 20;
 
+    private PeerProcesses peers;
     private ShmTestDirectory dir;
-    private final List<PeerHandle> peers = new ArrayList<>();
     private Registry checker;
 
     @BeforeEach
     void setUp() throws Exception
     {
-        dir = new ShmTestDirectory();
+        peers = new PeerProcesses();
+        dir = peers.dir();
     }
 
     @AfterEach
     void tearDown() throws Exception
     {
-        for (final PeerHandle peer : peers)
-        {
-            peer.close();
-        }
         if (checker != null)
         {
             checker.close();
         }
-        dir.close();
+        peers.close();
     }
 
     @Test
@@ -62,7 +58,7 @@ class StaleDirectoryRecoveryIT
         Thread.sleep(LIVENESS_MS + 100);
 
         final long openStart = System.nanoTime();
-        final PeerHandle next = peer("next");
+        final PeerHandle next = peers.start("next");
         final UUID nextDomain = open(next);
         final long openMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - openStart);
         assertEquals(List.of(ShmDomain.CONTROL_FILE_NAME, "domain-" + nextDomain + ".shm"), files(),
@@ -77,7 +73,7 @@ class StaleDirectoryRecoveryIT
     @Test
     void shouldRecoverTheFilesOfJustKilledProcessesOnceTheirHeartbeatIsStale() throws Exception
     {
-        final PeerHandle next = peer("next");
+        final PeerHandle next = peers.start("next");
         leaveADirectoryOfKilledProcesses();
         final long killedAt = System.nanoTime();
         final UUID nextDomain = open(next);
@@ -94,7 +90,7 @@ class StaleDirectoryRecoveryIT
     @Test
     void shouldShareADirectoryWithLiveOwnersAndNeverWipeIt() throws Exception
     {
-        final PeerHandle live = peer("live");
+        final PeerHandle live = peers.start("live");
         final UUID liveDomain = open(live);
         final UUID token = UUID.randomUUID();
         final int groupId = Integer.parseInt(live.ok("create " + token));
@@ -106,8 +102,8 @@ class StaleDirectoryRecoveryIT
         final List<String> liveFiles = files();
         final Object liveSegmentKey = fileKey("domain-" + liveDomain + ".shm");
 
-        final PeerHandle opening = peer("opening");
-        final PeerHandle newcomer = peer("newcomer");
+        final PeerHandle opening = peers.start("opening");
+        final PeerHandle newcomer = peers.start("newcomer");
         opening.ok("pause-at register:fields-written 1 " + (2 * LIVENESS_MS / 3));
         final String openCommand = "open " + dir + " " + LIVENESS_MS + " " + MIB;
         opening.write(openCommand);
@@ -148,10 +144,10 @@ class StaleDirectoryRecoveryIT
     /** Three members with a group, rings and copies, and a fourth killed between its segment and registration. */
     private List<PeerHandle> leaveADirectoryOfKilledProcesses() throws Exception
     {
-        final PeerHandle creator = peer("creator");
-        final PeerHandle first = peer("first");
-        final PeerHandle second = peer("second");
-        final PeerHandle opening = peer("opening");
+        final PeerHandle creator = peers.start("creator");
+        final PeerHandle first = peers.start("first");
+        final PeerHandle second = peers.start("second");
+        final PeerHandle opening = peers.start("opening");
         final UUID creatorDomain = open(creator);
         final UUID firstDomain = open(first);
         final UUID secondDomain = open(second);
@@ -211,12 +207,6 @@ class StaleDirectoryRecoveryIT
         return Files.readAttributes(dir.path().resolve(name), BasicFileAttributes.class).fileKey();
     }
 
-    private PeerHandle peer(final String name) throws Exception
-    {
-        final PeerHandle peer = new PeerHandle(name);
-        peers.add(peer);
-        return peer;
-    }
 
     private UUID open(final PeerHandle peer) throws Exception
     {
