@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
@@ -288,12 +289,7 @@ public final class Registry implements AutoCloseable
         {
             return -Errno.EINVAL;
         }
-        final int rc = lock(OP_REGISTER_DOMAIN);
-        if (rc < 0)
-        {
-            return rc;
-        }
-        try
+        return locked(OP_REGISTER_DOMAIN, () ->
         {
             final long nowNs = System.nanoTime();
             for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
@@ -339,15 +335,7 @@ public final class Registry implements AutoCloseable
             putIntRelease(offset + DOMAIN_STATE_OFFSET, DOMAIN_ACTIVE);
             endChange();
             return slot;
-        }
-        catch (final LockLostException ex)
-        {
-            return -Errno.ESRCH;
-        }
-        finally
-        {
-            unlock();
-        }
+        });
     }
 
     /**
@@ -365,12 +353,7 @@ public final class Registry implements AutoCloseable
         {
             return -Errno.EINVAL;
         }
-        final int rc = lock(OP_UNREGISTER_DOMAIN);
-        if (rc < 0)
-        {
-            return rc;
-        }
-        try
+        return locked(OP_UNREGISTER_DOMAIN, () ->
         {
             if (!isOwnActiveDomain(domainSlot))
             {
@@ -380,15 +363,7 @@ public final class Registry implements AutoCloseable
             teardownDomain(domainSlot);
             endChange();
             return 0;
-        }
-        catch (final LockLostException ex)
-        {
-            return -Errno.ESRCH;
-        }
-        finally
-        {
-            unlock();
-        }
+        });
     }
 
     /**
@@ -582,12 +557,7 @@ public final class Registry implements AutoCloseable
         {
             return -Errno.EINVAL;
         }
-        final int rc = lock(OP_CREATE_GROUP);
-        if (rc < 0)
-        {
-            return rc;
-        }
-        try
+        return locked(OP_CREATE_GROUP, () ->
         {
             if (!isOwnActiveDomain(creatorDomainSlot))
             {
@@ -632,15 +602,7 @@ public final class Registry implements AutoCloseable
             putIntRelease(offset + GROUP_STATE_OFFSET, GROUP_ACTIVE);
             endChange();
             return groupId;
-        }
-        catch (final LockLostException ex)
-        {
-            return -Errno.ESRCH;
-        }
-        finally
-        {
-            unlock();
-        }
+        });
     }
 
     /**
@@ -661,12 +623,7 @@ public final class Registry implements AutoCloseable
         {
             return -Errno.EINVAL;
         }
-        final int rc = lock(OP_JOIN_GROUP);
-        if (rc < 0)
-        {
-            return rc;
-        }
-        try
+        return locked(OP_JOIN_GROUP, () ->
         {
             if (!isOwnActiveDomain(domainSlot))
             {
@@ -731,15 +688,7 @@ public final class Registry implements AutoCloseable
             writeMember(groupSlot, memberSlot, domainSlot, domainGeneration, handler);
             endChange();
             return 0;
-        }
-        catch (final LockLostException ex)
-        {
-            return -Errno.ESRCH;
-        }
-        finally
-        {
-            unlock();
-        }
+        });
     }
 
     /**
@@ -756,12 +705,7 @@ public final class Registry implements AutoCloseable
         {
             return -Errno.EINVAL;
         }
-        final int rc = lock(OP_LEAVE_GROUP);
-        if (rc < 0)
-        {
-            return rc;
-        }
-        try
+        return locked(OP_LEAVE_GROUP, () ->
         {
             if (!isOwnActiveDomain(domainSlot))
             {
@@ -786,15 +730,7 @@ public final class Registry implements AutoCloseable
             removeMember(groupSlot, memberSlot);
             endChange();
             return 0;
-        }
-        catch (final LockLostException ex)
-        {
-            return -Errno.ESRCH;
-        }
-        finally
-        {
-            unlock();
-        }
+        });
     }
 
     /**
@@ -811,12 +747,7 @@ public final class Registry implements AutoCloseable
         {
             return -Errno.EINVAL;
         }
-        final int rc = lock(OP_DESTROY_GROUP);
-        if (rc < 0)
-        {
-            return rc;
-        }
-        try
+        return locked(OP_DESTROY_GROUP, () ->
         {
             if (!isOwnActiveDomain(domainSlot))
             {
@@ -842,15 +773,7 @@ public final class Registry implements AutoCloseable
             destroyGroupSlot(groupSlot);
             endChange();
             return 0;
-        }
-        catch (final LockLostException ex)
-        {
-            return -Errno.ESRCH;
-        }
-        finally
-        {
-            unlock();
-        }
+        });
     }
 
     /**
@@ -869,12 +792,7 @@ public final class Registry implements AutoCloseable
         {
             return -Errno.EINVAL;
         }
-        final int rc = lock(OP_HANDLER_GET);
-        if (rc < 0)
-        {
-            return rc;
-        }
-        try
+        return locked(OP_HANDLER_GET, () ->
         {
             if (!isOwnActiveDomain(requesterDomainSlot))
             {
@@ -904,11 +822,7 @@ public final class Registry implements AutoCloseable
                 }
             }
             return -Errno.ENOENT;
-        }
-        finally
-        {
-            unlock();
-        }
+        });
     }
 
     /**
@@ -1057,12 +971,7 @@ public final class Registry implements AutoCloseable
         {
             return -Errno.EINVAL;
         }
-        final int rc = lock(OP_DEVICE_COUNTERS);
-        if (rc < 0)
-        {
-            return rc;
-        }
-        try
+        return locked(OP_DEVICE_COUNTERS, () ->
         {
             if (!isOwnActiveDomain(domainSlot))
             {
@@ -1088,15 +997,7 @@ public final class Registry implements AutoCloseable
                 }
             }
             return -Errno.ENOSPC;
-        }
-        catch (final LockLostException ex)
-        {
-            return -Errno.ESRCH;
-        }
-        finally
-        {
-            unlock();
-        }
+        });
     }
 
     /**
@@ -1113,12 +1014,7 @@ public final class Registry implements AutoCloseable
         {
             return -Errno.EINVAL;
         }
-        final int rc = lock(OP_DEVICE_COUNTERS);
-        if (rc < 0)
-        {
-            return rc;
-        }
-        try
+        return locked(OP_DEVICE_COUNTERS, () ->
         {
             final int offset = deviceCountersOffset(counterId);
             final int domainSlot = buffer.getInt(offset + COUNTERS_DOMAIN_SLOT_OFFSET);
@@ -1130,15 +1026,7 @@ public final class Registry implements AutoCloseable
             }
             putIntRelease(offset + COUNTERS_STATE_OFFSET, COUNTERS_FREE);
             return 0;
-        }
-        catch (final LockLostException ex)
-        {
-            return -Errno.ESRCH;
-        }
-        finally
-        {
-            unlock();
-        }
+        });
     }
 
     /**
@@ -1590,6 +1478,31 @@ public final class Registry implements AutoCloseable
         recordError(new IllegalStateException("registry lock taken over from dead holder pid " + deadPid +
             " (incarnation " + Long.toHexString(deadHolder) + ") during " + operationName + "; repaired " +
             repairs.size() + " inconsistencies" + (repairs.isEmpty() ? "" : ": " + repairs)));
+    }
+
+    /**
+     * Runs a registry operation under the lock: its result, or the lock's errno when it could not be had, or
+     * -ESRCH when this process lost the lock while it held it (paused past the liveness timeout).
+     */
+    private int locked(final int operation, final IntSupplier body)
+    {
+        final int rc = lock(operation);
+        if (rc < 0)
+        {
+            return rc;
+        }
+        try
+        {
+            return body.getAsInt();
+        }
+        catch (final LockLostException ex)
+        {
+            return -Errno.ESRCH;
+        }
+        finally
+        {
+            unlock();
+        }
     }
 
     private void beginChange()
