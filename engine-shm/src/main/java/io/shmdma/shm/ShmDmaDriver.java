@@ -22,7 +22,6 @@ import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.PrintStream;
-import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +40,6 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     private final ShmDomain domain;
     private final String name;
     private final Map<Integer, GroupMembership> memberships = new ConcurrentHashMap<>();
-    private final MappedByteBuffer[] ringMappings = new MappedByteBuffer[MAX_VCHANS];
     private final Path[] ringFiles = new Path[MAX_VCHANS];
     private final DmaStats publishedStats = new DmaStats();
     private final DmaInfo publishedInfo = new DmaInfo();
@@ -143,14 +141,16 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
         ShmFiles.deleteQuietly(file);
         ShmFiles.createReserved(file, length, domain.context().groupShared());
         ringFiles[vchan] = file;
-        ringMappings[vchan] = ShmFiles.map(file, 0, length);
-        return new UnsafeBuffer(ringMappings[vchan]);
+        return new UnsafeBuffer(ShmFiles.map(file, 0, length));
     }
 
+    /**
+     * Deletes a vchan's ring file. The mapping is not unmapped here but by the garbage collector once no ring
+     * object refers to it, so an application thread that still calls into a closed or reconfigured vchan (against
+     * the one-thread-per-device rule) writes into memory that stays mapped instead of crashing the JVM.
+     */
     private void releaseRing(final int vchan)
     {
-        ShmFiles.unmap(ringMappings[vchan]);
-        ringMappings[vchan] = null;
         if (ringFiles[vchan] != null)
         {
             ShmFiles.deleteQuietly(ringFiles[vchan]);

@@ -86,9 +86,20 @@ public final class PeerProcess
                 reply("ERR -1 " + ex);
             }
         }
+        stopCopyLoop();
         if (domain != null)
         {
             domain.close();
+        }
+    }
+
+    /** Ends the background copy loop, so that one thread at a time uses the device (as DPDK requires). */
+    private void stopCopyLoop() throws InterruptedException
+    {
+        copyLoopRunning = false;
+        if (copyLoop != null)
+        {
+            copyLoop.join(TimeUnit.SECONDS.toMillis(20));
         }
     }
 
@@ -136,6 +147,7 @@ public final class PeerProcess
                 reply("OK " + crc(Long.parseLong(words[1]), Integer.parseInt(words[2])));
                 return true;
             case "vchan":
+                stopCopyLoop();
                 device.stop();
                 device.configure(new DmaConf(1, 0));
                 device.vchanSetup(0, VchanConf.interProcess(256, Integer.parseInt(words[1]), Integer.parseInt(words[2])));
@@ -164,8 +176,7 @@ public final class PeerProcess
                 reply("OK");
                 return true;
             case "copyloop-stop":
-                copyLoopRunning = false;
-                copyLoop.join(TimeUnit.SECONDS.toMillis(20));
+                stopCopyLoop();
                 reply("OK " + copyLoopSuccesses.get() + " " + copyLoopFailures.get());
                 return true;
             case "cycles":
