@@ -2,6 +2,7 @@ package io.shmdma.shm;
 
 import io.shmdma.GroupEventListener;
 import io.shmdma.GroupEventType;
+import io.shmdma.shm.registry.ControlSegmentDescriptor;
 import io.shmdma.shm.registry.Departure;
 import io.shmdma.shm.registry.GroupView;
 import io.shmdma.shm.registry.MemberView;
@@ -98,6 +99,12 @@ final class GroupMembership
         for (final MemberView member : current.members())
         {
             now.put(member.membershipToken(), member.domainId());
+        }
+        if (current.departureCount() - departuresSeen > ControlSegmentDescriptor.DEPARTURE_RING_CAPACITY)
+        {
+            errors.accept(new IllegalStateException("group " + groupId + ": more members departed between two " +
+                "conductor cycles than the departure ring keeps (" + ControlSegmentDescriptor.DEPARTURE_RING_CAPACITY +
+                "); MEMBER_LEFT was not told for those this listener never saw"));
         }
         final Set<Long> heard = new HashSet<>();
         for (final Departure departure : current.departures())
