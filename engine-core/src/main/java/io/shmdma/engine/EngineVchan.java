@@ -46,11 +46,14 @@ final class EngineVchan
      */
     int process(final int limit)
     {
-        final long submitted = ring.getLongAcquire(SUBMITTED_INDEX_OFFSET);
         int done = 0;
-        while (processed < submitted && done < limit)
+        while (done < limit)
         {
             final int offset = descriptorOffset((int)processed & mask);
+            if (ring.getLongAcquire(offset + STAMP_OFFSET) != processed + 1)
+            {
+                break; // not submitted yet: the stamp still holds the previous lap's index (or 0)
+            }
             final long flags = ring.getLong(offset + FLAGS_OFFSET);
             if ((flags & FLAG_BATCH_START) != 0)
             {

@@ -34,6 +34,8 @@ public final class DescriptorRing
     private final DmaOp[] inFlightOps;
 
     private long tail;
+    /** Jobs up to here carry their submit stamp; the application side's copy of the submitted index. */
+    private long submittedTail;
     private long head;
     private long startIndex;
     private int lastIdx = RING_IDX_MASK;
@@ -257,8 +259,13 @@ public final class DescriptorRing
      */
     public int submit()
     {
-        if (buffer.getLong(SUBMITTED_INDEX_OFFSET) != tail)
+        if (submittedTail != tail)
         {
+            for (long index = submittedTail; index < tail; index++)
+            {
+                buffer.putLongRelease(descriptorOffset((int)index & mask) + STAMP_OFFSET, index + 1);
+            }
+            submittedTail = tail;
             buffer.putLongRelease(SUBMITTED_INDEX_OFFSET, tail);
             batchStart = true;
         }
@@ -459,6 +466,7 @@ public final class DescriptorRing
     public void restart()
     {
         tail = buffer.getLongVolatile(SUBMITTED_INDEX_OFFSET);
+        submittedTail = tail;
         head = tail;
         startIndex = tail;
         lastIdx = RING_IDX_MASK;

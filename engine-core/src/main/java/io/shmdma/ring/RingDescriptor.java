@@ -40,7 +40,9 @@ import org.agrona.BitUtil;
  *  +---------------+---------------+
  *  | Length/nb src |    nb dst     |  32
  *  +---------------+---------------+
- *  |           reserved           ...  40..63
+ *  |      Submit Stamp (app)       |  40  ring index + 1, written last (release) at the doorbell
+ *  +-------------------------------+
+ *  |           reserved           ...  48..63
  *  +-------------------------------+
  * </pre>
  * An SGE entry is {@code long iova, int length, int reserved}; a slot's source entries come first,
@@ -82,6 +84,12 @@ public final class RingDescriptor
     public static final int LENGTH_OFFSET = DST_OFFSET + 8;
     /** Offset of the number of destination SGEs. */
     public static final int NB_DST_OFFSET = LENGTH_OFFSET + 4;
+    /**
+     * Offset of the submit stamp: the descriptor's 64-bit ring index plus one, stored with release semantics when
+     * the doorbell rings. The engine polls the stamp of the next descriptor instead of the submitted index, so a
+     * job reaches the engine in one cache-line transfer (the descriptor's) instead of two.
+     */
+    public static final int STAMP_OFFSET = NB_DST_OFFSET + 4;
 
     /** Bytes per SGE entry. */
     public static final int SGE_LENGTH = 16;
