@@ -22,6 +22,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
+import java.util.function.IntUnaryOperator;
 import java.util.function.Supplier;
 
 import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
@@ -619,21 +620,12 @@ public final class Registry implements AutoCloseable
      */
     public int joinGroup(final int domainSlot, final UUID token, final int groupId)
     {
-        if (null == token || groupId < 0 || groupId > MAX_GROUP_ID)
+        if (null == token)
         {
             return -Errno.EINVAL;
         }
-        return locked(OP_JOIN_GROUP, () ->
+        return lockedOnGroup(OP_JOIN_GROUP, domainSlot, groupId, groupSlot ->
         {
-            if (!isOwnActiveDomain(domainSlot))
-            {
-                return -Errno.EINVAL;
-            }
-            final int groupSlot = groupSlot(groupId);
-            if (!isActiveGroup(groupSlot, groupId))
-            {
-                return -Errno.ENOENT;
-            }
             final int offset = groupOffset(groupSlot);
             final long nowNs = System.nanoTime();
             final long lockoutUntilNs = buffer.getLong(offset + GROUP_LOCKOUT_UNTIL_NS_OFFSET);
@@ -701,21 +693,8 @@ public final class Registry implements AutoCloseable
      */
     public int leaveGroup(final int domainSlot, final int groupId)
     {
-        if (groupId < 0 || groupId > MAX_GROUP_ID)
+        return lockedOnGroup(OP_LEAVE_GROUP, domainSlot, groupId, groupSlot ->
         {
-            return -Errno.EINVAL;
-        }
-        return locked(OP_LEAVE_GROUP, () ->
-        {
-            if (!isOwnActiveDomain(domainSlot))
-            {
-                return -Errno.EINVAL;
-            }
-            final int groupSlot = groupSlot(groupId);
-            if (!isActiveGroup(groupSlot, groupId))
-            {
-                return -Errno.ENOENT;
-            }
             if (isCreator(groupSlot, domainSlot))
             {
                 return -Errno.EPERM;
@@ -743,21 +722,8 @@ public final class Registry implements AutoCloseable
      */
     public int destroyGroup(final int domainSlot, final int groupId)
     {
-        if (groupId < 0 || groupId > MAX_GROUP_ID)
+        return lockedOnGroup(OP_DESTROY_GROUP, domainSlot, groupId, groupSlot ->
         {
-            return -Errno.EINVAL;
-        }
-        return locked(OP_DESTROY_GROUP, () ->
-        {
-            if (!isOwnActiveDomain(domainSlot))
-            {
-                return -Errno.EINVAL;
-            }
-            final int groupSlot = groupSlot(groupId);
-            if (!isActiveGroup(groupSlot, groupId))
-            {
-                return -Errno.ENOENT;
-            }
             if (!isCreator(groupSlot, domainSlot))
             {
                 return -Errno.EPERM;
@@ -788,21 +754,12 @@ public final class Registry implements AutoCloseable
      */
     public int handlerGet(final int requesterDomainSlot, final int groupId, final UUID targetDomain)
     {
-        if (null == targetDomain || groupId < 0 || groupId > MAX_GROUP_ID)
+        if (null == targetDomain)
         {
             return -Errno.EINVAL;
         }
-        return locked(OP_HANDLER_GET, () ->
+        return lockedOnGroup(OP_HANDLER_GET, requesterDomainSlot, groupId, groupSlot ->
         {
-            if (!isOwnActiveDomain(requesterDomainSlot))
-            {
-                return -Errno.EINVAL;
-            }
-            final int groupSlot = groupSlot(groupId);
-            if (!isActiveGroup(groupSlot, groupId))
-            {
-                return -Errno.ENOENT;
-            }
             final long requesterGeneration =
                 buffer.getLong(domainOffset(requesterDomainSlot) + DOMAIN_GENERATION_OFFSET);
             if (findMember(groupSlot, requesterDomainSlot, requesterGeneration) < 0)
@@ -1478,6 +1435,32 @@ public final class Registry implements AutoCloseable
         recordError(new IllegalStateException("registry lock taken over from dead holder pid " + deadPid +
             " (incarnation " + Long.toHexString(deadHolder) + ") during " + operationName + "; repaired " +
             repairs.size() + " inconsistencies" + (repairs.isEmpty() ? "" : ": " + repairs)));
+    }
+
+    /**
+     * Runs a group operation under the lock, after the checks every one of them makes: a group id in range
+     * (-EINVAL), a caller that is an active domain of this process (-EINVAL) and a group that exists (-ENOENT).
+     */
+    private int lockedOnGroup(
+        final int operation, final int domainSlot, final int groupId, final IntUnaryOperator body)
+    {
+        if (groupId < 0 || groupId > MAX_GROUP_ID)
+        {
+            return -Errno.EINVAL;
+        }
+        return locked(operation, () ->
+        {
+            if (!isOwnActiveDomain(domainSlot))
+            {
+                return -Errno.EINVAL;
+            }
+            final int groupSlot = groupSlot(groupId);
+            if (!isActiveGroup(groupSlot, groupId))
+            {
+                return -Errno.ENOENT;
+            }
+            return body.applyAsInt(groupSlot);
+        });
     }
 
     /**
