@@ -36,7 +36,8 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class ShmdmaCliTest
 {
-    private static final String[] COMMANDS = { "list", "info", "stats", "groups", "errors", "watch", "clean" };
+    private static final List<String> COMMANDS =
+        Arrays.stream(Command.values()).map(Command::commandName).toList();
 
     private ShmTestDirectory dir;
     private String dirArg;
