@@ -58,7 +58,8 @@ class ShmdmaCliTest
     @Test
     void shouldPrintHelpNamingEveryCommandAndOption()
     {
-        for (final String[] args : List.of(new String[]{ "--help" }, new String[]{ "-h" }, new String[]{ "list", "--help" }))
+        for (final String[] args : List.of(
+            new String[]{ "--help" }, new String[]{ "-h" }, new String[]{ "list", "--help" }))
         {
             final CliRun run = CliRun.run(args).assertOk();
             for (final String command : COMMANDS)
