@@ -36,6 +36,13 @@ public final class DmaCapability
     /** Enqueue/dequeue of operation objects ({@code enq_deq}). */
     public static final long OPS_ENQ_DEQ = 1L << 35;
 
+    private static final long[] BITS = {
+        MEM_TO_MEM, MEM_TO_DEV, DEV_TO_MEM, DEV_TO_DEV, SVA, SILENT, HANDLES_ERRORS, M2D_AUTO_FREE, PRI_POLICY_SP,
+        INTER_PROCESS_DOMAIN, INTER_OS_DOMAIN, OPS_COPY, OPS_COPY_SG, OPS_FILL, OPS_ENQ_DEQ };
+    private static final String[] NAMES = {
+        "mem2mem", "mem2dev", "dev2mem", "dev2dev", "sva", "silent", "handles_errors", "m2d_auto_free",
+        "pri_policy_sp", "inter_process_domain", "inter_os_domain", "copy", "copy_sg", "fill", "enq_deq" };
+
     private DmaCapability()
     {
     }
@@ -48,21 +55,13 @@ public final class DmaCapability
      */
     public static String name(final long capability)
     {
-        if (capability == MEM_TO_MEM) return "mem2mem";
-        if (capability == MEM_TO_DEV) return "mem2dev";
-        if (capability == DEV_TO_MEM) return "dev2mem";
-        if (capability == DEV_TO_DEV) return "dev2dev";
-        if (capability == SVA) return "sva";
-        if (capability == SILENT) return "silent";
-        if (capability == HANDLES_ERRORS) return "handles_errors";
-        if (capability == M2D_AUTO_FREE) return "m2d_auto_free";
-        if (capability == PRI_POLICY_SP) return "pri_policy_sp";
-        if (capability == INTER_PROCESS_DOMAIN) return "inter_process_domain";
-        if (capability == INTER_OS_DOMAIN) return "inter_os_domain";
-        if (capability == OPS_COPY) return "copy";
-        if (capability == OPS_COPY_SG) return "copy_sg";
-        if (capability == OPS_FILL) return "fill";
-        if (capability == OPS_ENQ_DEQ) return "enq_deq";
+        for (int i = 0; i < BITS.length; i++)
+        {
+            if (BITS[i] == capability)
+            {
+                return NAMES[i];
+            }
+        }
         return "unknown";
     }
 

@@ -5,7 +5,7 @@ package io.shmdma;
  */
 public final class OpFlags
 {
-    /** Process this job only after every earlier job of the vchan has completed; after a failure it is not attempted. */
+    /** Process this job only after every earlier job of the vchan has completed; not attempted after a failure. */
     public static final long FENCE = 1L;
     /** Ring the doorbell after enqueueing, as {@link DmaDevice#submit(int)} does. */
     public static final long SUBMIT = 1L << 1;

@@ -11,7 +11,6 @@ import io.shmdma.Errno;
 import io.shmdma.GroupEventListener;
 import io.shmdma.VchanConf;
 import io.shmdma.VchanStatus;
-
 import org.agrona.concurrent.AgentInvoker;
 
 import java.io.PrintStream;
@@ -31,7 +30,7 @@ public interface DmaDriver
      *
      * @param devId the device id.
      */
-    default void registered(int devId)
+    default void registered(final int devId)
     {
     }
 
@@ -49,7 +48,7 @@ public interface DmaDriver
      * @param conf the configuration.
      * @return 0 or a negative errno.
      */
-    default int configure(DmaConf conf)
+    default int configure(final DmaConf conf)
     {
         return -Errno.ENOTSUP;
     }
@@ -61,7 +60,7 @@ public interface DmaDriver
      * @param conf  the vchan configuration.
      * @return 0 or a negative errno.
      */
-    default int vchanSetup(int vchan, VchanConf conf)
+    default int vchanSetup(final int vchan, final VchanConf conf)
     {
         return -Errno.ENOTSUP;
     }
@@ -103,7 +102,7 @@ public interface DmaDriver
      * @param stats cleared stats to fill.
      * @return 0 or a negative errno.
      */
-    default int statsGet(int vchan, DmaStats stats)
+    default int statsGet(final int vchan, final DmaStats stats)
     {
         return -Errno.ENOTSUP;
     }
@@ -114,7 +113,7 @@ public interface DmaDriver
      * @param vchan a vchan or {@link io.shmdma.DmaDevice#ALL_VCHAN}.
      * @return 0 or a negative errno.
      */
-    default int statsReset(int vchan)
+    default int statsReset(final int vchan)
     {
         return -Errno.ENOTSUP;
     }
@@ -125,7 +124,7 @@ public interface DmaDriver
      * @param vchan a configured vchan.
      * @return the status, or null when not supported.
      */
-    default VchanStatus vchanStatus(int vchan)
+    default VchanStatus vchanStatus(final int vchan)
     {
         return null;
     }
@@ -136,7 +135,7 @@ public interface DmaDriver
      * @param out where to print.
      * @return 0 or a negative errno.
      */
-    default int dump(PrintStream out)
+    default int dump(final PrintStream out)
     {
         return 0;
     }
@@ -149,7 +148,7 @@ public interface DmaDriver
      * @param listener receives MEMBER_LEFT events.
      * @return the group id (0..32767) or a negative errno.
      */
-    default int accessPairGroupCreate(UUID domainId, UUID token, GroupEventListener listener)
+    default int accessPairGroupCreate(final UUID domainId, final UUID token, final GroupEventListener listener)
     {
         return -Errno.ENOTSUP;
     }
@@ -160,7 +159,7 @@ public interface DmaDriver
      * @param groupId the group.
      * @return 0 or a negative errno.
      */
-    default int accessPairGroupDestroy(int groupId)
+    default int accessPairGroupDestroy(final int groupId)
     {
         return -Errno.ENOTSUP;
     }
@@ -174,7 +173,8 @@ public interface DmaDriver
      * @param listener receives MEMBER_LEFT and GROUP_DESTROYED events.
      * @return 0 or a negative errno.
      */
-    default int accessPairGroupJoin(UUID domainId, UUID token, int groupId, GroupEventListener listener)
+    default int accessPairGroupJoin(
+        final UUID domainId, final UUID token, final int groupId, final GroupEventListener listener)
     {
         return -Errno.ENOTSUP;
     }
@@ -185,7 +185,7 @@ public interface DmaDriver
      * @param groupId the group.
      * @return 0 or a negative errno.
      */
-    default int accessPairGroupLeave(int groupId)
+    default int accessPairGroupLeave(final int groupId)
     {
         return -Errno.ENOTSUP;
     }
@@ -197,7 +197,7 @@ public interface DmaDriver
      * @param domainId a member's domain.
      * @return the handler (0..65535) or a negative errno.
      */
-    default int accessPairGroupHandlerGet(int groupId, UUID domainId)
+    default int accessPairGroupHandlerGet(final int groupId, final UUID domainId)
     {
         return -Errno.ENOTSUP;
     }
@@ -294,7 +294,7 @@ public interface DmaDriver
      * @param nbOps how many.
      * @return how many were enqueued.
      */
-    default int enqueueOps(int vchan, DmaOp[] ops, int nbOps)
+    default int enqueueOps(final int vchan, final DmaOp[] ops, final int nbOps)
     {
         return 0;
     }
@@ -307,7 +307,7 @@ public interface DmaDriver
      * @param nbOps room.
      * @return how many were dequeued.
      */
-    default int dequeueOps(int vchan, DmaOp[] ops, int nbOps)
+    default int dequeueOps(final int vchan, final DmaOp[] ops, final int nbOps)
     {
         return 0;
     }

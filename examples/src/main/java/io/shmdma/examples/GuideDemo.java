@@ -11,9 +11,6 @@ import io.shmdma.shm.ShmContext;
 import io.shmdma.shm.ShmDomain;
 import org.HdrHistogram.Histogram;
 
-import static io.shmdma.examples.ExampleSupport.expect;
-import static io.shmdma.examples.ExampleSupport.say;
-
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
@@ -27,6 +24,9 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
+
+import static io.shmdma.examples.ExampleSupport.expect;
+import static io.shmdma.examples.ExampleSupport.say;
 
 /**
  * The two-JVM demo: DPDK's inter-domain DMA guide step by step. The creator (this JVM) makes a fresh
@@ -124,7 +124,8 @@ public final class GuideDemo
             ExampleSupport.interProcessVchan(device, creatorHandler, joinerHandler);
             device.copy(0, outbound.iova(), targetIova, MIB, OpFlags.SUBMIT);
             await(device, "copy creator -> joiner");
-            say("creator", "copied 1 MiB into the joiner's memory (crc32 " + Long.toHexString(crc(outbound, MIB)) + ")");
+            say("creator", "copied 1 MiB into the joiner's memory (crc32 " + Long.toHexString(crc(outbound, MIB)) +
+                ")");
             toJoiner.println("VERIFY " + crc(outbound, MIB));
             expect(fromJoiner, "VERIFIED");
 
@@ -158,7 +159,8 @@ public final class GuideDemo
                 "latency of a 64 B copy into the joiner's memory, %,d samples: p50 %.2f us, p99 %.2f us, max %.2f us",
                 histogram.getTotalCount(), histogram.getValueAtPercentile(50) / 1000.0,
                 histogram.getValueAtPercentile(99) / 1000.0, histogram.getMaxValue() / 1000.0));
-            say("creator", "(engine thread with a backoff idle strategy; docs/performance.md has busy-spin and inline figures)");
+            say("creator",
+                "(engine thread with a backoff idle strategy; docs/performance.md has busy-spin and inline figures)");
         }
         finally
         {

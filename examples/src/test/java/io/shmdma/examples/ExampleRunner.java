@@ -27,7 +27,8 @@ final class ExampleRunner
         full.add(ProcessHandle.current().info().command().orElse("java"));
         full.addAll(List.of(command));
         final Path output = Files.createTempFile("shmdma-example-", ".log");
-        final Process process = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        final Process process = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(output.toFile())
+            .start();
         try
         {
             if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS))

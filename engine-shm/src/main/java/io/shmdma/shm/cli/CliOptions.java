@@ -3,7 +3,9 @@ package io.shmdma.shm.cli;
 import io.shmdma.shm.ShmConfiguration;
 
 import java.nio.file.Path;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The command line, parsed: one command and its options, which may come before or after it, as
@@ -11,10 +13,16 @@ import java.util.Set;
  */
 final class CliOptions
 {
-    /** The commands. */
-    static final Set<String> COMMANDS = Set.of("list", "info", "stats", "groups", "errors", "watch", "clean");
+    /** Option of watch: time between refreshes. */
+    static final String INTERVAL = "--interval";
+    /** Option of watch: stop after this many refreshes. */
+    static final String COUNT = "--count";
+    /** Option of clean: show what would be removed, remove nothing. */
+    static final String DRY_RUN = "--dry-run";
+    /** Option of clean: judge liveness by heartbeat alone. */
+    static final String IGNORE_PIDS = "--ignore-pids";
 
-    String command;
+    Command command;
     Path dir = ShmConfiguration.dir();
     boolean json;
     boolean help;
@@ -38,8 +46,7 @@ final class CliOptions
     static CliOptions parse(final String[] args) throws CliException
     {
         final CliOptions options = new CliOptions();
-        boolean intervalGiven = false;
-        boolean countGiven = false;
+        final List<String> commandOptions = new ArrayList<>();
         for (int i = 0; i < args.length; i++)
         {
             final String arg = args[i];
@@ -56,11 +63,13 @@ final class CliOptions
                 case "--json":
                     options.json = true;
                     break;
-                case "--dry-run":
+                case DRY_RUN:
                     options.dryRun = true;
+                    commandOptions.add(name);
                     break;
-                case "--ignore-pids":
+                case IGNORE_PIDS:
                     options.ignorePids = true;
+                    commandOptions.add(name);
                     break;
                 case "--dir":
                     options.dir = Path.of(inlineValue != null ? inlineValue : next(args, ++i, name));
@@ -69,28 +78,30 @@ final class CliOptions
                     options.livenessTimeoutMs =
                         positive(name, inlineValue != null ? inlineValue : next(args, ++i, name));
                     break;
-                case "--interval":
+                case INTERVAL:
                     options.intervalMs = positive(name, inlineValue != null ? inlineValue : next(args, ++i, name));
-                    intervalGiven = true;
+                    commandOptions.add(name);
                     break;
-                case "--count":
+                case COUNT:
                     options.count = positive(name, inlineValue != null ? inlineValue : next(args, ++i, name));
-                    countGiven = true;
+                    commandOptions.add(name);
                     break;
                 default:
                     if (arg.startsWith("-"))
                     {
                         throw usage("unknown option " + arg);
                     }
-                    if (!COMMANDS.contains(arg))
+                    final Command command = Command.byName(arg);
+                    if (null == command)
                     {
                         throw usage("unknown command '" + arg + "'");
                     }
                     if (options.command != null)
                     {
-                        throw usage("one command at a time: '" + options.command + "' and '" + arg + "'");
+                        throw usage("one command at a time: '" + options.command.commandName() + "' and '" +
+                            arg + "'");
                     }
-                    options.command = arg;
+                    options.command = command;
             }
         }
         options.dir = options.dir.toAbsolutePath().normalize();
@@ -102,15 +113,24 @@ final class CliOptions
         {
             throw usage("no command given");
         }
-        if ((intervalGiven || countGiven) && !"watch".equals(options.command))
+        for (final String option : commandOptions)
         {
-            throw usage((intervalGiven ? "--interval" : "--count") + " is for watch only");
-        }
-        if ((options.dryRun || options.ignorePids) && !"clean".equals(options.command))
-        {
-            throw usage((options.dryRun ? "--dry-run" : "--ignore-pids") + " is for clean only");
+            if (!options.command.ownOptions().contains(option))
+            {
+                throw usage(option + " is for " + Command.owning(option).commandName() + " only");
+            }
         }
         return options;
+    }
+
+    /**
+     * The liveness timeout in nanoseconds.
+     *
+     * @return heartbeats older than this are dead.
+     */
+    long livenessTimeoutNs()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(livenessTimeoutMs);
     }
 
     private static String next(final String[] args, final int index, final String name) throws CliException

@@ -95,7 +95,8 @@ final class DirectoryCleaner
      * @return what was done.
      * @throws IOException when the directory cannot be listed.
      */
-    static Result clean(final Registry registry, final Snapshot snapshot, final boolean dryRun, final boolean ignorePids)
+    static Result clean(
+        final Registry registry, final Snapshot snapshot, final boolean dryRun, final boolean ignorePids)
         throws IOException
     {
         final long changeCount = registry.changeCount();

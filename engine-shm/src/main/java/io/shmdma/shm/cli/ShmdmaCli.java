@@ -1,12 +1,9 @@
 package io.shmdma.shm.cli;
 
-import io.shmdma.shm.registry.Registry;
-
 import java.io.Console;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.reflect.Method;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code shmdma}, the operator's view of the processes sharing a shmdma directory, in the manner of Aeron's
@@ -29,7 +26,6 @@ public final class ShmdmaCli
     /** Exit code: the command line was not understood ({@code EX_USAGE}). */
     public static final int EXIT_USAGE = 64;
 
-    private static final String ANSI_HOME_AND_CLEAR = "\u001b[H\u001b[2J";
     private static final String USAGE =
         "Usage: shmdma <command> [options]\n" +
         "\n" +
@@ -37,14 +33,7 @@ public final class ShmdmaCli
         "only clean changes anything. Tokens are never shown.\n" +
         "\n" +
         "Commands:\n" +
-        "  list      domains (processes) and their devices: pid, liveness, heartbeat age, segment size\n" +
-        "  info      each device's information, as DPDK telemetry /dmadev/info\n" +
-        "  stats     each device's submitted, completed and errors over every vchan, as /dmadev/stats\n" +
-        "  groups    access pair groups: creator, members, their handlers and liveness\n" +
-        "  errors    the shared distinct error log: count, first and last time, text\n" +
-        "  watch     list, stats and groups again every interval, until interrupted\n" +
-        "  clean     remove the directory when every process in it is dead; while any is alive,\n" +
-        "            remove only the files of dead ones and refuse\n" +
+        Command.helpSection() +
         "\n" +
         "Options:\n" +
         "  --dir <path>              the directory (default /dev/shm/shmdma-<user>, or -Dshmdma.dir)\n" +
@@ -61,15 +50,11 @@ public final class ShmdmaCli
         "Exit status: 0 done; 1 clean refused or incomplete, or another failure; 2 the directory is\n" +
         "missing, or its control file is foreign, of another layout version or truncated; 64 bad usage.\n";
 
-    private final PrintStream out;
-    private final PrintStream err;
-    private final boolean terminal;
+    private final CliOutput output;
 
     private ShmdmaCli(final PrintStream out, final PrintStream err, final boolean terminal)
     {
-        this.out = out;
-        this.err = err;
-        this.terminal = terminal;
+        this.output = new CliOutput(out, err, terminal);
     }
 
     /**
@@ -103,132 +88,26 @@ public final class ShmdmaCli
             final CliOptions options = CliOptions.parse(args);
             if (options.help)
             {
-                out.print(USAGE);
+                output.out().print(USAGE);
                 return EXIT_OK;
             }
-            switch (options.command)
-            {
-                case "watch":
-                    return watch(options);
-                case "clean":
-                    return clean(options);
-                default:
-                    return show(options);
-            }
+            return options.command.run(output, options);
         }
         catch (final CliException ex)
         {
-            err.println("shmdma: " + ex.getMessage());
+            output.fail(ex.getMessage());
             return ex.exitCode();
         }
         catch (final IOException | RuntimeException ex)
         {
-            err.println("shmdma: " + oneLine(ex));
+            output.fail(oneLine(ex));
             return EXIT_FAILED;
         }
         finally
         {
-            out.flush();
-            err.flush();
+            output.out().flush();
+            output.err().flush();
         }
-    }
-
-    private int show(final CliOptions options) throws CliException
-    {
-        try (Registry registry = RegistryOpener.open(options.dir, options.livenessTimeoutMs))
-        {
-            final Snapshot snapshot = Snapshot.take(
-                registry, options.dir, livenessTimeoutNs(options), "errors".equals(options.command));
-            out.print(options.json ? json(options.command, snapshot) :
-                TextReport.header(snapshot) + "\n" + text(options.command, snapshot));
-            return EXIT_OK;
-        }
-    }
-
-    private int watch(final CliOptions options) throws CliException
-    {
-        try (Registry registry = RegistryOpener.open(options.dir, options.livenessTimeoutMs))
-        {
-            for (long refresh = 0; 0 == options.count || refresh < options.count; refresh++)
-            {
-                if (refresh > 0)
-                {
-                    TimeUnit.MILLISECONDS.sleep(options.intervalMs);
-                }
-                final Snapshot snapshot = Snapshot.take(registry, options.dir, livenessTimeoutNs(options), false);
-                if (options.json)
-                {
-                    out.print(JsonReport.watch(snapshot));
-                }
-                else
-                {
-                    out.print((terminal ? ANSI_HOME_AND_CLEAR : refresh > 0 ? "\n" : "") +
-                        TextReport.header(snapshot) + "\n" + TextReport.watch(snapshot));
-                }
-                out.flush();
-                if (out.checkError())
-                {
-                    break; // the reader went away (a closed pipe)
-                }
-            }
-            return EXIT_OK;
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            return EXIT_OK;
-        }
-    }
-
-    private int clean(final CliOptions options) throws CliException, IOException
-    {
-        final DirectoryCleaner.Result result;
-        final Snapshot snapshot;
-        try (Registry registry = RegistryOpener.open(options.dir, options.livenessTimeoutMs))
-        {
-            snapshot = Snapshot.take(registry, options.dir, livenessTimeoutNs(options), false);
-            result = DirectoryCleaner.clean(registry, snapshot, options.dryRun, options.ignorePids);
-        }
-        out.print(options.json ? CleanReport.json(snapshot, result) :
-            TextReport.header(snapshot) + "\n" + CleanReport.text(snapshot, result));
-        final String refusal = CleanReport.refusal(snapshot, result);
-        if (null != refusal)
-        {
-            err.println("shmdma: " + refusal);
-            return EXIT_FAILED;
-        }
-        return EXIT_OK;
-    }
-
-    private static String text(final String command, final Snapshot snapshot)
-    {
-        switch (command)
-        {
-            case "list": return TextReport.list(snapshot);
-            case "info": return TextReport.info(snapshot);
-            case "stats": return TextReport.stats(snapshot);
-            case "groups": return TextReport.groups(snapshot);
-            case "errors": return TextReport.errors(snapshot);
-            default: throw new IllegalArgumentException(command);
-        }
-    }
-
-    private static String json(final String command, final Snapshot snapshot)
-    {
-        switch (command)
-        {
-            case "list": return JsonReport.list(snapshot);
-            case "info": return JsonReport.info(snapshot);
-            case "stats": return JsonReport.stats(snapshot);
-            case "groups": return JsonReport.groups(snapshot);
-            case "errors": return JsonReport.errors(snapshot);
-            default: throw new IllegalArgumentException(command);
-        }
-    }
-
-    private static long livenessTimeoutNs(final CliOptions options)
-    {
-        return TimeUnit.MILLISECONDS.toNanos(options.livenessTimeoutMs);
     }
 
     private static String oneLine(final Throwable ex)

@@ -101,7 +101,8 @@ final class TextReport
                 count(device.counters().submitted()), count(device.counters().completed()),
                 count(device.counters().errors()));
         }
-        return table.isEmpty() ? "no devices\n" : table.render("") + "over every vchan; completed counts failed jobs too\n";
+        return table.isEmpty() ? "no devices\n" :
+            table.render("") + "over every vchan; completed counts failed jobs too\n";
     }
 
     static String groups(final Snapshot snapshot)

@@ -179,6 +179,16 @@ class ShmdmaCliIT
         }
 
         // SIGKILL both, then clean once their heartbeats are older than the liveness timeout
+        killAndClean(creator, joiner, creatorDomain, joinerDomain, joinerPid);
+    }
+
+    private void killAndClean(
+        final PeerHandle creator,
+        final PeerHandle joiner,
+        final String creatorDomain,
+        final String joinerDomain,
+        final String joinerPid) throws Exception
+    {
         creator.kill();
         joiner.kill();
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

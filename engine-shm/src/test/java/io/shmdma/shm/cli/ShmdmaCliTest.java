@@ -36,7 +36,8 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class ShmdmaCliTest
 {
-    private static final String[] COMMANDS = { "list", "info", "stats", "groups", "errors", "watch", "clean" };
+    private static final List<String> COMMANDS =
+        Arrays.stream(Command.values()).map(Command::commandName).toList();
 
     private ShmTestDirectory dir;
     private String dirArg;
@@ -57,7 +58,8 @@ class ShmdmaCliTest
     @Test
     void shouldPrintHelpNamingEveryCommandAndOption()
     {
-        for (final String[] args : List.of(new String[]{ "--help" }, new String[]{ "-h" }, new String[]{ "list", "--help" }))
+        for (final String[] args : List.of(
+            new String[]{ "--help" }, new String[]{ "-h" }, new String[]{ "list", "--help" }))
         {
             final CliRun run = CliRun.run(args).assertOk();
             for (final String command : COMMANDS)
