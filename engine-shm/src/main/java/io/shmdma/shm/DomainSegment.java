@@ -1,13 +1,13 @@
 package io.shmdma.shm;
 
 import io.shmdma.memory.DomainMemory;
+import io.shmdma.shm.file.ShmFiles;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.UUID;
 
 /**
@@ -22,6 +22,9 @@ import java.util.UUID;
  * <p>
  * The owner holds an exclusive file lock on its segment for as long as it lives, so a process opening the
  * directory can tell a segment left by a dead process that never registered it from one being opened.
+ * <p>
+ * Every file is reached once by name ({@link ShmFiles}: created with {@code O_EXCL}, or opened without following a
+ * link and checked); sizes, mappings and the truncation check then go through that open channel only.
  */
 public final class DomainSegment implements AutoCloseable
 {
@@ -33,14 +36,14 @@ public final class DomainSegment implements AutoCloseable
     private final long mappedLength;
     /** The owner's locked channel, or null for a peer's segment. */
     private final FileChannel ownerChannel;
-    /** Where the file's size is read: the owner's channel, or one opened read-only for a peer's. */
+    /** Where the file's size is read: the owner's channel, or the one the peer's segment was mapped through. */
     private final FileChannel sizeChannel;
     private volatile boolean intact = true;
     private volatile boolean closed;
 
     private DomainSegment(
         final Path file, final UUID domainId, final MappedByteBuffer header, final MappedByteBuffer[] chunks,
-        final FileChannel ownerChannel, final long dataLength)
+        final FileChannel ownerChannel, final FileChannel sizeChannel, final long dataLength)
     {
         this.file = file;
         this.domainId = domainId;
@@ -49,7 +52,7 @@ public final class DomainSegment implements AutoCloseable
         this.memory = new DomainMemory(DomainSegmentDescriptor.IOVA_BASE, chunks);
         this.ownerChannel = ownerChannel;
         this.mappedLength = DomainSegmentDescriptor.HEADER_LENGTH + dataLength;
-        this.sizeChannel = ownerChannel != null ? ownerChannel : openForSize(file);
+        this.sizeChannel = sizeChannel;
     }
 
     /**
@@ -81,12 +84,12 @@ public final class DomainSegment implements AutoCloseable
             header = ShmFiles.map(channel, file, 0, DomainSegmentDescriptor.HEADER_LENGTH);
             chunks = mapChunks(channel, file, dataLength);
             DomainSegmentDescriptor.fillHeader(new UnsafeBuffer(header), domainId, dataLength);
-            return new DomainSegment(file, domainId, header, chunks, channel, dataLength);
+            return new DomainSegment(file, domainId, header, chunks, channel, channel, dataLength);
         }
         catch (final RuntimeException ex)
         {
             unmapAll(header, chunks);
-            ShmFiles.deleteQuietly(file);
+            ShmFiles.deleteIfLinked(channel, file);
             ShmFiles.closeQuietly(channel);
             throw ex;
         }
@@ -99,41 +102,51 @@ public final class DomainSegment implements AutoCloseable
      * @param domainId the peer's domain.
      * @return the segment.
      * @throws IllegalArgumentException for a null dir or id.
-     * @throws IllegalStateException    naming the file when it is missing, foreign, truncated, corrupt or of
-     *                                  another version.
+     * @throws IllegalStateException    naming the file when it is missing, a symbolic link, not a regular file,
+     *                                  foreign, truncated, corrupt or of another version.
      */
     public static DomainSegment mapPeer(final Path dir, final UUID domainId)
     {
         final Path file = DomainSegmentDescriptor.file(dir, domainId);
-        final long fileLength = ShmFiles.length(file);
-        if (fileLength < DomainSegmentDescriptor.HEADER_LENGTH)
-        {
-            throw new IllegalStateException("domain segment " + file + " is missing or shorter than its header (" +
-                fileLength + " bytes)");
-        }
         MappedByteBuffer header = null;
         MappedByteBuffer[] chunks = null;
+        FileChannel channel = null;
         try
         {
-            header = ShmFiles.map(file, 0, DomainSegmentDescriptor.HEADER_LENGTH);
+            channel = ShmFiles.openExisting(file, false);
+            final long fileLength = channel.size();
+            if (fileLength < DomainSegmentDescriptor.HEADER_LENGTH)
+            {
+                throw new IllegalStateException("domain segment " + file + " is shorter than its header (" +
+                    fileLength + " bytes)");
+            }
+            header = ShmFiles.map(channel, file, 0, DomainSegmentDescriptor.HEADER_LENGTH);
             final long dataLength =
                 DomainSegmentDescriptor.validate(new UnsafeBuffer(header), file, fileLength, domainId);
-            chunks = mapChunks(null, file, dataLength);
-            return new DomainSegment(file, domainId, header, chunks, null, dataLength);
+            chunks = mapChunks(channel, file, dataLength);
+            return new DomainSegment(file, domainId, header, chunks, null, channel, dataLength);
         }
         catch (final io.shmdma.DmaException ex)
         {
             unmapAll(header, chunks);
+            ShmFiles.closeQuietly(channel);
             throw new IllegalStateException("cannot map domain segment " + file + ": " + ex.getMessage(), ex);
+        }
+        catch (final IOException ex)
+        {
+            unmapAll(header, chunks);
+            ShmFiles.closeQuietly(channel);
+            throw new IllegalStateException("cannot map domain segment " + file + ": " + ex, ex);
         }
         catch (final RuntimeException ex)
         {
             unmapAll(header, chunks);
+            ShmFiles.closeQuietly(channel);
             throw ex;
         }
     }
 
-    /** Maps the data through the owner's channel (which must stay the only one, to keep its lock), or by path. */
+    /** Maps the data through the channel the file was created or opened with, never by name again. */
     private static MappedByteBuffer[] mapChunks(final FileChannel channel, final Path file, final long dataLength)
     {
         final int count = (int)((dataLength + DomainMemory.CHUNK_SIZE - 1) / DomainMemory.CHUNK_SIZE);
@@ -144,9 +157,7 @@ public final class DomainSegment implements AutoCloseable
             {
                 final long offset = (long)i * DomainMemory.CHUNK_SIZE;
                 final long length = Math.min(DomainMemory.CHUNK_SIZE, dataLength - offset);
-                chunks[i] = channel != null ?
-                    ShmFiles.map(channel, file, DomainSegmentDescriptor.HEADER_LENGTH + offset, length) :
-                    ShmFiles.map(file, DomainSegmentDescriptor.HEADER_LENGTH + offset, length);
+                chunks[i] = ShmFiles.map(channel, file, DomainSegmentDescriptor.HEADER_LENGTH + offset, length);
             }
             return chunks;
         }
@@ -166,18 +177,6 @@ public final class DomainSegment implements AutoCloseable
             {
                 ShmFiles.unmap(chunk);
             }
-        }
-    }
-
-    private static FileChannel openForSize(final Path file)
-    {
-        try
-        {
-            return FileChannel.open(file, StandardOpenOption.READ);
-        }
-        catch (final IOException ex)
-        {
-            return null;
         }
     }
 
@@ -295,7 +294,7 @@ public final class DomainSegment implements AutoCloseable
         unmapAll(header, chunks);
         if (ownerChannel != null)
         {
-            ShmFiles.deleteQuietly(file);
+            ShmFiles.deleteIfLinked(ownerChannel, file);
         }
         ShmFiles.closeQuietly(sizeChannel);
     }

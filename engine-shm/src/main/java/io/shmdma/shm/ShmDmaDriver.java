@@ -13,6 +13,7 @@ import io.shmdma.engine.EngineThreading;
 import io.shmdma.engine.SoftwareDmaDriver;
 import io.shmdma.memory.DomainEndpoint;
 import io.shmdma.memory.DomainMemory;
+import io.shmdma.shm.file.ShmFiles;
 import io.shmdma.shm.registry.ControlSegmentDescriptor;
 import io.shmdma.shm.registry.DeviceCounters;
 import io.shmdma.shm.registry.GroupView;
@@ -22,6 +23,7 @@ import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.PrintStream;
+import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -138,10 +140,11 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     {
         releaseRing(vchan);
         final Path file = domain.dir().resolve("ring-" + domain.domainId() + "-" + name + "-" + vchan + ".shm");
-        ShmFiles.deleteQuietly(file);
-        ShmFiles.createReserved(file, length, domain.context().groupShared());
+        ShmFiles.deleteQuietly(file); // a name left by an earlier run of this device: unlinking never follows it
+        // created with O_EXCL and mapped through the channel that created it: a name swapped meanwhile is not used
+        final MappedByteBuffer mapped = ShmFiles.createMapped(file, length, domain.context().groupShared());
         ringFiles[vchan] = file;
-        return new UnsafeBuffer(ShmFiles.map(file, 0, length));
+        return new UnsafeBuffer(mapped);
     }
 
     /**

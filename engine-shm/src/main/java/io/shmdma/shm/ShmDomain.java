@@ -6,6 +6,7 @@ import io.shmdma.DmaException;
 import io.shmdma.Errno;
 import io.shmdma.engine.EngineThreading;
 import io.shmdma.memory.DomainMemory;
+import io.shmdma.shm.file.ShmFiles;
 import io.shmdma.shm.registry.DomainView;
 import io.shmdma.shm.registry.GroupView;
 import io.shmdma.shm.registry.ReapedDomain;

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Security properties between real JVMs: the permission bits of every kind of file and of the directory, under
@@ -112,6 +114,111 @@ class SecurityIT
             ring += name.startsWith("ring-") ? 1 : 0;
         }
         assertEquals(List.of(1, 1, 1), List.of(control, domain, ring), what + ": one file of each kind in " + modes);
+    }
+
+    /**
+     * Run as root, with {@code setpriv} to start a child as {@code nobody}: a group-shared directory owned by root
+     * with the sticky bit is accepted for another user; one owned by root without it, or by another user (even
+     * with it), is refused.
+     */
+    @Test
+    void shouldAcceptARootOwnedStickyGroupDirectoryForAnotherUserAndRefuseOthers() throws Exception
+    {
+        assumeTrue(Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid")), "needs root");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs setpriv");
+        final Path classPath = Files.createDirectory(dir.path().resolve("classpath"));
+        final String copied = copyClassPath(classPath);
+        chmod("-R", "a+rX", dir.path().toString());
+
+        final Path sticky = sharedDirectory("root-sticky", "root", "1770");
+        final String opened = runAsNobody(copied, sticky);
+        assertTrue(opened.startsWith("OPENED "), opened);
+        System.out.println("as nobody, root-owned 1770 group directory: " + opened);
+        final Path leftControl = sticky.resolve(ShmDomain.CONTROL_FILE_NAME);
+        assertEquals(65534, Files.getAttribute(leftControl, "unix:uid"), "the child made the control segment");
+        assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(leftControl)));
+
+        final String notSticky = runAsNobody(copied, sharedDirectory("root-plain", "root", "0770"));
+        assertTrue(notSticky.startsWith("REFUSED EACCES") && notSticky.contains("belongs to uid 0"), notSticky);
+        System.out.println("as nobody, root-owned 0770 group directory: " + notSticky);
+
+        final String otherUser = runAsNobody(copied, sharedDirectory("daemon-sticky", "daemon", "1770"));
+        assertTrue(otherUser.startsWith("REFUSED EACCES") && otherUser.contains("belongs to uid 1"), otherUser);
+    }
+
+    private Path sharedDirectory(final String name, final String owner, final String mode) throws Exception
+    {
+        final Path shared = Files.createDirectory(dir.path().resolve(name));
+        chmod(mode, shared.toString());
+        final Process chown = new ProcessBuilder("chown", owner + ":nogroup", shared.toString()).inheritIO().start();
+        assertTrue(chown.waitFor(10, TimeUnit.SECONDS) && chown.exitValue() == 0);
+        chmod(mode, shared.toString()); // chown clears the sticky bit on some systems
+        return shared;
+    }
+
+    private static void chmod(final String... args) throws Exception
+    {
+        final List<String> command = new ArrayList<>(List.of("chmod"));
+        command.addAll(List.of(args));
+        final Process chmod = new ProcessBuilder(command).inheritIO().start();
+        assertTrue(chmod.waitFor(10, TimeUnit.SECONDS) && chmod.exitValue() == 0, command.toString());
+    }
+
+    /** Copies the test class path where {@code nobody} can read it (~/.m2 and the worktree may not be). */
+    private static String copyClassPath(final Path target) throws Exception
+    {
+        final List<String> entries = new ArrayList<>();
+        int index = 0;
+        for (final String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+        {
+            final Path source = Path.of(entry);
+            final Path copy = target.resolve(index++ + "-" + source.getFileName());
+            if (Files.isDirectory(source))
+            {
+                try (Stream<Path> files = Files.walk(source))
+                {
+                    for (final Path file : (Iterable<Path>)files::iterator)
+                    {
+                        final Path to = copy.resolve(source.relativize(file).toString());
+                        if (Files.isDirectory(file))
+                        {
+                            Files.createDirectories(to);
+                        }
+                        else
+                        {
+                            Files.copy(file, to);
+                        }
+                    }
+                }
+            }
+            else if (Files.isRegularFile(source))
+            {
+                Files.copy(source, copy);
+            }
+            entries.add(copy.toString());
+        }
+        return String.join(java.io.File.pathSeparator, entries);
+    }
+
+    private static String runAsNobody(final String classPath, final Path shared) throws Exception
+    {
+        final Process child = new ProcessBuilder("/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+            "--clear-groups", ProcessHandle.current().info().command().orElse("java"),
+            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx64m",
+            "-cp", classPath, SharedDirectoryChildMain.class.getName(), shared.toString())
+            .redirectErrorStream(true).start();
+        try
+        {
+            assertTrue(child.waitFor(ChildJava.TIMEOUT_SECONDS, TimeUnit.SECONDS), "child ended");
+            final String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            final int line = output.indexOf("OPENED ") >= 0 ? output.indexOf("OPENED ") : output.indexOf("REFUSED ");
+            assertTrue(line >= 0, output);
+            return output.substring(line).split("\n")[0];
+        }
+        finally
+        {
+            child.destroyForcibly();
+        }
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.shmdma.shm.registry.GroupView;
 import io.shmdma.shm.registry.Registry;
 import jdk.jfr.Recording;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.opentest4j.AssertionFailedError;
@@ -325,6 +326,44 @@ class SecurityTest
             return; // cannot hand a directory to another user here (not root)
         }
         assertRefusedDirectory(foreign, false, "belongs to uid");
+    }
+
+    @Test
+    void shouldRefuseAGroupSharedDirectoryOfAnotherUserUnlessRootOwnsItWithTheStickyBit() throws Exception
+    {
+        final Path foreign = Files.createDirectory(dir.path().resolve("foreign-shared"));
+        Files.setPosixFilePermissions(foreign, PosixFilePermissions.fromString("rwxrwx---"));
+        try
+        {
+            Files.setOwner(foreign,
+                foreign.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        }
+        catch (final IOException | UnsupportedOperationException | SecurityException ex)
+        {
+            Assumptions.assumeTrue(false, "cannot hand a directory to another user here (not root)");
+        }
+        final int foreignUid = (Integer)Files.getAttribute(foreign, "unix:uid");
+        final int ownUid = (Integer)Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        assertNotEquals(ownUid, foreignUid);
+        assertRefusedDirectory(foreign, true, "belongs to uid " + foreignUid);
+
+        chmod("1770", foreign);
+        assertRefusedDirectory(foreign, true, "not a root-owned directory with the sticky bit");
+
+        // the sticky bit admits only a root-owned directory; run as root here, root's own directory is simply ours
+        final Path sticky = Files.createDirectory(dir.path().resolve("root-sticky"));
+        chmod("1770", sticky);
+        try (ShmDomain domain = ShmDomain.open(DomainPair.context(sticky, 4096).groupShared(true)))
+        {
+            assertEquals(sticky, domain.dir());
+            assertEquals(01770, ((Integer)Files.getAttribute(sticky, "unix:mode")) & 07777, "left as it was");
+        }
+    }
+
+    private static void chmod(final String mode, final Path path) throws Exception
+    {
+        final Process chmod = new ProcessBuilder("chmod", mode, path.toString()).inheritIO().start();
+        assertTrue(chmod.waitFor(10, TimeUnit.SECONDS) && chmod.exitValue() == 0, "chmod " + mode + " " + path);
     }
 
     private static void assertRefusedDirectory(final Path directory, final boolean groupShared, final String why)

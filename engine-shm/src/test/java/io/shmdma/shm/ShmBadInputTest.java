@@ -7,6 +7,7 @@ import io.shmdma.Errno;
 import io.shmdma.VchanConf;
 import io.shmdma.engine.EngineThreading;
 import io.shmdma.memory.DomainMemory;
+import io.shmdma.shm.file.ShmFiles;
 import io.shmdma.shm.registry.Registry;
 import io.shmdma.shm.registry.RegistryConfig;
 import org.junit.jupiter.api.AfterEach;

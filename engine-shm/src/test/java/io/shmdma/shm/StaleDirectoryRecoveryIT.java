@@ -1,5 +1,6 @@
 package io.shmdma.shm;
 
+import io.shmdma.shm.file.ShmFiles;
 import io.shmdma.shm.registry.Registry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

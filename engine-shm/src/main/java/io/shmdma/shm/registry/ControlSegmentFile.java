@@ -2,6 +2,7 @@ package io.shmdma.shm.registry;
 
 import io.shmdma.DmaException;
 import io.shmdma.Errno;
+import io.shmdma.shm.file.ShmFiles;
 
 import org.agrona.IoUtil;
 import org.agrona.concurrent.AtomicBuffer;
@@ -12,15 +13,10 @@ import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -32,11 +28,12 @@ import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
  * here rather than a SIGBUS later), its version written last, and then published with a hard link, which
  * fails if the name exists: when two processes race on a fresh directory, exactly one file wins and the
  * loser maps it. An existing file is checked (length, marker, ready version, layout) before it is mapped,
- * and is never truncated or written before it is accepted.
+ * and is never truncated or written before it is accepted. Files are created, opened and checked by
+ * {@link ShmFiles} (no symbolic link followed, exact permissions, space reserved); this class reads sizes and maps
+ * only through the channel it created or opened, and checks that the published name is the file it built.
  */
 final class ControlSegmentFile implements AutoCloseable
 {
-    private static final int ZERO_CHUNK_LENGTH = 64 * 1024;
     private static final String TEMPORARY_SUFFIX = ".tmp";
     private static final long ABANDONED_TEMPORARY_AGE_MS = TimeUnit.MINUTES.toMillis(1);
 
@@ -46,22 +43,14 @@ final class ControlSegmentFile implements AutoCloseable
     private final boolean created;
     private final FileChannel sizeChannel;
 
-    private ControlSegmentFile(final Path path, final MappedByteBuffer mappedBuffer, final boolean created)
+    private ControlSegmentFile(
+        final Path path, final MappedByteBuffer mappedBuffer, final boolean created, final FileChannel sizeChannel)
     {
         this.path = path;
         this.mappedBuffer = mappedBuffer;
         this.buffer = new UnsafeBuffer(mappedBuffer);
         this.created = created;
-        FileChannel channel = null;
-        try
-        {
-            channel = FileChannel.open(path, StandardOpenOption.READ);
-        }
-        catch (final IOException ignore)
-        {
-            // no length checks then
-        }
-        this.sizeChannel = channel;
+        this.sizeChannel = sizeChannel;
     }
 
     /**
@@ -110,10 +99,10 @@ final class ControlSegmentFile implements AutoCloseable
     static ControlSegmentFile openOrCreate(final Path file, final RegistryConfig config)
     {
         final Path absolute = file.toAbsolutePath();
-        createDirectory(absolute.getParent(), config);
+        ShmFiles.ensureDirectory(absolute.getParent(), config.groupShared());
         for (int attempt = 0; attempt < 3; attempt++)
         {
-            if (!Files.exists(absolute))
+            if (!Files.exists(absolute, LinkOption.NOFOLLOW_LINKS))
             {
                 final ControlSegmentFile created = tryCreate(absolute, config);
                 if (null != created)
@@ -151,8 +140,25 @@ final class ControlSegmentFile implements AutoCloseable
     static ControlSegmentFile openExisting(final Path file, final RegistryConfig config, final boolean readOnly)
     {
         final Path absolute = file.toAbsolutePath();
-        try (FileChannel channel = readOnly ? FileChannel.open(absolute, StandardOpenOption.READ) :
-            FileChannel.open(absolute, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        final FileChannel channel;
+        try
+        {
+            channel = ShmFiles.openExisting(absolute, readOnly);
+        }
+        catch (final DmaException ex)
+        {
+            if (ex.errno() == Errno.ENOENT)
+            {
+                throw new DmaException(Errno.ENOENT, "control segment " + absolute + " does not exist", ex);
+            }
+            if (ex.errno() == Errno.EACCES && ex.getCause() instanceof java.nio.file.AccessDeniedException)
+            {
+                throw new DmaException(Errno.EACCES, "no permission to read and write control segment " + absolute +
+                    " (owned by another user? see shmdma.group.shared)", ex);
+            }
+            throw new DmaException(ex.errno(), "cannot open control segment " + absolute + ": " + ex.getMessage(), ex);
+        }
+        try
         {
             final UnsafeBuffer header = new UnsafeBuffer(ByteBuffer.allocateDirect(HEADER_LENGTH));
             final long deadlineNs = System.nanoTime() + config.openTimeoutNs();
@@ -181,20 +187,17 @@ final class ControlSegmentFile implements AutoCloseable
             checkHeader(header, fileLength, absolute);
             final MappedByteBuffer mapped = channel.map(
                 readOnly ? FileChannel.MapMode.READ_ONLY : FileChannel.MapMode.READ_WRITE, 0, TOTAL_LENGTH);
-            return new ControlSegmentFile(absolute, mapped, false);
-        }
-        catch (final NoSuchFileException ex)
-        {
-            throw new DmaException(Errno.ENOENT, "control segment " + absolute + " does not exist", ex);
-        }
-        catch (final AccessDeniedException ex)
-        {
-            throw new DmaException(Errno.EACCES, "no permission to read and write control segment " + absolute +
-                " (owned by another user? see shmdma.group.shared)", ex);
+            return new ControlSegmentFile(absolute, mapped, false, channel);
         }
         catch (final IOException ex)
         {
+            ShmFiles.closeQuietly(channel);
             throw new DmaException(Errno.EIO, "cannot open control segment " + absolute + ": " + ex, ex);
+        }
+        catch (final RuntimeException ex)
+        {
+            ShmFiles.closeQuietly(channel);
+            throw ex;
         }
     }
 
@@ -254,30 +257,36 @@ final class ControlSegmentFile implements AutoCloseable
         deleteAbandonedTemporaryFiles(directory, temporaryPrefix);
         final Path temporary = directory.resolve(temporaryPrefix + ProcessHandle.current().pid() +
             "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + TEMPORARY_SUFFIX);
+        FileChannel channel = null;
         MappedByteBuffer mapped = null;
         try
         {
-            final Set<PosixFilePermission> permissions = filePermissions(config);
-            Files.createFile(temporary, PosixFilePermissions.asFileAttribute(permissions));
-            Files.setPosixFilePermissions(temporary, permissions); // not reduced by the umask
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.READ, StandardOpenOption.WRITE))
-            {
-                reserve(channel, file, temporary);
-                mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, TOTAL_LENGTH);
-            }
+            channel = createTemporary(file, temporary, config);
+            mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, TOTAL_LENGTH);
             writeHeader(new UnsafeBuffer(mapped));
+            if (!ShmFiles.isLinkedAt(channel, temporary))
+            {
+                throw new DmaException(Errno.EACCES, "cannot create control segment " + file + ": its temporary " +
+                    "file " + temporary + " was replaced while being built (another process writes to " + directory +
+                    ")");
+            }
             try
             {
-                Files.createLink(file, temporary);
+                Files.createLink(file, temporary); // fails if the name exists; never follows either name
             }
             catch (final FileAlreadyExistsException lostRace)
             {
-                IoUtil.unmap(mapped);
-                mapped = null;
                 return null;
             }
-            final ControlSegmentFile result = new ControlSegmentFile(file, mapped, true);
+            if (!ShmFiles.isLinkedAt(channel, file))
+            {
+                ShmFiles.deleteQuietly(file); // the name this call just made holds something it did not build
+                throw new DmaException(Errno.EACCES, "cannot create control segment " + file + ": its temporary " +
+                    "file was replaced while being published (another process writes to " + directory + ")");
+            }
+            final ControlSegmentFile result = new ControlSegmentFile(file, mapped, true, channel);
             mapped = null;
+            channel = null;
             return result;
         }
         catch (final IOException ex)
@@ -290,27 +299,20 @@ final class ControlSegmentFile implements AutoCloseable
             {
                 IoUtil.unmap(mapped);
             }
-            deleteQuietly(temporary);
+            ShmFiles.closeQuietly(channel);
+            ShmFiles.deleteQuietly(temporary);
         }
     }
 
-    private static void reserve(final FileChannel channel, final Path file, final Path temporary)
+    private static FileChannel createTemporary(final Path file, final Path temporary, final RegistryConfig config)
     {
-        final ByteBuffer zeros = ByteBuffer.allocateDirect(ZERO_CHUNK_LENGTH);
-        long position = 0;
         try
         {
-            while (position < TOTAL_LENGTH)
-            {
-                zeros.clear().limit((int)Math.min(ZERO_CHUNK_LENGTH, TOTAL_LENGTH - position));
-                position += channel.write(zeros, position);
-            }
+            return ShmFiles.createReservedChannel(temporary, TOTAL_LENGTH, config.groupShared());
         }
-        catch (final IOException ex)
+        catch (final DmaException ex)
         {
-            throw new DmaException(Errno.ENOSPC, "cannot reserve " + TOTAL_LENGTH + " bytes for control segment " +
-                file + " (wrote " + position + " bytes to " + temporary + " before: " + ex.getMessage() +
-                "); is the file system full?", ex);
+            throw new DmaException(ex.errno(), "cannot create control segment " + file + ": " + ex.getMessage(), ex);
         }
     }
 
@@ -345,30 +347,6 @@ final class ControlSegmentFile implements AutoCloseable
         }
     }
 
-    private static void createDirectory(final Path directory, final RegistryConfig config)
-    {
-        if (Files.isDirectory(directory))
-        {
-            return;
-        }
-        try
-        {
-            final Set<PosixFilePermission> permissions = PosixFilePermissions.fromString(
-                config.groupShared() ? "rwxrwx---" : "rwx------");
-            Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(permissions));
-            Files.setPosixFilePermissions(directory, permissions); // not reduced by the umask
-        }
-        catch (final IOException ex)
-        {
-            throw new DmaException(Errno.EIO, "cannot create directory " + directory + ": " + ex, ex);
-        }
-    }
-
-    private static Set<PosixFilePermission> filePermissions(final RegistryConfig config)
-    {
-        return PosixFilePermissions.fromString(config.groupShared() ? "rw-rw----" : "rw-------");
-    }
-
     /**
      * Deletes temporary files left by creators that died before publishing; a live creator finishes within
      * milliseconds, so a minute-old temporary file is abandoned.
@@ -385,27 +363,15 @@ final class ControlSegmentFile implements AutoCloseable
         {
             for (final Path file : files)
             {
-                if (Files.getLastModifiedTime(file).toMillis() < cutoffMs)
+                if (Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toMillis() < cutoffMs)
                 {
-                    deleteQuietly(file);
+                    ShmFiles.deleteQuietly(file);
                 }
             }
         }
         catch (final IOException ignore)
         {
             // best effort
-        }
-    }
-
-    private static void deleteQuietly(final Path file)
-    {
-        try
-        {
-            Files.deleteIfExists(file);
-        }
-        catch (final IOException ignore)
-        {
-            // best effort: a leftover temporary file is harmless
         }
     }
 
