@@ -29,6 +29,7 @@ public final class CopyEngine implements Agent
     private final String roleName;
     private final ErrorHandler faultHandler;
     private EngineVchan[] vchans = new EngineVchan[0];
+    private volatile long lateFaults;
 
     /**
      * An engine whose faults are only counted.
@@ -86,9 +87,25 @@ public final class CopyEngine implements Agent
     public int doWork()
     {
         int work = 0;
-        for (final EngineVchan vchan : vchans)
+        try
         {
-            work += vchan.process(VCHAN_BURST);
+            for (final EngineVchan vchan : vchans)
+            {
+                work += vchan.process(VCHAN_BURST);
+            }
+        }
+        catch (final Throwable ex)
+        {
+            // process never throws; only an error the JVM delivers late (Java 17's SIGBUS) can land here
+            lateFaults++;
+            try
+            {
+                faultHandler.onError(ex);
+            }
+            catch (final Throwable ignore)
+            {
+                // the handler's own failure must not stop the engine either
+            }
         }
         return work;
     }
@@ -101,7 +118,7 @@ public final class CopyEngine implements Agent
      */
     public long faults()
     {
-        long total = 0;
+        long total = lateFaults;
         for (final EngineVchan vchan : vchans)
         {
             total += vchan.faults();

@@ -415,7 +415,8 @@ final class EngineVchan
      *
      * @return the sum of the entries' lengths, or -1 when one is empty or outside the domain.
      */
-    private static long resolve(final DomainMemory memory, final int count, final long[] addresses, final long[] lengths)
+    private static long resolve(
+        final DomainMemory memory, final int count, final long[] addresses, final long[] lengths)
     {
         long total = 0;
         for (int i = 0; i < count; i++)

@@ -160,37 +160,42 @@ class HostileRingTest
         assertEquals(0, engine.faults());
     }
 
-    /** The racing writer: after each new round, a short random delay, then a burst of rewrites of that job. */
+    /**
+     * The racing writer: rewrites the current job's slot without pause, from a short random delay after the job was
+     * submitted (0..255 spin-wait hints: sometimes before the engine reads the descriptor, mostly while it copies)
+     * until the next job is.
+     */
     private void race()
     {
         long seen = 0;
+        int slot = 0;
         long random = 0x9E3779B97F4A7C15L;
         long count = 0;
         while (running)
         {
             final long current = round;
-            if (current == seen)
+            if (current != seen)
             {
-                Thread.onSpinWait();
-                continue;
+                seen = current;
+                slot = (int)(current - 1) & (CAPACITY - 1);
+                random = next(random);
+                for (int spin = (int)(random >>> 56); spin > 0; spin--)
+                {
+                    Thread.onSpinWait();
+                }
             }
-            seen = current;
-            final int slot = (int)(current - 1) & (CAPACITY - 1);
-            random = next(random);
-            for (int spin = (int)(random >>> 56); spin > 0; spin--)
-            {
-                Thread.onSpinWait(); // 0..255 pauses: sometimes before the engine reads the descriptor, mostly after
-            }
-            for (int i = 0; i < 256; i++)
+            if (seen != 0)
             {
                 random = next(random);
                 rewrite(slot, random);
-                count++;
+                if ((++count & 15) == 0)
+                {
+                    rewrites = count;
+                }
             }
-            rewrites = count;
-            if ((current & 63) == 0)
+            else
             {
-                Thread.yield();
+                Thread.onSpinWait();
             }
         }
     }
