@@ -4,7 +4,10 @@ import io.shmdma.DmaStatus;
 import io.shmdma.OpFlags;
 import io.shmdma.memory.DomainEndpoint;
 import io.shmdma.memory.DomainMemory;
+import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AtomicBuffer;
+
+import java.lang.invoke.VarHandle;
 
 import static io.shmdma.ring.RingDescriptor.*;
 
@@ -12,49 +15,197 @@ import static io.shmdma.ring.RingDescriptor.*;
  * The engine side of one vchan: reads submitted descriptors from the ring, bounds checks and executes
  * them between the two endpoints' domains, writes each status and publishes the completed index.
  * Used by the engine thread only.
+ * <p>
+ * The ring is shared memory that any process with write access to its file may change at any instant. So each
+ * field of a descriptor, and each SGE entry, is read from the ring exactly once into this object's own
+ * preallocated state; that copy is validated (counts against {@code maxSges}, every range through
+ * {@link DomainMemory#offsetOf}, totals) and the job executes from the validated copy only, so a byte moves
+ * only inside a range that was checked. The ring's geometry is read once, by {@link CopyEngine#addVchan}.
+ * <p>
+ * Whatever a job throws ends that job with an error status ({@link #statusOf}) and the engine moves on: the
+ * engine's own index advances before anything else can throw, so a job is never executed twice, the completed
+ * index moves past each job exactly once and nothing leaves {@link #process}.
  */
 final class EngineVchan
 {
+    /** Bytes moved after which completions are published before the end of a pass. */
+    static final long PUBLISH_BYTES = 16 * 1024;
+
     private final AtomicBuffer ring;
     private final DomainEndpoint source;
     private final DomainEndpoint destination;
+    private final ErrorHandler faultHandler;
     private final int capacity;
     private final int mask;
     private final int maxSges;
+
+    /** The engine's copy of the descriptor being executed; nothing below is re-read from the ring. */
+    private int opcode;
+    private long flags;
+    /** Source IOVA, or fill pattern. */
+    private long srcWord;
+    private long dstWord;
+    /** Length, or number of source SGEs. */
+    private int lengthWord;
+    private int nbDstWord;
+    /** SGE addresses as read from the ring; replaced by their checked offsets once validated. */
+    private final long[] srcOffsets;
+    private final long[] srcLengths;
+    private final long[] dstOffsets;
+    private final long[] dstLengths;
+
+    /** Jobs executed: the next job's index. Owned by the engine, never read back from the ring. */
     private long processed;
+    private long published;
     private long errors;
+    private long publishedErrors;
+    private volatile long faults;
+    private long ringFaults;
+    private long unpublishedBytes;
     private boolean failedInBatch;
     private boolean skipping;
 
-    EngineVchan(final AtomicBuffer ring, final DomainEndpoint source, final DomainEndpoint destination)
+    /**
+     * @param ring         the ring, its geometry already checked against the buffer.
+     * @param capacity     the ring's capacity as read and checked once.
+     * @param maxSges      SGE entries per side as read and checked once.
+     * @param source       where source addresses resolve.
+     * @param destination  where destination addresses resolve.
+     * @param faultHandler told about anything thrown while the engine served this vchan.
+     */
+    EngineVchan(
+        final AtomicBuffer ring,
+        final int capacity,
+        final int maxSges,
+        final DomainEndpoint source,
+        final DomainEndpoint destination,
+        final ErrorHandler faultHandler)
     {
         this.ring = ring;
         this.source = source;
         this.destination = destination;
-        this.capacity = ring.getInt(CAPACITY_OFFSET);
+        this.faultHandler = faultHandler;
+        this.capacity = capacity;
         this.mask = capacity - 1;
-        this.maxSges = ring.getInt(MAX_SGES_OFFSET);
+        this.maxSges = maxSges;
+        this.srcOffsets = new long[maxSges];
+        this.srcLengths = new long[maxSges];
+        this.dstOffsets = new long[maxSges];
+        this.dstLengths = new long[maxSges];
         this.processed = ring.getLongVolatile(COMPLETED_INDEX_OFFSET);
+        this.published = processed;
         this.errors = ring.getLongVolatile(ERROR_COUNT_OFFSET);
+        this.publishedErrors = errors;
     }
 
     /**
-     * Executes up to {@code limit} submitted jobs.
+     * Executes up to {@code limit} submitted jobs. Never throws.
      *
      * @param limit most jobs to execute.
      * @return jobs executed.
      */
     int process(final int limit)
     {
-        int done = 0;
-        while (done < limit)
+        final long first = processed;
+        try
         {
-            final int offset = descriptorOffset((int)processed & mask);
-            if (ring.getLongAcquire(offset + STAMP_OFFSET) != processed + 1)
+            final int ready = submitted(limit);
+            for (int i = 0; i < ready; i++)
             {
-                break; // not submitted yet: the stamp still holds the previous lap's index (or 0)
+                final long index = processed;
+                final int slot = (int)index & mask;
+                final int offset = descriptorOffset(slot);
+                final int status = run(offset, slot);
+                processed = index + 1; // before any call that could throw: a job is never run twice
+                if (status != 0)
+                {
+                    failedInBatch = true;
+                    errors++;
+                    ring.putInt(offset + STATUS_OFFSET, status);
+                }
+                if (unpublishedBytes >= PUBLISH_BYTES)
+                {
+                    publishCompletions();
+                }
             }
-            final long flags = ring.getLong(offset + FLAGS_OFFSET);
+        }
+        catch (final Throwable ex)
+        {
+            onRingFault(ex);
+        }
+        publishCompletions();
+        return (int)(processed - first);
+    }
+
+    /**
+     * Scans the submit stamps from the next job on: the loads are independent, so the descriptors' cache lines
+     * arrive together instead of one miss per job. A stamp still holds the previous lap's index (or 0) until its
+     * job is submitted; the scan stops at the first such one, which the engine would poll next anyway.
+     *
+     * @param limit most jobs to count.
+     * @return the number of consecutive submitted jobs, each acquired.
+     */
+    private int submitted(final int limit)
+    {
+        long index = processed;
+        final long end = processed + limit;
+        while (index < end && ring.getLongAcquire(descriptorOffset((int)index & mask) + STAMP_OFFSET) == index + 1)
+        {
+            index++;
+        }
+        return (int)(index - processed);
+    }
+
+    /**
+     * Anything thrown while this vchan was served: by a job (which then failed with an error status) or by an
+     * access to the ring itself.
+     *
+     * @return the count.
+     */
+    long faults()
+    {
+        return faults;
+    }
+
+    /**
+     * Release stores of the error count and the completed index: every status and store of a job before them. Once
+     * per pass over the vchan (one cache-line transfer to the application per run of jobs, not per job), and sooner
+     * after {@link #PUBLISH_BYTES}, so that the completion of a large job is not held back by the rest of its run.
+     */
+    private void publishCompletions()
+    {
+        if (published != processed)
+        {
+            unpublishedBytes = 0;
+            try
+            {
+                if (publishedErrors != errors)
+                {
+                    ring.putLongRelease(ERROR_COUNT_OFFSET, errors);
+                    publishedErrors = errors;
+                }
+                ring.putLongRelease(COMPLETED_INDEX_OFFSET, processed);
+                published = processed;
+            }
+            catch (final Throwable ex)
+            {
+                onRingFault(ex);
+            }
+        }
+    }
+
+    /**
+     * Reads, checks and executes one job. Reading a ring that was truncated under us raises SIGBUS, which HotSpot
+     * turns into an {@link InternalError}: the job fails with DESCRIPTOR_READ_ERROR. The same for a domain's
+     * mapping gives BUS_ERROR; Java 17 may deliver that error a little later than the copy (see
+     * docs/reliability.md), then {@link #process} catches it.
+     */
+    private int run(final int offset, final int slot)
+    {
+        boolean reading = true;
+        try
+        {
+            readDescriptor(offset);
             if ((flags & FLAG_BATCH_START) != 0)
             {
                 failedInBatch = false;
@@ -64,50 +215,93 @@ final class EngineVchan
             {
                 skipping = true;
             }
-            final int status = skipping ? DmaStatus.NOT_ATTEMPTED.code() : executeGuarded(offset, (int)processed & mask);
-            if (status != 0)
+            if (skipping)
             {
-                failedInBatch = true;
-                ring.putInt(offset + STATUS_OFFSET, status);
-                ring.putLongRelease(ERROR_COUNT_OFFSET, ++errors);
+                return DmaStatus.NOT_ATTEMPTED.code();
             }
-            ring.putLongRelease(COMPLETED_INDEX_OFFSET, ++processed);
-            done++;
+            if (opcode == OP_COPY_SG && !readEntries(slot))
+            {
+                return DmaStatus.INVALID_OPCODE.code();
+            }
+            reading = false;
+            if ((flags & OpFlags.FENCE) != 0)
+            {
+                // every load and store of the earlier jobs before any store of this one, on every platform
+                // (a compiler barrier on x86, dmb ish on AArch64); see "Memory ordering" in docs/architecture.md
+                VarHandle.releaseFence();
+            }
+            return execute();
         }
-        return done;
+        catch (final Throwable ex)
+        {
+            onJobFault(ex);
+            return statusOf(ex, reading);
+        }
     }
 
     /**
-     * Executes one job. A mapped file truncated under us (only a process with write access to it can do that,
-     * shmdma never does) raises SIGBUS, which HotSpot turns into an {@link InternalError} from the faulting
-     * Unsafe copy: the job then fails with BUS_ERROR instead of killing the engine. Java 17 may deliver that
-     * error a little later than the copy (see docs/reliability.md).
+     * The status of a job that threw. Every {@link Throwable}, {@link VirtualMachineError}s included, ends the job:
+     * the engine allocates nothing and holds no lock, so it stays runnable, and rethrowing would stop every vchan
+     * of the device. An {@link InternalError} is HotSpot's SIGBUS on a mapping truncated under us.
+     *
+     * @param ex      what the job threw.
+     * @param reading whether it was thrown while reading the descriptor from the ring.
+     * @return DESCRIPTOR_READ_ERROR, BUS_ERROR or ERROR_UNKNOWN.
      */
-    private int executeGuarded(final int offset, final int slot)
+    static int statusOf(final Throwable ex, final boolean reading)
     {
-        try
+        if (reading)
         {
-            return execute(offset, slot);
+            return DmaStatus.DESCRIPTOR_READ_ERROR.code();
         }
-        catch (final InternalError ex)
+        return ex instanceof InternalError ? DmaStatus.BUS_ERROR.code() : DmaStatus.ERROR_UNKNOWN.code();
+    }
+
+    private void readDescriptor(final int offset)
+    {
+        opcode = ring.getInt(offset + OPCODE_OFFSET);
+        flags = ring.getLong(offset + FLAGS_OFFSET);
+        srcWord = ring.getLong(offset + SRC_OFFSET);
+        dstWord = ring.getLong(offset + DST_OFFSET);
+        lengthWord = ring.getInt(offset + LENGTH_OFFSET);
+        nbDstWord = ring.getInt(offset + NB_DST_OFFSET);
+    }
+
+    /** Copies the slot's SGE entries once; false when a count is out of 1..maxSges. */
+    private boolean readEntries(final int slot)
+    {
+        final int nbSrc = lengthWord;
+        final int nbDst = nbDstWord;
+        if (nbSrc <= 0 || nbDst <= 0 || nbSrc > maxSges || nbDst > maxSges)
         {
-            return DmaStatus.BUS_ERROR.code();
+            return false;
+        }
+        readSide(slot, false, nbSrc, srcOffsets, srcLengths);
+        readSide(slot, true, nbDst, dstOffsets, dstLengths);
+        return true;
+    }
+
+    private void readSide(
+        final int slot, final boolean destination, final int count, final long[] addresses, final long[] lengths)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            final int sge = sgeOffset(capacity, maxSges, slot, destination, i);
+            addresses[i] = ring.getLong(sge);
+            lengths[i] = Integer.toUnsignedLong(ring.getInt(sge + 8));
         }
     }
 
-    private int execute(final int offset, final int slot)
+    private int execute()
     {
-        final int opcode = ring.getInt(offset + OPCODE_OFFSET);
         switch (opcode)
         {
             case OP_COPY:
-                return copy(ring.getLong(offset + SRC_OFFSET), ring.getLong(offset + DST_OFFSET),
-                    Integer.toUnsignedLong(ring.getInt(offset + LENGTH_OFFSET)));
+                return copy(srcWord, dstWord, Integer.toUnsignedLong(lengthWord));
             case OP_FILL:
-                return fill(ring.getLong(offset + SRC_OFFSET), ring.getLong(offset + DST_OFFSET),
-                    Integer.toUnsignedLong(ring.getInt(offset + LENGTH_OFFSET)));
+                return fill(srcWord, dstWord, Integer.toUnsignedLong(lengthWord));
             case OP_COPY_SG:
-                return copySg(slot, ring.getInt(offset + LENGTH_OFFSET), ring.getInt(offset + NB_DST_OFFSET));
+                return copySg(lengthWord, nbDstWord);
             default:
                 return DmaStatus.INVALID_OPCODE.code();
         }
@@ -136,6 +330,7 @@ final class EngineVchan
             return DmaStatus.INVALID_DST_ADDR.code();
         }
         DomainMemory.copy(srcMemory, srcOffset, dstMemory, dstOffset, length);
+        unpublishedBytes += length;
         return 0;
     }
 
@@ -152,15 +347,13 @@ final class EngineVchan
             return DmaStatus.INVALID_DST_ADDR.code();
         }
         dstMemory.fill(dstOffset, length, pattern);
+        unpublishedBytes += length;
         return 0;
     }
 
-    private int copySg(final int slot, final int nbSrc, final int nbDst)
+    /** Executes from the entries {@link #readEntries} copied; the counts were checked there. */
+    private int copySg(final int nbSrc, final int nbDst)
     {
-        if (nbSrc <= 0 || nbDst <= 0 || nbSrc > maxSges || nbDst > maxSges)
-        {
-            return DmaStatus.INVALID_OPCODE.code();
-        }
         final DomainMemory srcMemory = source.memory();
         if (srcMemory == null)
         {
@@ -171,12 +364,12 @@ final class EngineVchan
         {
             return DmaStatus.INVALID_DST_ADDR.code();
         }
-        final long srcTotal = checkEntries(srcMemory, slot, false, nbSrc);
+        final long srcTotal = resolve(srcMemory, nbSrc, srcOffsets, srcLengths);
         if (srcTotal < 0)
         {
             return DmaStatus.INVALID_SRC_ADDR.code();
         }
-        final long dstTotal = checkEntries(dstMemory, slot, true, nbDst);
+        final long dstTotal = resolve(dstMemory, nbDst, dstOffsets, dstLengths);
         if (dstTotal < 0)
         {
             return DmaStatus.INVALID_DST_ADDR.code();
@@ -186,6 +379,8 @@ final class EngineVchan
             return DmaStatus.INVALID_LENGTH.code();
         }
 
+        // every entry is at least one byte and both sides sum to the same total, so while bytes remain both
+        // entry indices stay below their counts, and each piece lies inside one checked entry on each side
         int srcEntry = 0;
         int dstEntry = 0;
         long srcUsed = 0;
@@ -193,18 +388,10 @@ final class EngineVchan
         long remaining = srcTotal;
         while (remaining > 0)
         {
-            final int srcSge = sgeOffset(capacity, maxSges, slot, false, srcEntry);
-            final int dstSge = sgeOffset(capacity, maxSges, slot, true, dstEntry);
-            final long srcLength = Integer.toUnsignedLong(ring.getInt(srcSge + 8));
-            final long dstLength = Integer.toUnsignedLong(ring.getInt(dstSge + 8));
+            final long srcLength = srcLengths[srcEntry];
+            final long dstLength = dstLengths[dstEntry];
             final long n = Math.min(srcLength - srcUsed, dstLength - dstUsed);
-            if (n > 0)
-            {
-                DomainMemory.copy(
-                    srcMemory, srcMemory.offsetOf(ring.getLong(srcSge), srcLength) + srcUsed,
-                    dstMemory, dstMemory.offsetOf(ring.getLong(dstSge), dstLength) + dstUsed,
-                    n);
-            }
+            DomainMemory.copy(srcMemory, srcOffsets[srcEntry] + srcUsed, dstMemory, dstOffsets[dstEntry] + dstUsed, n);
             srcUsed += n;
             dstUsed += n;
             remaining -= n;
@@ -219,23 +406,61 @@ final class EngineVchan
                 dstUsed = 0;
             }
         }
+        unpublishedBytes += srcTotal;
         return 0;
     }
 
-    /** Sum of the entries' lengths, or -1 when one is empty or outside the domain. */
-    private long checkEntries(final DomainMemory memory, final int slot, final boolean destination, final int count)
+    /**
+     * Checks the copied entries of one side and replaces each address by its offset in the domain.
+     *
+     * @return the sum of the entries' lengths, or -1 when one is empty or outside the domain.
+     */
+    private static long resolve(
+        final DomainMemory memory, final int count, final long[] addresses, final long[] lengths)
     {
         long total = 0;
         for (int i = 0; i < count; i++)
         {
-            final int sge = sgeOffset(capacity, maxSges, slot, destination, i);
-            final long length = Integer.toUnsignedLong(ring.getInt(sge + 8));
-            if (memory.offsetOf(ring.getLong(sge), length) == DomainMemory.INVALID)
+            final long offset = memory.offsetOf(addresses[i], lengths[i]);
+            if (offset == DomainMemory.INVALID)
             {
                 return -1;
             }
-            total += length;
+            addresses[i] = offset;
+            total += lengths[i];
         }
         return total;
+    }
+
+    private void onJobFault(final Throwable ex)
+    {
+        faults++;
+        report(ex);
+    }
+
+    /**
+     * A fault outside a job: the ring itself cannot be accessed (truncated), or an error delivered late. The vchan
+     * may then fault on every pass without progress, so only the 1st, 2nd, 4th, 8th... are reported.
+     */
+    private void onRingFault(final Throwable ex)
+    {
+        faults++;
+        ringFaults++;
+        if ((ringFaults & (ringFaults - 1)) == 0)
+        {
+            report(ex);
+        }
+    }
+
+    private void report(final Throwable ex)
+    {
+        try
+        {
+            faultHandler.onError(ex);
+        }
+        catch (final Throwable ignore)
+        {
+            // the handler's own failure must not stop the engine either
+        }
     }
 }

@@ -48,6 +48,14 @@ import org.agrona.BitUtil;
  * An SGE entry is {@code long iova, int length, int reserved}; a slot's source entries come first,
  * then its destination entries.
  * Indices are 64-bit sequence numbers that never wrap in practice; a slot is {@code index & (capacity - 1)}.
+ * <p>
+ * Memory ordering (docs/architecture.md, "Memory ordering"): the submit stamp is a release store that the engine
+ * reads with an acquire load, so the application's writes before the doorbell are visible to the engine. The
+ * engine writes a failed job's status, then the error count and the completed index with release stores; a reader
+ * that loads the completed index with acquire semantics sees every status and every byte written by the jobs
+ * before it, whose sources the engine has finished reading. The engine copies each descriptor and SGE field it
+ * uses once and trusts nothing else in the ring: any process that can write the file can change any byte of it at
+ * any time.
  */
 public final class RingDescriptor
 {

@@ -309,7 +309,7 @@ public final class TwoJvmLatency
             buffer.putLong(SEQUENCE_OFFSET, sequence);
             buffer.putLong(STAMP_OFFSET, stampNs);
             device.copy(0, outbox.iova(STAMP_OFFSET), peerInboxIova + STAMP_OFFSET, size - STAMP_OFFSET, 0);
-            device.copy(0, outbox.iova(SEQUENCE_OFFSET), peerInboxIova + SEQUENCE_OFFSET, 8, OpFlags.SUBMIT);
+            device.copy(0, outbox.iova(SEQUENCE_OFFSET), peerInboxIova + SEQUENCE_OFFSET, 8, OpFlags.FENCE | OpFlags.SUBMIT);
             inFlight += 2;
             if (invoker != null)
             {

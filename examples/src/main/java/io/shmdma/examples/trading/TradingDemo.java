@@ -159,9 +159,10 @@ public final class TradingDemo
             fillPayload(buffer, payload, payloadLength, 2 * snapshot);
             stamp(buffer, begin, 2 * snapshot - 1, now, payloadLength);
             stamp(buffer, finish, 2 * snapshot, now, payloadLength);
+            // FENCE: each job's stores become visible after the previous job's, on every platform (a seqlock needs it)
             device.copy(0, staging.iova(begin), slotIova, STAMP_LENGTH, 0);
-            device.copy(0, staging.iova(payload), slotIova + HEADER_LENGTH, payloadLength, 0);
-            device.copy(0, staging.iova(finish), slotIova, STAMP_LENGTH, OpFlags.SUBMIT);
+            device.copy(0, staging.iova(payload), slotIova + HEADER_LENGTH, payloadLength, OpFlags.FENCE);
+            device.copy(0, staging.iova(finish), slotIova, STAMP_LENGTH, OpFlags.FENCE | OpFlags.SUBMIT);
             stats.published = snapshot;
             nextPublish = Math.max(nextPublish + intervalNs, now);
         }
