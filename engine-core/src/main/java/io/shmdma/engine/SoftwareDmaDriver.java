@@ -20,6 +20,7 @@ import io.shmdma.ring.DescriptorRing;
 import io.shmdma.ring.RingDescriptor;
 import io.shmdma.spi.DmaDriver;
 import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.AtomicBuffer;
@@ -31,6 +32,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * A driver whose "hardware" is a {@link CopyEngine}: descriptor rings per vchan and one engine agent per
  * device. Subclasses say where ring memory lives and how inter-domain handlers resolve; everything else
  * (the data path, start/stop, stats) is here.
+ * <p>
+ * Errors reach {@link #onError(Throwable)}, which subclasses override to route them to an operator: every
+ * error the engine agent throws, and once per halt each ring found forged or corrupt (see
+ * {@link DescriptorRing}). A ring halted on the data path is reported by the next control call on the device
+ * (vchan status, stats, stop, start, dump, close) or by {@link #reportHaltedRings()}, never by the data path
+ * itself, which neither allocates nor locks.
  */
 public abstract class SoftwareDmaDriver implements DmaDriver
 {
@@ -52,6 +59,8 @@ public abstract class SoftwareDmaDriver implements DmaDriver
     private final DomainMemory localMemory;
     private final EngineThreading threading;
     private final AtomicLong engineErrors = new AtomicLong();
+    private final AtomicLong ringErrors = new AtomicLong();
+    private final ErrorHandler engineErrorHandler = this::onEngineError;
     private volatile Throwable lastEngineError;
     private String name = "dma";
     private DmaConf conf = new DmaConf();
@@ -189,6 +198,7 @@ public abstract class SoftwareDmaDriver implements DmaDriver
             }
         }
         final org.agrona.concurrent.IdleStrategy idleStrategy = threading.isInline() ? null : threading.newIdleStrategy();
+        reportHaltedRings();
         engine = new CopyEngine("shmdma-engine-" + name);
         for (int i = 0; i < rings.length; i++)
         {
@@ -197,13 +207,13 @@ public abstract class SoftwareDmaDriver implements DmaDriver
         }
         if (threading.isInline())
         {
-            final AgentInvoker newInvoker = new AgentInvoker(this::onEngineError, null, engine);
+            final AgentInvoker newInvoker = new AgentInvoker(engineErrorHandler, null, engine);
             newInvoker.start();
             invoker = newInvoker;
         }
         else
         {
-            runner = new AgentRunner(idleStrategy, this::onEngineError, null, engine);
+            runner = new AgentRunner(idleStrategy, engineErrorHandler, null, engine);
             AgentRunner.startOnThread(runner);
         }
         activeRings = rings;
@@ -219,17 +229,45 @@ public abstract class SoftwareDmaDriver implements DmaDriver
         CloseHelper.quietClose(oldInvoker);
         CloseHelper.quietClose(runner);
         runner = null;
-        while (engine.doWork() > 0)
-        {
-            Thread.onSpinWait();
-        }
+        drain(engine);
         engine = null;
+        reportHaltedRings();
         return 0;
+    }
+
+    /**
+     * Runs the stopped engine until it has nothing left, or has done more jobs than the rings can hold (a ring
+     * whose submit stamps are being forged would otherwise keep it busy for ever). An error goes to the handler.
+     */
+    private void drain(final CopyEngine stoppedEngine)
+    {
+        long budget = 0;
+        for (final DescriptorRing ring : rings)
+        {
+            budget += ring == null ? 0 : ring.capacity();
+        }
+        long done = 0;
+        int work;
+        do
+        {
+            try
+            {
+                work = stoppedEngine.doWork();
+            }
+            catch (final Throwable ex)
+            {
+                onEngineError(ex);
+                work = 0;
+            }
+            done += work;
+        }
+        while (work > 0 && done <= budget);
     }
 
     @Override
     public int close()
     {
+        reportHaltedRings();
         rings = NO_RINGS;
         endpoints = new DomainEndpoint[0][];
         return 0;
@@ -245,6 +283,68 @@ public abstract class SoftwareDmaDriver implements DmaDriver
     {
         engineErrors.incrementAndGet();
         lastEngineError = error;
+        report(error);
+    }
+
+    /**
+     * The handler the engine agent's runner (or invoker) reports its errors to: counts them in
+     * {@link #engineErrors()} (a vchan with jobs left then reports {@link VchanStatus#HALTED_ERROR}) and passes them
+     * to {@link #onError(Throwable)}. Any thread.
+     *
+     * @return the handler.
+     */
+    public ErrorHandler engineErrorHandler()
+    {
+        return engineErrorHandler;
+    }
+
+    /**
+     * Receives each engine agent error, and one error per halt of each ring found forged or corrupt, on the
+     * thread that reports it (the engine thread, or a thread making a control call). Override to route errors
+     * to an operator; the default prints one line to {@code System.err}. Must not throw, and may be called by
+     * several threads at once.
+     *
+     * @param error the error.
+     */
+    protected void onError(final Throwable error)
+    {
+        System.err.println("shmdma: device " + name + ": " + error);
+    }
+
+    private void report(final Throwable error)
+    {
+        try
+        {
+            onError(error);
+        }
+        catch (final RuntimeException ex)
+        {
+            System.err.println("shmdma: device " + name + ": error handler failed on " + error + ": " + ex);
+        }
+    }
+
+    /**
+     * Reports each ring that halted since it was last reported to {@link #onError(Throwable)}, once. Called by the
+     * control calls of this driver; a process that makes none for a while (a conductor) may call it. Allocates.
+     *
+     * @return rings reported.
+     */
+    public int reportHaltedRings()
+    {
+        int reported = 0;
+        final DescriptorRing[] current = rings;
+        for (int vchan = 0; vchan < current.length; vchan++)
+        {
+            final DescriptorRing ring = current[vchan];
+            final String report = ring == null ? null : ring.takeHaltReport();
+            if (report != null)
+            {
+                ringErrors.incrementAndGet();
+                reported++;
+                report(new IllegalStateException("device " + name + " vchan " + vchan + ": " + report));
+            }
+        }
+        return reported;
     }
 
     /**
@@ -255,6 +355,16 @@ public abstract class SoftwareDmaDriver implements DmaDriver
     public long engineErrors()
     {
         return engineErrors.get();
+    }
+
+    /**
+     * Rings found forged or corrupt and reported, once per halt.
+     *
+     * @return the count.
+     */
+    public long ringErrors()
+    {
+        return ringErrors.get();
     }
 
     /**
@@ -281,13 +391,15 @@ public abstract class SoftwareDmaDriver implements DmaDriver
     @Override
     public int statsGet(final int vchan, final DmaStats stats)
     {
-        for (int i = 0; i < rings.length; i++)
+        final DescriptorRing[] current = rings;
+        for (int i = 0; i < current.length; i++)
         {
-            if ((vchan == DmaDevice.ALL_VCHAN || vchan == i) && rings[i] != null)
+            if ((vchan == DmaDevice.ALL_VCHAN || vchan == i) && current[i] != null)
             {
-                rings[i].addStats(stats);
+                current[i].addStats(stats);
             }
         }
+        reportHaltedRings();
         return 0;
     }
 
@@ -301,30 +413,37 @@ public abstract class SoftwareDmaDriver implements DmaDriver
                 rings[i].resetStats();
             }
         }
+        reportHaltedRings();
         return 0;
     }
 
     @Override
     public VchanStatus vchanStatus(final int vchan)
     {
-        final DescriptorRing ring = rings[vchan];
-        return ring == null ? VchanStatus.IDLE : ring.status(engineAlive());
+        final DescriptorRing[] current = rings;
+        final DescriptorRing ring = vchan >= 0 && vchan < current.length ? current[vchan] : null;
+        final VchanStatus status = ring == null ? VchanStatus.IDLE : ring.status(engineAlive());
+        reportHaltedRings();
+        return status;
     }
 
     @Override
     public int dump(final PrintStream out)
     {
-        out.printf("  engine: %s, %s, errors %d%n", threading, engine != null ? "running" : "stopped", engineErrors.get());
+        out.printf("  engine: %s, %s, errors %d, rings halted %d%n", threading, engine != null ? "running" : "stopped",
+            engineErrors.get(), ringErrors.get());
         for (int i = 0; i < rings.length; i++)
         {
             if (rings[i] != null)
             {
                 final DmaStats stats = new DmaStats();
                 rings[i].addStats(stats);
-                out.printf("  vchan %d: capacity %d, submitted %d, completed %d, errors %d%n",
-                    i, rings[i].capacity(), stats.submitted, stats.completed, stats.errors);
+                out.printf("  vchan %d: capacity %d, submitted %d, completed %d, errors %d%s%n",
+                    i, rings[i].capacity(), stats.submitted, stats.completed, stats.errors,
+                    rings[i].isHalted() ? ", HALTED (ring forged or corrupt)" : "");
             }
         }
+        reportHaltedRings();
         return 0;
     }
 

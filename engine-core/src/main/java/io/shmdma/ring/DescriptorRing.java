@@ -12,17 +12,73 @@ import io.shmdma.memory.SharedMemory;
 import org.agrona.BitUtil;
 import org.agrona.concurrent.AtomicBuffer;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 import static io.shmdma.ring.RingDescriptor.*;
 
 /**
  * The application side of one vchan's descriptor ring ({@link RingDescriptor} has the layout): enqueue,
  * doorbell, and completion gathering with DPDK's semantics. Used by one application thread at a time;
  * never allocates, locks or throws on the data path.
+ * <p>
+ * Everything read from the ring is untrusted (any process that can write the file can change any byte): each
+ * word is read once into a local and checked against what this side knows. A job is complete when the engine
+ * has replaced the {@link #STATUS_NOT_EXECUTED} word this side wrote at enqueue with its final status, and only
+ * jobs this side submitted are ever looked at, so a forged completed index or error count can neither report
+ * a job that never ran as done nor report more jobs than were submitted. A ring found in an impossible state
+ * (a completed index beyond the submitted jobs, negative or going backwards, an error count beyond the completed
+ * index, a status word no engine writes, or a completed index over a job that never ran) is halted: the vchan
+ * reports {@link VchanStatus#HALTED_ERROR}, enqueue and submit return {@code -EIO}, every job not yet gathered
+ * is reported failed with {@link DmaStatus#ERROR_UNKNOWN}, and {@link #takeHaltReport()} hands out one
+ * description of it, once. A restart (after a stop) rewrites the header and runs the ring again.
  */
 public final class DescriptorRing
 {
     /** Ring indices are uint16 and wrap at 65535 -> 0. */
     public static final int RING_IDX_MASK = 0xFFFF;
+    /**
+     * Status word this side writes into a descriptor at enqueue; the engine replaces it with the job's final
+     * status (0 for success) before it publishes the completion. Not a DPDK code.
+     */
+    public static final int STATUS_NOT_EXECUTED = -1;
+    /** Halt reason: not halted. */
+    public static final int HALT_NONE = 0;
+    /** Halt reason: the completed index was negative, beyond the jobs submitted, or went backwards. */
+    public static final int HALT_COMPLETED_INDEX = 1;
+    /** Halt reason: the error count was negative, beyond the completed index, or went backwards. */
+    public static final int HALT_ERROR_COUNT = 2;
+    /** Halt reason: a job's status word held a code that no engine writes. */
+    public static final int HALT_STATUS_WORD = 3;
+    /** Halt reason: the completed index covered a job whose status word says it never ran. */
+    public static final int HALT_NOT_EXECUTED = 4;
+
+    private static final VarHandle SUBMITTED_TAIL;
+    private static final VarHandle HEAD;
+    private static final VarHandle COMPLETED_SEEN;
+    private static final VarHandle ERRORS_SEEN;
+    private static final VarHandle HALT_REASON;
+    private static final VarHandle HALT_RECORDED;
+    private static final VarHandle HALT_REPORTED;
+
+    static
+    {
+        try
+        {
+            final MethodHandles.Lookup lookup = MethodHandles.lookup();
+            SUBMITTED_TAIL = lookup.findVarHandle(DescriptorRing.class, "submittedTail", long.class);
+            HEAD = lookup.findVarHandle(DescriptorRing.class, "head", long.class);
+            COMPLETED_SEEN = lookup.findVarHandle(DescriptorRing.class, "completedSeen", long.class);
+            ERRORS_SEEN = lookup.findVarHandle(DescriptorRing.class, "errorsSeen", long.class);
+            HALT_REASON = lookup.findVarHandle(DescriptorRing.class, "haltReason", int.class);
+            HALT_RECORDED = lookup.findVarHandle(DescriptorRing.class, "haltRecorded", boolean.class);
+            HALT_REPORTED = lookup.findVarHandle(DescriptorRing.class, "haltReported", boolean.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
 
     private final AtomicBuffer buffer;
     private final int capacity;
@@ -34,15 +90,39 @@ public final class DescriptorRing
     private final DmaOp[] inFlightOps;
 
     private long tail;
-    /** Jobs up to here carry their submit stamp; the application side's copy of the submitted index. */
+    /**
+     * Jobs up to here carry their submit stamp: this side's own count of submitted jobs, the bound of every
+     * completion. Written by the application thread with release semantics before the stamps, so any thread that
+     * reads it after a completed index sees at least that many.
+     */
     private long submittedTail;
+    /**
+     * Jobs before here are gathered (or, in silent mode, taken back). Written by the application thread with
+     * release semantics before a slot is reused, so a thread that reads it after a status word knows whether that
+     * word can belong to a newer job.
+     */
     private long head;
     private long startIndex;
     private int lastIdx = RING_IDX_MASK;
     private boolean batchStart = true;
-    private long submittedBaseline;
-    private long completedBaseline;
-    private long errorsBaseline;
+    /** Highest completed index found valid; any thread raises it, a completed index below it is impossible. */
+    private long completedSeen;
+    /** Highest error count found valid; any thread raises it, an error count below it is impossible. */
+    private long errorsSeen;
+    private volatile long submittedBaseline;
+    private volatile long completedBaseline;
+    private volatile long errorsBaseline;
+
+    /** One of {@code HALT_*}; set once by compare-and-set, cleared by {@link #restart()}. */
+    private volatile int haltReason;
+    /** Whether the halt's details below are written (release store by the thread that halted the ring). */
+    private boolean haltRecorded;
+    /** Whether {@link #takeHaltReport()} has handed the report out. */
+    private boolean haltReported;
+    private long haltIndex;
+    private long haltValue;
+    private long haltLowerBound;
+    private long haltUpperBound;
 
     /**
      * Formats a ring in a buffer and takes its application side.
@@ -130,6 +210,10 @@ public final class DescriptorRing
         {
             return -Errno.EINVAL;
         }
+        if (haltReason != HALT_NONE)
+        {
+            return -Errno.EIO;
+        }
         if (isFull())
         {
             return -Errno.ENOSPC;
@@ -156,6 +240,10 @@ public final class DescriptorRing
         if (length == 0 || (flags & ~OpFlags.VALID_MASK) != 0)
         {
             return -Errno.EINVAL;
+        }
+        if (haltReason != HALT_NONE)
+        {
+            return -Errno.EIO;
         }
         if (isFull())
         {
@@ -185,6 +273,10 @@ public final class DescriptorRing
             nbSrc > src.length || nbDst > dst.length || (flags & ~OpFlags.VALID_MASK) != 0)
         {
             return -Errno.EINVAL;
+        }
+        if (haltReason != HALT_NONE)
+        {
+            return -Errno.EIO;
         }
         if (isFull())
         {
@@ -232,15 +324,43 @@ public final class DescriptorRing
         }
         if (silent)
         {
-            head = buffer.getLongAcquire(COMPLETED_INDEX_OFFSET);
-            return tail - head >= nbDesc;
+            takeBackSilentCompletions();
+            return haltReason != HALT_NONE || tail - head >= nbDesc;
         }
         return true;
     }
 
+    /**
+     * Silent mode: moves head to the engine's completed index, read once and checked: between head and the jobs
+     * submitted, and the job before it must carry a status the engine wrote (so a forged index cannot hand back
+     * slots of jobs that have not run). Halts the ring otherwise.
+     */
+    private void takeBackSilentCompletions()
+    {
+        final long completed = buffer.getLongAcquire(COMPLETED_INDEX_OFFSET);
+        if (completed < head || completed > submittedTail)
+        {
+            halt(HALT_COMPLETED_INDEX, completed, completed, head, submittedTail);
+        }
+        else if (completed > head)
+        {
+            final int status = buffer.getIntAcquire(statusOffset(completed - 1));
+            if (status == STATUS_NOT_EXECUTED || !isEngineStatus(status))
+            {
+                halt(status == STATUS_NOT_EXECUTED ? HALT_NOT_EXECUTED : HALT_STATUS_WORD,
+                    completed - 1, status, head, submittedTail);
+            }
+            else
+            {
+                HEAD.setRelease(this, completed);
+                raise(COMPLETED_SEEN, completed);
+            }
+        }
+    }
+
     private int publish(final int offset, final long flags)
     {
-        buffer.putInt(offset + STATUS_OFFSET, DmaStatus.SUCCESSFUL.code());
+        buffer.putIntRelease(offset + STATUS_OFFSET, STATUS_NOT_EXECUTED);
         buffer.putLong(offset + FLAGS_OFFSET, batchStart ? flags | FLAG_BATCH_START : flags);
         batchStart = false;
         final int ringIdx = (int)(tail - startIndex) & RING_IDX_MASK;
@@ -255,18 +375,24 @@ public final class DescriptorRing
     /**
      * Rings the doorbell: every enqueued job becomes visible to the engine.
      *
-     * @return 0.
+     * @return 0, or {@code -EIO} when the ring is halted (the jobs stay unsubmitted and a restart drops them).
      */
     public int submit()
     {
-        if (submittedTail != tail)
+        if (haltReason != HALT_NONE)
         {
-            for (long index = submittedTail; index < tail; index++)
+            return -Errno.EIO;
+        }
+        final long from = submittedTail;
+        final long to = tail;
+        if (from != to)
+        {
+            SUBMITTED_TAIL.setRelease(this, to);
+            for (long index = from; index < to; index++)
             {
                 buffer.putLongRelease(descriptorOffset((int)index & mask) + STAMP_OFFSET, index + 1);
             }
-            submittedTail = tail;
-            buffer.putLongRelease(SUBMITTED_INDEX_OFFSET, tail);
+            buffer.putLongRelease(SUBMITTED_INDEX_OFFSET, to);
             batchStart = true;
         }
         return 0;
@@ -274,6 +400,7 @@ public final class DescriptorRing
 
     /**
      * Gathers the run of successful completions, stopping at the first failed job ({@code rte_dma_completed}).
+     * On a halted ring nothing more succeeds: 0, with {@code hasError} while jobs are left to gather.
      *
      * @param nbCpls most jobs to report.
      * @param result receives lastIdx and hasError; may be null.
@@ -285,18 +412,33 @@ public final class DescriptorRing
         boolean hasError = false;
         if (!silent && nbCpls > 0)
         {
-            final long available = buffer.getLongAcquire(COMPLETED_INDEX_OFFSET) - head;
-            final int limit = (int)Math.min(available, nbCpls);
-            while (count < limit)
+            final int limit = (int)Math.min(submittedTail - head, nbCpls);
+            if (haltReason != HALT_NONE)
             {
-                if (buffer.getInt(descriptorOffset((int)(head + count) & mask) + STATUS_OFFSET) != 0)
-                {
-                    hasError = true;
-                    break;
-                }
-                count++;
+                hasError = limit > 0;
             }
-            gathered(count);
+            else
+            {
+                while (count < limit)
+                {
+                    final long index = head + count;
+                    final int status = buffer.getIntAcquire(statusOffset(index));
+                    if (status != DmaStatus.SUCCESSFUL.code())
+                    {
+                        if (status != STATUS_NOT_EXECUTED)
+                        {
+                            hasError = true;
+                            if (!isEngineStatus(status))
+                            {
+                                halt(HALT_STATUS_WORD, index, status, head, submittedTail);
+                            }
+                        }
+                        break;
+                    }
+                    count++;
+                }
+                gathered(count);
+            }
         }
         if (result != null)
         {
@@ -307,7 +449,8 @@ public final class DescriptorRing
     }
 
     /**
-     * Gathers completions with their status, failed or not ({@code rte_dma_completed_status}).
+     * Gathers completions with their status, failed or not ({@code rte_dma_completed_status}). On a halted ring
+     * every job submitted and not yet gathered is reported, each {@link DmaStatus#ERROR_UNKNOWN}.
      *
      * @param nbCpls most jobs to report, no more than {@code status.length}.
      * @param result receives lastIdx; may be null.
@@ -319,11 +462,29 @@ public final class DescriptorRing
         int count = 0;
         if (!silent && nbCpls > 0 && status != null)
         {
-            final long available = buffer.getLongAcquire(COMPLETED_INDEX_OFFSET) - head;
-            count = (int)Math.min(available, Math.min(nbCpls, status.length));
-            for (int i = 0; i < count; i++)
+            final int limit = (int)Math.min(submittedTail - head, Math.min(nbCpls, status.length));
+            boolean halted = haltReason != HALT_NONE;
+            while (count < limit)
             {
-                status[i] = DmaStatus.of(buffer.getInt(descriptorOffset((int)(head + i) & mask) + STATUS_OFFSET));
+                DmaStatus jobStatus = DmaStatus.ERROR_UNKNOWN;
+                if (!halted)
+                {
+                    final long index = head + count;
+                    final int code = buffer.getIntAcquire(statusOffset(index));
+                    if (code == STATUS_NOT_EXECUTED)
+                    {
+                        break;
+                    }
+                    if (isEngineStatus(code))
+                    {
+                        jobStatus = DmaStatus.of(code);
+                    }
+                    else
+                    {
+                        halted = halt(HALT_STATUS_WORD, index, code, head, submittedTail);
+                    }
+                }
+                status[count++] = jobStatus;
             }
             gathered(count);
         }
@@ -339,8 +500,9 @@ public final class DescriptorRing
     {
         if (count > 0)
         {
-            head += count;
-            lastIdx = (int)(head - 1 - startIndex) & RING_IDX_MASK;
+            final long newHead = head + count;
+            HEAD.setRelease(this, newHead);
+            lastIdx = (int)(newHead - 1 - startIndex) & RING_IDX_MASK;
         }
     }
 
@@ -349,7 +511,7 @@ public final class DescriptorRing
      *
      * @param ops   the operations.
      * @param nbOps how many from the start of {@code ops}.
-     * @return how many were enqueued; fewer when the ring fills or an op is malformed.
+     * @return how many were enqueued; fewer when the ring fills, is halted or an op is malformed.
      */
     public int enqueueOps(final DmaOp[] ops, final int nbOps)
     {
@@ -393,7 +555,8 @@ public final class DescriptorRing
     }
 
     /**
-     * Dequeues completed operation objects in order, each with its status ({@code rte_dma_dequeue_ops}).
+     * Dequeues completed operation objects in order, each with its status ({@code rte_dma_dequeue_ops}). On a
+     * halted ring every operation submitted and not yet dequeued comes back, with {@link DmaStatus#ERROR_UNKNOWN}.
      *
      * @param ops   receives the operations.
      * @param nbOps room in {@code ops}.
@@ -405,15 +568,38 @@ public final class DescriptorRing
         {
             return 0;
         }
-        final long available = buffer.getLongAcquire(COMPLETED_INDEX_OFFSET) - head;
-        final int count = (int)Math.min(available, Math.min(nbOps, ops.length));
-        for (int i = 0; i < count; i++)
+        final int limit = (int)Math.min(submittedTail - head, Math.min(nbOps, ops.length));
+        boolean halted = haltReason != HALT_NONE;
+        int count = 0;
+        while (count < limit)
         {
-            final int slot = (int)(head + i) & mask;
+            final long index = head + count;
+            final int slot = (int)index & mask;
             final DmaOp op = inFlightOps[slot];
+            if (op == null)
+            {
+                break; // every submitted slot holds its op; a guard, not a case
+            }
+            DmaStatus jobStatus = DmaStatus.ERROR_UNKNOWN;
+            if (!halted)
+            {
+                final int code = buffer.getIntAcquire(statusOffset(index));
+                if (code == STATUS_NOT_EXECUTED)
+                {
+                    break;
+                }
+                if (isEngineStatus(code))
+                {
+                    jobStatus = DmaStatus.of(code);
+                }
+                else
+                {
+                    halted = halt(HALT_STATUS_WORD, index, code, head, submittedTail);
+                }
+            }
             inFlightOps[slot] = null;
-            op.status = DmaStatus.of(buffer.getInt(descriptorOffset(slot) + STATUS_OFFSET));
-            ops[i] = op;
+            op.status = jobStatus;
+            ops[count++] = op;
         }
         gathered(count);
         return count;
@@ -422,27 +608,36 @@ public final class DescriptorRing
     /**
      * Room for more jobs in the current burst ({@code rte_dma_burst_capacity}).
      *
-     * @return free descriptors.
+     * @return free descriptors; 0 when the ring is halted.
      */
     public int burstCapacity()
     {
-        if (silent)
+        if (silent && haltReason == HALT_NONE && tail != head)
         {
-            head = buffer.getLongAcquire(COMPLETED_INDEX_OFFSET);
+            takeBackSilentCompletions();
+        }
+        if (haltReason != HALT_NONE)
+        {
+            return 0;
         }
         return (int)(nbDesc - (tail - head));
     }
 
     /**
-     * Whether the engine has submitted jobs left ({@code rte_dma_vchan_status}).
+     * Whether the engine has submitted jobs left ({@code rte_dma_vchan_status}). Any thread.
      *
      * @param engineAlive whether the engine that serves this ring is running.
-     * @return the status.
+     * @return the status; {@link VchanStatus#HALTED_ERROR} when the ring is halted or its engine is not running.
      */
     public VchanStatus status(final boolean engineAlive)
     {
-        final boolean pending = buffer.getLongAcquire(COMPLETED_INDEX_OFFSET) != buffer.getLong(SUBMITTED_INDEX_OFFSET);
-        if (!pending)
+        final long submitted = (long)SUBMITTED_TAIL.getAcquire(this);
+        final long completed = checkedCompletedIndex();
+        if (haltReason != HALT_NONE)
+        {
+            return VchanStatus.HALTED_ERROR;
+        }
+        if (completed == submitted)
         {
             return VchanStatus.IDLE;
         }
@@ -450,50 +645,226 @@ public final class DescriptorRing
     }
 
     /**
-     * Whether every submitted job has been executed.
+     * Whether every submitted job has been executed. Any thread.
      *
-     * @return true when the engine has caught up with the doorbell.
+     * @return true when the engine has caught up with the doorbell; false when it has not or the ring is halted.
      */
     public boolean drained()
     {
-        return buffer.getLongAcquire(COMPLETED_INDEX_OFFSET) == buffer.getLongVolatile(SUBMITTED_INDEX_OFFSET);
+        final long submitted = (long)SUBMITTED_TAIL.getAcquire(this);
+        final long completed = checkedCompletedIndex();
+        return haltReason == HALT_NONE && completed == submitted;
     }
 
     /**
-     * Restarts the ring after a stop: jobs enqueued but never submitted are dropped, completions not
-     * gathered are discarded, and ring indices start again at 0. Call only when {@link #drained()}.
+     * Whether this ring is halted because something in it was impossible.
+     *
+     * @return true when halted.
+     */
+    public boolean isHalted()
+    {
+        return haltReason != HALT_NONE;
+    }
+
+    /**
+     * Why this ring is halted.
+     *
+     * @return one of {@code HALT_*}.
+     */
+    public int haltReason()
+    {
+        return haltReason;
+    }
+
+    /**
+     * Describes why this ring halted, once per halt: the first call after a halt returns the description, every
+     * other call null. For the driver's error handler; allocates, so call it off the data path. Any thread.
+     *
+     * @return the description, or null.
+     */
+    public String takeHaltReport()
+    {
+        if (!(boolean)HALT_RECORDED.getAcquire(this) || !HALT_REPORTED.compareAndSet(this, false, true))
+        {
+            return null;
+        }
+        final String what;
+        switch (haltReason)
+        {
+            case HALT_COMPLETED_INDEX:
+                what = "completed index " + haltValue + " is impossible: not in [" + haltLowerBound + ", " +
+                    haltUpperBound + "] (already completed, submitted)";
+                break;
+            case HALT_ERROR_COUNT:
+                what = "error count " + haltValue + " is impossible: not in [" + haltLowerBound + ", " +
+                    haltUpperBound + "] (already counted, completed index)";
+                break;
+            case HALT_STATUS_WORD:
+                what = "job " + haltIndex + " has status word " + haltValue + ", which no engine writes";
+                break;
+            case HALT_NOT_EXECUTED:
+                what = "the completed index covers job " + haltIndex + ", whose status word says it never ran";
+                break;
+            default:
+                what = "halted for reason " + haltReason;
+                break;
+        }
+        return "descriptor ring found forged or corrupt, vchan halted (jobs not gathered fail with ERROR_UNKNOWN): " +
+            what;
+    }
+
+    /**
+     * Restarts the ring after a stop, with the engine not running: jobs enqueued but never submitted are dropped,
+     * completions not gathered are discarded, ring indices start again at 0, a halt is cleared and the header's
+     * completed index and error count are set back to values the engine can continue from.
      */
     public void restart()
     {
-        tail = buffer.getLongVolatile(SUBMITTED_INDEX_OFFSET);
-        submittedTail = tail;
-        head = tail;
-        startIndex = tail;
+        final long base = submittedTail;
+        tail = base;
+        HEAD.setRelease(this, base);
+        startIndex = base;
         lastIdx = RING_IDX_MASK;
         batchStart = true;
         if (inFlightOps != null)
         {
             java.util.Arrays.fill(inFlightOps, null);
         }
+        raise(COMPLETED_SEEN, base);
+        if (buffer.getLongVolatile(COMPLETED_INDEX_OFFSET) != base)
+        {
+            buffer.putLongRelease(COMPLETED_INDEX_OFFSET, base);
+        }
+        final long errors = buffer.getLongVolatile(ERROR_COUNT_OFFSET);
+        final long errorsFloor = (long)ERRORS_SEEN.getAcquire(this);
+        if (errors < errorsFloor || errors > base)
+        {
+            buffer.putLongRelease(ERROR_COUNT_OFFSET, Math.min(errorsFloor, base));
+        }
+        buffer.putLongRelease(SUBMITTED_INDEX_OFFSET, base);
+        HALT_RECORDED.setRelease(this, false);
+        HALT_REPORTED.setRelease(this, false);
+        haltReason = HALT_NONE;
     }
 
     /**
-     * Adds this ring's counts since the last reset to {@code stats}.
+     * Adds this ring's counts since the last reset to {@code stats}. Any thread; each count is read once and
+     * clamped to what is possible (0 <= errors <= completed <= submitted, none going backwards), and an
+     * impossible one halts the ring.
      *
      * @param stats accumulates the counts.
      */
     public void addStats(final DmaStats stats)
     {
-        stats.submitted += buffer.getLongVolatile(SUBMITTED_INDEX_OFFSET) - submittedBaseline;
-        stats.completed += buffer.getLongVolatile(COMPLETED_INDEX_OFFSET) - completedBaseline;
-        stats.errors += buffer.getLongVolatile(ERROR_COUNT_OFFSET) - errorsBaseline;
+        final long errorsFloor = (long)ERRORS_SEEN.getAcquire(this);
+        final long errorCount = buffer.getLongAcquire(ERROR_COUNT_OFFSET);
+        final long completed = checkedCompletedIndex();
+        final long errors = checkedErrorCount(errorCount, errorsFloor, completed);
+        final long submitted = (long)SUBMITTED_TAIL.getAcquire(this);
+        stats.submitted += Math.max(0, submitted - submittedBaseline);
+        stats.completed += Math.max(0, completed - completedBaseline);
+        stats.errors += Math.max(0, errors - errorsBaseline);
     }
 
-    /** Resets the counts, by taking the current totals as the new baseline. */
+    /** Resets the counts, by taking the current totals as the new baseline. Any thread. */
     public void resetStats()
     {
-        errorsBaseline = buffer.getLongVolatile(ERROR_COUNT_OFFSET);
-        completedBaseline = buffer.getLongVolatile(COMPLETED_INDEX_OFFSET);
-        submittedBaseline = buffer.getLongVolatile(SUBMITTED_INDEX_OFFSET);
+        final long errorsFloor = (long)ERRORS_SEEN.getAcquire(this);
+        final long errorCount = buffer.getLongAcquire(ERROR_COUNT_OFFSET);
+        final long completed = checkedCompletedIndex();
+        errorsBaseline = checkedErrorCount(errorCount, errorsFloor, completed);
+        completedBaseline = completed;
+        submittedBaseline = (long)SUBMITTED_TAIL.getAcquire(this);
+    }
+
+    /**
+     * The engine's completed index, read once: valid when between the highest one found valid before and the
+     * jobs submitted (read after it, so a valid index is never beyond), and when the job just before it, if not
+     * gathered yet, carries a status the engine wrote (the engine writes a status before it publishes the index).
+     * Otherwise the ring is halted and the index clamped into that range. Any thread.
+     */
+    private long checkedCompletedIndex()
+    {
+        final long floor = (long)COMPLETED_SEEN.getAcquire(this);
+        final long completed = buffer.getLongAcquire(COMPLETED_INDEX_OFFSET);
+        final long submitted = (long)SUBMITTED_TAIL.getAcquire(this);
+        if (completed < floor || completed > submitted)
+        {
+            halt(HALT_COMPLETED_INDEX, completed, completed, floor, submitted);
+            return Math.max(floor, Math.min(completed, submitted));
+        }
+        if (completed > floor)
+        {
+            final long last = completed - 1;
+            if (last >= (long)HEAD.getAcquire(this))
+            {
+                final int status = buffer.getIntAcquire(statusOffset(last));
+                // the word can belong to a newer job only once this job was gathered: read head again to know
+                if ((status == STATUS_NOT_EXECUTED || !isEngineStatus(status)) && last >= (long)HEAD.getAcquire(this))
+                {
+                    halt(status == STATUS_NOT_EXECUTED ? HALT_NOT_EXECUTED : HALT_STATUS_WORD,
+                        last, status, floor, submitted);
+                    return floor;
+                }
+            }
+            raise(COMPLETED_SEEN, completed);
+        }
+        return completed;
+    }
+
+    /**
+     * Checks an error count read once before the completed index (the engine counts a failure before it publishes
+     * its completion, so a valid count is never beyond the index read after it, nor below the highest one found
+     * valid before); otherwise the ring is halted and the count clamped.
+     */
+    private long checkedErrorCount(final long errors, final long floor, final long completed)
+    {
+        if (errors < floor || errors > completed)
+        {
+            halt(HALT_ERROR_COUNT, errors, errors, floor, completed);
+            return Math.max(0, Math.min(Math.max(errors, floor), completed));
+        }
+        raise(ERRORS_SEEN, errors);
+        return errors;
+    }
+
+    /** Raises a monotonic field to at least {@code value}; any thread. */
+    private void raise(final VarHandle field, final long value)
+    {
+        long current = (long)field.getAcquire(this);
+        while (value > current && !field.compareAndSet(this, current, value))
+        {
+            current = (long)field.getAcquire(this);
+        }
+    }
+
+    /**
+     * Halts the ring; the first caller records why, with release semantics, for {@link #takeHaltReport()}.
+     * Never allocates.
+     *
+     * @return true.
+     */
+    private boolean halt(final int reason, final long index, final long value, final long lower, final long upper)
+    {
+        if (HALT_REASON.compareAndSet(this, HALT_NONE, reason))
+        {
+            haltIndex = index;
+            haltValue = value;
+            haltLowerBound = lower;
+            haltUpperBound = upper;
+            HALT_RECORDED.setRelease(this, true);
+        }
+        return true;
+    }
+
+    private int statusOffset(final long index)
+    {
+        return descriptorOffset((int)index & mask) + STATUS_OFFSET;
+    }
+
+    /** Whether an engine can have written this status code: one of DPDK's. */
+    private static boolean isEngineStatus(final int code)
+    {
+        return DmaStatus.of(code).code() == code;
     }
 }

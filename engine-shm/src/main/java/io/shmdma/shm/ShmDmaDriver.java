@@ -120,6 +120,35 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     }
 
     /**
+     * Engine agent errors and rings found forged or corrupt go to the shared error log ({@code shmdma errors}) and
+     * to this device's engine errors counter ({@code shmdma stats}). Any thread; never throws.
+     */
+    @Override
+    protected void onError(final Throwable error)
+    {
+        try
+        {
+            domain.recordError(error);
+        }
+        catch (final RuntimeException | InternalError ex)
+        {
+            super.onError(error); // the control segment is closed or damaged: stderr is what is left
+        }
+        final DeviceCounters current = counters;
+        if (current != null)
+        {
+            try
+            {
+                current.incrementEngineErrors();
+            }
+            catch (final RuntimeException | InternalError ex)
+            {
+                // a damaged or unmapped control segment: the error log line above is the report
+            }
+        }
+    }
+
+    /**
      * The process-local device id.
      *
      * @return the id.

@@ -63,7 +63,9 @@ import java.nio.file.Path;
  *            |      info (written by the owner's conductor): capabilities,   |
  *            |      nb_vchans, max_vchans, min/max desc, max_sges,           |
  *            |      nb_priorities, numa node, device state                   |
- *            |   +128 submitted (own 128 B)  +256 completed, errors          |
+ *            |   +128 submitted (own 128 B)  +256 completed, errors,         |
+ *            |   +272 engine errors (engine agent errors and rings found     |
+ *            |        forged or corrupt; added atomically by any thread)     |
  *   680576   +--------------------------------------------------------------+
  *            | ERROR LOG DIRECTORY: 16 x 128 B {state, owner incarnation,    |
  *            |   owner pid, claimed epoch ms, released epoch ms}             |
@@ -304,9 +306,11 @@ public final class ControlSegmentDescriptor
     public static final int COUNTERS_COMPLETED_OFFSET = COUNTERS_SUBMITTED_OFFSET + SECTION_ALIGNMENT;
     /** Device counters entry: jobs failed (written by the engine thread). */
     public static final int COUNTERS_ERRORS_OFFSET = COUNTERS_COMPLETED_OFFSET + Long.BYTES;
+    /** Device counters entry: engine errors and rings found forged or corrupt (added atomically, any thread). */
+    public static final int COUNTERS_ENGINE_ERRORS_OFFSET = COUNTERS_ERRORS_OFFSET + Long.BYTES;
     /** Length of one device counters entry. */
     public static final int DEVICE_COUNTERS_ENTRY_LENGTH =
-        BitUtil.align(COUNTERS_ERRORS_OFFSET + Long.BYTES, SECTION_ALIGNMENT);
+        BitUtil.align(COUNTERS_ENGINE_ERRORS_OFFSET + Long.BYTES, SECTION_ALIGNMENT);
 
     // ---------------------------------------------------------------- error log
     /** Offset of the error log directory. */

@@ -12,6 +12,8 @@ import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
  * that completes; each add is a plain read plus a release store (single writer, no lock prefix). Readers in any
  * process use the acquire getters. The owner's conductor also publishes the device's information
  * ({@code rte_dma_info_get} and whether it is started) with {@link #publishInfo(DmaInfo, boolean)}, for the CLI.
+ * The engine errors count (errors thrown by the engine agent and rings found forged or corrupt, see
+ * {@code SoftwareDmaDriver.onError}) is added to atomically by any thread of the owning process.
  * Never allocates or throws after construction.
  */
 public final class DeviceCounters
@@ -21,6 +23,7 @@ public final class DeviceCounters
     private final int submittedOffset;
     private final int completedOffset;
     private final int errorsOffset;
+    private final int engineErrorsOffset;
     private final int entryOffset;
 
     DeviceCounters(final AtomicBuffer buffer, final int counterId)
@@ -36,6 +39,7 @@ public final class DeviceCounters
         this.submittedOffset = offset + COUNTERS_SUBMITTED_OFFSET;
         this.completedOffset = offset + COUNTERS_COMPLETED_OFFSET;
         this.errorsOffset = offset + COUNTERS_ERRORS_OFFSET;
+        this.engineErrorsOffset = offset + COUNTERS_ENGINE_ERRORS_OFFSET;
     }
 
     /**
@@ -76,6 +80,27 @@ public final class DeviceCounters
     public long errors()
     {
         return buffer.getLongAcquire(errorsOffset);
+    }
+
+    /**
+     * Engine errors: errors thrown by the device's engine agent plus rings found forged or corrupt (each reported
+     * once), acquire load. Not job failures, which {@link #errors()} counts.
+     *
+     * @return the count.
+     */
+    public long engineErrors()
+    {
+        return buffer.getLongAcquire(engineErrorsOffset);
+    }
+
+    /**
+     * Adds one engine error, atomically: any thread of the owning process may call this.
+     *
+     * @return the count after the increment.
+     */
+    public long incrementEngineErrors()
+    {
+        return buffer.getAndAddLong(engineErrorsOffset, 1) + 1;
     }
 
     /**
@@ -147,19 +172,20 @@ public final class DeviceCounters
     }
 
     /**
-     * Sets all three counts to zero; call only while neither writer runs (device stopped).
+     * Sets every count, engine errors included, to zero; call only while no writer runs (device stopped).
      */
     public void reset()
     {
         buffer.putLongRelease(submittedOffset, 0);
         buffer.putLongRelease(completedOffset, 0);
         buffer.putLongRelease(errorsOffset, 0);
+        buffer.putLongRelease(engineErrorsOffset, 0);
     }
 
     /** {@inheritDoc} */
     public String toString()
     {
         return "DeviceCounters{counterId=" + counterId + ", submitted=" + submitted() + ", completed=" + completed() +
-            ", errors=" + errors() + '}';
+            ", errors=" + errors() + ", engineErrors=" + engineErrors() + '}';
     }
 }

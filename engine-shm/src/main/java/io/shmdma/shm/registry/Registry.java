@@ -1025,7 +1025,8 @@ public final class Registry implements AutoCloseable
                         MAX_DEVICE_NAME_LENGTH),
                     counters.submitted(),
                     counters.completed(),
-                    counters.errors()));
+                    counters.errors(),
+                    counters.engineErrors()));
             }
         }
         return views;
