@@ -121,8 +121,10 @@ final class EngineVchan
                 {
                     failedInBatch = true;
                     errors++;
-                    ring.putInt(offset + STATUS_OFFSET, status);
                 }
+                // every job's final status, success included, replaces the application's NOT_EXECUTED word: it is the
+                // job's completion, released after the job's stores
+                ring.putIntRelease(offset + STATUS_OFFSET, status);
                 if (unpublishedBytes >= PUBLISH_BYTES)
                 {
                     publishCompletions();

@@ -199,7 +199,7 @@ public abstract class SoftwareDmaDriver implements DmaDriver
         }
         final org.agrona.concurrent.IdleStrategy idleStrategy = threading.isInline() ? null : threading.newIdleStrategy();
         reportHaltedRings();
-        engine = new CopyEngine("shmdma-engine-" + name);
+        engine = new CopyEngine("shmdma-engine-" + name, this::report);
         for (int i = 0; i < rings.length; i++)
         {
             rings[i].restart();
@@ -213,7 +213,7 @@ public abstract class SoftwareDmaDriver implements DmaDriver
         }
         else
         {
-            runner = new AgentRunner(idleStrategy, engineErrorHandler, null, engine);
+            runner = new AgentRunner(new BusErrorGuard(idleStrategy, this::report), engineErrorHandler, null, engine);
             AgentRunner.startOnThread(runner);
         }
         activeRings = rings;

@@ -30,7 +30,8 @@ import org.agrona.BitUtil;
  * A descriptor:
  * <pre>
  *  +---------------+---------------+
- *  |    Opcode     |    Status     |  0   opcode written by app; status by engine
+ *  |    Opcode     |    Status     |  0   opcode by app; status -1 (not executed) by app at enqueue,
+ *  |               |               |      the final status (release) by engine: the job's completion
  *  +---------------+---------------+
  *  |             Flags             |  8   OpFlags plus internal bits
  *  +-------------------------------+
@@ -51,9 +52,10 @@ import org.agrona.BitUtil;
  * <p>
  * Memory ordering (docs/architecture.md, "Memory ordering"): the submit stamp is a release store that the engine
  * reads with an acquire load, so the application's writes before the doorbell are visible to the engine. The
- * engine writes a failed job's status, then the error count and the completed index with release stores; a reader
- * that loads the completed index with acquire semantics sees every status and every byte written by the jobs
- * before it, whose sources the engine has finished reading. The engine copies each descriptor and SGE field it
+ * engine writes every job's final status with a release store, so a reader that loads a status other than -1 with
+ * acquire semantics sees every byte the job wrote; the application gathers completions this way, one cache line
+ * per job. The error count and the completed index follow once per run of jobs (release), for stats and
+ * {@code vchan_status}. The engine copies each descriptor and SGE field it
  * uses once and trusts nothing else in the ring: any process that can write the file can change any byte of it at
  * any time.
  */
