@@ -33,6 +33,13 @@ import java.util.Locale;
  * {@code --wait-quiet-ms}, each measurement starts only after a quiet 200 ms window (waiting up to that long);
  * with {@code --retries N}, a measurement during which other processes used more than 5% of the CPUs is
  * repeated up to N times and the cleanest one kept.
+ * <p>
+ * Beyond dma-perf, every DMA scenario gets a caller-cost phase after its throughput phase, on the same device
+ * and buffers: the same jobs in bursts of {@code kick_batch}, each gathered once after a wait that touches no
+ * shared memory ({@link CallerCost}). Its figure, the application thread's own ns per job outside waiting, goes
+ * in the DMA row's {@code caller ns/op} column, beside the CPU row's ns/op (the same thread copying the same
+ * bytes); for a case that sweeps {@code buf_size} the break-even size (from which offloading costs the caller
+ * less than copying) is printed after the case's table.
  */
 public final class DmaPerf
 {
@@ -410,7 +417,8 @@ public final class DmaPerf
             perfCase.id(), callerPhase ? "DMA caller cost" : dma ? "DMA" : "CPU", scenario.id, count, scenario.bufSize,
             dma ? " kick=" + scenario.kickBatch : "");
         worker.start();
-        final long warmupEnd = System.nanoTime() + (long)(config.warmupSeconds() * 1e9);
+        final double warmupSeconds = callerPhase ? config.warmupSeconds() / 2 : config.warmupSeconds();
+        final long warmupEnd = System.nanoTime() + (long)(warmupSeconds * 1e9);
         waitUntil(warmupEnd, label + " warm-up", worker);
         if (waitQuietMs > 0)
         {
