@@ -32,18 +32,18 @@ echo "== BenchReport ${report[*]} (JMH; progress in $out/jmh.log)"
 java "${flags[@]}" -cp "$jar" io.shmdma.bench.BenchReport "${report[@]}" --out "$out/report.md" 2> "$out/jmh.log" \
     || { tail -30 "$out/jmh.log"; exit 1; }
 
-echo "== RoundTripLatency ${rtl[*]}"
+echo "== +$(( $(date +%s) - start )) s: RoundTripLatency ${rtl[*]}"
 java "${flags[@]}" -cp "$jar" io.shmdma.bench.RoundTripLatency "${rtl[@]}" | tee "$out/round-trip-latency.txt"
 
-echo "== DmaPerf ${perf[*]}"
+echo "== +$(( $(date +%s) - start )) s: DmaPerf ${perf[*]}"
 java "${flags[@]}" -cp "$jar" io.shmdma.bench.DmaPerf "${perf[@]}" --no-progress --result "$out/dma-perf.csv" \
     | tee "$out/dma-perf.txt"
 
-echo "== TwoJvmLatency ${twojvm[*]}"
+echo "== +$(( $(date +%s) - start )) s: TwoJvmLatency ${twojvm[*]}"
 java "${flags[@]}" -cp "$jar" io.shmdma.bench.twojvm.TwoJvmLatency "${twojvm[@]}" --out "$out/two-jvm" 2>/dev/null \
     | tee "$out/two-jvm.txt"
 
-echo "== Caller cost (the application thread's own time per job outside waiting) and break-even sizes"
+echo "== +$(( $(date +%s) - start )) s: Caller cost (the application thread's own time per job outside waiting) and break-even sizes"
 awk -F, 'NR == 1 { next } $3 == "DMA_MEM_COPY" { c = $17; r = $18; k = $1 " " $9 } $3 == "CPU_MEM_COPY" && $1 " " $9 == k {
     printf "%-6s buf %8s B  kick %4s  caller %10s ns/op  CPU copy %10s ns/op  caller/CPU %8s\n", $1, $9, kick, c, $12, r }
     $3 == "DMA_MEM_COPY" { kick = $6 }' "$out/dma-perf.csv" || true

@@ -31,6 +31,16 @@ public final class BreakEven
     }
 
     /**
+     * Sizes with figures on both sides.
+     *
+     * @return the count.
+     */
+    public int sizes()
+    {
+        return points.size();
+    }
+
+    /**
      * The break-even size.
      *
      * @return bytes, or -1 when offloading costs the caller more at the largest measured size (or nothing was

@@ -266,7 +266,8 @@ public final class DmaPerf
             all.add(dmaRow.bufSize, dmaRow.callerNsPerOp, cpuRow.nsPerOp());
         }
         out.println("case" + perfCase.id() + " break-even size (caller ns/op below CPU copy ns/op from this buf_size " +
-            "on), rows with other% <= " + (int)QUIET_PERCENT + ": " + clean.describe());
+            "on), clean rows only (other% <= " + (int)QUIET_PERCENT + "; " + clean.sizes() + " of " + all.sizes() +
+            " sizes): " + clean.describe());
         if (clean.size() != all.size())
         {
             out.println("case" + perfCase.id() + " break-even size over all rows, contaminated ones included: " +

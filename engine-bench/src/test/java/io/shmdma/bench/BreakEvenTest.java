@@ -40,6 +40,7 @@ class BreakEvenTest
             .add(1024, Double.NaN, 25)
             .add(4096, 120, 96);
         assertEquals(-1, breakEven.size());
+        assertEquals(2, breakEven.sizes());
         assertTrue(breakEven.describe().startsWith("not reached up to 4 KiB"), breakEven.describe());
         assertEquals("no clean measurement", new BreakEven().add(64, Double.NaN, 1).describe());
     }
