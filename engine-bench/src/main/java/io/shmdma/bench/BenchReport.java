@@ -133,7 +133,10 @@ public final class BenchReport
             this.params = params;
         }
 
-        /** Median of column {@code k} of the clean iterations: 0 score, 1 bytes/s, 2 p50, 3 p99. */
+        /**
+         * Median of column {@code k} of the clean iterations: 0 score, 1 bytes/s, 2 p50, 3 p99, 4 the caller's
+         * nanoseconds per job outside waiting ({@code callerNs / ops}).
+         */
         double median(final int k)
         {
             final double[] values = clean.stream().mapToDouble(v -> v[k]).filter(v -> !Double.isNaN(v)).toArray();
@@ -158,8 +161,10 @@ public final class BenchReport
         md.append("Run ").append(ZonedDateTime.now()).append(": ").append(Runtime.getRuntime().availableProcessors())
             .append(" cpus, ").append(DmaPerf.cpuModel()).append(", ").append(System.getProperty("java.vm.name"))
             .append(' ').append(System.getProperty("java.runtime.version")).append(quick ? ", quick mode" : "")
-            .append(String.format(Locale.ROOT, "; iterations with other processes above %.0f%% CPU discarded.%n%n",
-                threshold));
+            .append(String.format(Locale.ROOT, "; iterations with other processes above %.0f%% CPU discarded.%n",
+                threshold))
+            .append(String.format(Locale.ROOT, "Caller ns/job: the calling thread's own time outside waiting " +
+                "(enqueue, doorbell, gathering; timer cost %.1f ns per timed region subtracted).%n%n", CallerCost.TIMER_NS));
 
         final List<Row> roundTrip = new ArrayList<>();
         for (final String method : List.of("dmaBusySpin", "dmaInline", "pingPong", "putBytes"))
@@ -278,7 +283,10 @@ public final class BenchReport
         final Result<?> primary = iteration.getPrimaryResult();
         final double p50 = primary.getStatistics().getN() > 1 ? primary.getStatistics().getPercentile(50) : Double.NaN;
         final double p99 = primary.getStatistics().getN() > 1 ? primary.getStatistics().getPercentile(99) : Double.NaN;
-        row.clean.add(new double[]{ primary.getScore(), score(iteration.getSecondaryResults().get("bytes")), p50, p99 });
+        final double callerNsPerOp = score(iteration.getSecondaryResults().get("callerNs")) /
+            score(iteration.getSecondaryResults().get("ops"));
+        row.clean.add(new double[]{
+            primary.getScore(), score(iteration.getSecondaryResults().get("bytes")), p50, p99, callerNsPerOp });
         row.maxOtherCpuUsed = Double.isNaN(row.maxOtherCpuUsed) ? otherCpu : Math.max(row.maxOtherCpuUsed, otherCpu);
         final double alloc = score(iteration.getSecondaryResults().get(ALLOC));
         row.maxAlloc = Double.isNaN(row.maxAlloc) ? alloc : Math.max(row.maxAlloc, alloc);
@@ -312,8 +320,10 @@ public final class BenchReport
     {
         md.append("### Burst copies (`BurstThroughputBenchmark`): enqueue kickBatch copies, one doorbell, gather all\n\n")
             .append("| buffer | kick | DMA GB/s | CPU GB/s | DMA / CPU | DMA Mcopies/s | ring hand-off Mmsgs/s | " +
-                "DMA / ring | clean (DMA, CPU, ring) |\n")
-            .append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+                "DMA / ring | caller ns/copy | CPU copy ns/copy | caller / CPU copy | ring caller ns/msg | " +
+                "clean (DMA, CPU, ring) |\n")
+            .append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+        final Map<String, BreakEven> breakEven = new LinkedHashMap<>();
         for (final Row[] pair : pairs)
         {
             final String size = pair[0].params.get("bufferSize");
@@ -323,13 +333,24 @@ public final class BenchReport
             final double dmaCopies = dmaBytes / Double.parseDouble(size);
             final Row ring = "64".equals(size) ? rings.get(kick) : null;
             final double ringMsgs = ring == null ? Double.NaN : ring.median(1) / 64;
-            md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.2f | %.2f | %s | %s | %s |%n",
+            final double callerNs = pair[0].median(4);
+            final double cpuNs = pair[1].median(4);
+            breakEven.computeIfAbsent(kick, k -> new BreakEven()).add(Long.parseLong(size), callerNs, cpuNs);
+            md.append(String.format(Locale.ROOT,
+                "| %s | %s | %.2f | %.2f | %.2f | %.2f | %s | %s | %.1f | %.1f | %.3f | %s | %s |%n",
                 bytes(size), kick, dmaBytes / 1e9, cpuBytes / 1e9, dmaBytes / cpuBytes, dmaCopies / 1e6,
                 ring == null ? "" : String.format(Locale.ROOT, "%.2f", ringMsgs / 1e6),
                 ring == null ? "" : String.format(Locale.ROOT, "%.2f", dmaCopies / ringMsgs),
+                callerNs, cpuNs, callerNs / cpuNs,
+                ring == null ? "" : String.format(Locale.ROOT, "%.1f", ring.median(4)),
                 pair[0].cleanText() + ", " + pair[1].cleanText() + (ring == null ? "" : ", " + ring.cleanText())));
         }
         md.append('\n');
+        for (final Map.Entry<String, BreakEven> kick : breakEven.entrySet())
+        {
+            md.append("Break-even size, kick ").append(kick.getKey()).append(" (offloading costs the caller less than " +
+                "copying from this size on): ").append(kick.getValue().describe()).append("\n\n");
+        }
     }
 
     private static void pairTable(
@@ -337,16 +358,17 @@ public final class BenchReport
     {
         md.append("### ").append(title).append("\n\n")
             .append("| ").append(key).append(" | job bytes | DMA GB/s | ").append(baseline)
-            .append(" GB/s | DMA / CPU | DMA Mjobs/s | clean (DMA, CPU) |\n")
-            .append("| --- | ---: | ---: | ---: | ---: | ---: | --- |\n");
+            .append(" GB/s | DMA / CPU | DMA Mjobs/s | caller ns/job | CPU ns/job | caller / CPU | clean (DMA, CPU) |\n")
+            .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
         for (final Row[] pair : pairs)
         {
             final String size = pair[0].params.get("bufferSize");
             final double dmaBytes = pair[0].median(1);
             final double cpuBytes = pair[1].median(1);
-            md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.2f | %.3f | %s |%n",
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.2f | %.3f | %.1f | %.1f | %.3f | %s |%n",
                 pair[0].params.get(key), bytes(size), dmaBytes / 1e9, cpuBytes / 1e9, dmaBytes / cpuBytes,
-                dmaBytes / Double.parseDouble(size) / 1e6, pair[0].cleanText() + ", " + pair[1].cleanText()));
+                dmaBytes / Double.parseDouble(size) / 1e6, pair[0].median(4), pair[1].median(4),
+                pair[0].median(4) / pair[1].median(4), pair[0].cleanText() + ", " + pair[1].cleanText()));
         }
         md.append('\n');
     }
@@ -355,16 +377,19 @@ public final class BenchReport
     {
         md.append("### Fill (`FillBenchmark`, 32 fills per doorbell)\n\n")
             .append("| buffer | DMA GB/s | pattern fill GB/s | setMemory GB/s | DMA / pattern | DMA / setMemory | " +
+                "caller ns/fill | pattern ns/fill | setMemory ns/fill | caller / setMemory | " +
                 "clean (DMA, pattern, setMemory) |\n")
-            .append("| ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+            .append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
         for (final Row[] row : rows)
         {
             final double dma = row[0].median(1);
             final double pattern = row[1].median(1);
             final double memset = row[2].median(1);
-            md.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %s |%n",
+            md.append(String.format(Locale.ROOT,
+                "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f | %.1f | %.1f | %.3f | %s |%n",
                 bytes(row[0].params.get("bufferSize")), dma / 1e9, pattern / 1e9, memset / 1e9, dma / pattern,
-                dma / memset, row[0].cleanText() + ", " + row[1].cleanText() + ", " + row[2].cleanText()));
+                dma / memset, row[0].median(4), row[1].median(4), row[2].median(4), row[0].median(4) / row[2].median(4),
+                row[0].cleanText() + ", " + row[1].cleanText() + ", " + row[2].cleanText()));
         }
         md.append('\n');
     }

@@ -162,7 +162,7 @@ public final class BenchTarget implements AutoCloseable
         return ringIdx;
     }
 
-    private IllegalStateException failed()
+    IllegalStateException failed()
     {
         final DmaStatus[] status = new DmaStatus[1];
         device.completedStatus(VCHAN, 1, completion, status);

@@ -9,6 +9,9 @@ import org.openjdk.jmh.annotations.State;
 /**
  * Secondary JMH results of a burst benchmark: JMH reports each public field as a rate per second next to the
  * primary score (bursts per second), so every method shows copies/s and bytes/s on the same footing.
+ * {@code callerNs} is the calling thread's own nanoseconds outside waiting ({@link CallerCost}), so
+ * {@code callerNs / ops} is the caller's cost per job: for a DMA method enqueue, doorbell and gathering, for a
+ * CPU baseline the copy itself.
  */
 @AuxCounters(AuxCounters.Type.OPERATIONS)
 @State(Scope.Thread)
@@ -18,6 +21,8 @@ public class BurstCounters
     public long ops;
     /** Payload bytes moved. */
     public long bytes;
+    /** The calling thread's nanoseconds outside waiting. */
+    public double callerNs;
 
     /** Resets the counts at the start of each iteration. */
     @Setup(Level.Iteration)
@@ -25,6 +30,7 @@ public class BurstCounters
     {
         ops = 0;
         bytes = 0;
+        callerNs = 0;
     }
 
     /**
@@ -37,5 +43,19 @@ public class BurstCounters
     {
         ops += jobs;
         bytes += jobs * jobBytes;
+    }
+
+    /**
+     * Counts a completed burst and the caller's time for it.
+     *
+     * @param jobs     jobs in the burst.
+     * @param jobBytes payload bytes per job.
+     * @param ns       the caller's nanoseconds outside waiting.
+     */
+    public void add(final int jobs, final long jobBytes, final double ns)
+    {
+        ops += jobs;
+        bytes += jobs * jobBytes;
+        callerNs += ns;
     }
 }

@@ -22,7 +22,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Throughput of bursts: enqueue {@code kickBatch} copies of {@code bufferSize} bytes, ring the doorbell once,
  * then gather all their completions (a closed loop, as an application waiting for its copies). The primary
- * score is bursts/s; {@code ops} and {@code bytes} (from {@link BurstCounters}) are copies/s and bytes/s.
+ * score is bursts/s; {@code ops} and {@code bytes} (from {@link BurstCounters}) are copies/s and bytes/s, and
+ * {@code callerNs / ops} the calling thread's own nanoseconds per copy outside waiting ({@link CallerCost}: the
+ * burst is gathered with one {@code completed} call after a wait that touches no shared memory).
  * <p>
  * Baselines in the same run, over the same slots: {@code cpuCopy} moves the same bytes on the caller thread
  * with {@code UnsafeApi.copyMemory} (what the engine itself calls); {@code ringHandOff} (64 B only) passes the
@@ -87,6 +89,7 @@ public class BurstThroughputBenchmark
         public DeviceKind device;
 
         DmaDevice dmaDevice;
+        CallerCost callerCost;
 
         /** Starts the device. */
         @Setup(Level.Trial)
@@ -94,6 +97,7 @@ public class BurstThroughputBenchmark
         {
             open(device, EngineMode.BUSY_SPIN);
             dmaDevice = target.device();
+            callerCost = new CallerCost(target, false);
         }
     }
 
@@ -170,6 +174,7 @@ public class BurstThroughputBenchmark
         final CopySlots slots = state.slots;
         final int kickBatch = state.kickBatch;
         final int bufferSize = state.bufferSize;
+        final long start = System.nanoTime();
         for (int i = 0; i < kickBatch; i++)
         {
             final int slot = slots.nextSlot();
@@ -177,9 +182,8 @@ public class BurstThroughputBenchmark
                 device.copy(BenchTarget.VCHAN, slots.srcIova(slot), slots.dstIova(slot), bufferSize, 0));
         }
         device.submit(BenchTarget.VCHAN);
-        final int lastIdx = state.target.awaitCompleted(kickBatch);
-        counters.add(kickBatch, bufferSize);
-        return lastIdx;
+        counters.add(kickBatch, bufferSize, state.callerCost.gather(start, kickBatch));
+        return state.callerCost.lastIdx();
     }
 
     /**
@@ -195,13 +199,14 @@ public class BurstThroughputBenchmark
         final CopySlots slots = state.slots;
         final int kickBatch = state.kickBatch;
         final int bufferSize = state.bufferSize;
+        final long start = System.nanoTime();
         int slot = 0;
         for (int i = 0; i < kickBatch; i++)
         {
             slot = slots.nextSlot();
             UnsafeApi.copyMemory(slots.srcAddress(slot), slots.dstAddress(slot), bufferSize);
         }
-        counters.add(kickBatch, bufferSize);
+        counters.add(kickBatch, bufferSize, CallerCost.since(start));
         return slot;
     }
 
@@ -221,13 +226,15 @@ public class BurstThroughputBenchmark
         final int kickBatch = state.kickBatch;
         final int bufferSize = state.bufferSize;
         final int stride = slots.stride();
+        final long start = System.nanoTime();
         for (int i = 0; i < kickBatch; i++)
         {
             final int slot = slots.nextSlot();
             handOff.send(slot, source, slot * stride, bufferSize);
         }
+        final double callerNs = CallerCost.since(start);
         final long sent = handOff.awaitConsumed();
-        counters.add(kickBatch, bufferSize);
+        counters.add(kickBatch, bufferSize, callerNs);
         return sent;
     }
 }

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * Throughput of bursts of scatter-gather copies ({@code copySg}): {@code kickBatch} jobs of {@code bufferSize}
  * bytes, each from {@code nbSrc} source pieces to {@code nbDst} destination pieces, one doorbell, then every
  * completion gathered. Baseline {@code cpuCopy}: the caller walks the same pieces with
- * {@code UnsafeApi.copyMemory}, as the engine does. Scores as in {@link BurstThroughputBenchmark}.
+ * {@code UnsafeApi.copyMemory}, as the engine does. Scores, and the caller's cost per job
+ * ({@code callerNs / ops}), as in {@link BurstThroughputBenchmark}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -86,6 +87,7 @@ public class CopySgBenchmark
         public DeviceKind device;
 
         DmaDevice dmaDevice;
+        CallerCost callerCost;
 
         /** Starts the device. */
         @Setup(Level.Trial)
@@ -93,6 +95,7 @@ public class CopySgBenchmark
         {
             open(device, EngineMode.BUSY_SPIN);
             dmaDevice = target.device();
+            callerCost = new CallerCost(target, false);
         }
     }
 
@@ -123,6 +126,7 @@ public class CopySgBenchmark
         final int kickBatch = state.kickBatch;
         final int nbSrc = slots.nbSrc();
         final int nbDst = slots.nbDst();
+        final long start = System.nanoTime();
         for (int i = 0; i < kickBatch; i++)
         {
             final int slot = slots.nextSlot();
@@ -130,9 +134,8 @@ public class CopySgBenchmark
                 device.copySg(BenchTarget.VCHAN, slots.srcSge(slot), slots.dstSge(slot), nbSrc, nbDst, 0));
         }
         device.submit(BenchTarget.VCHAN);
-        final int lastIdx = state.target.awaitCompleted(kickBatch);
-        counters.add(kickBatch, state.bufferSize);
-        return lastIdx;
+        counters.add(kickBatch, state.bufferSize, state.callerCost.gather(start, kickBatch));
+        return state.callerCost.lastIdx();
     }
 
     /**
@@ -147,12 +150,13 @@ public class CopySgBenchmark
     {
         final SgSlots slots = state.slots;
         final int kickBatch = state.kickBatch;
+        final long start = System.nanoTime();
         long copied = 0;
         for (int i = 0; i < kickBatch; i++)
         {
             copied = slots.cpuCopy(slots.nextSlot());
         }
-        counters.add(kickBatch, state.bufferSize);
+        counters.add(kickBatch, state.bufferSize, CallerCost.since(start));
         return copied;
     }
 }

@@ -33,6 +33,13 @@ import java.util.Locale;
  * {@code --wait-quiet-ms}, each measurement starts only after a quiet 200 ms window (waiting up to that long);
  * with {@code --retries N}, a measurement during which other processes used more than 5% of the CPUs is
  * repeated up to N times and the cleanest one kept.
+ * <p>
+ * Beyond dma-perf, every DMA scenario gets a caller-cost phase after its throughput phase, on the same device
+ * and buffers: the same jobs in bursts of {@code kick_batch}, each gathered once after a wait that touches no
+ * shared memory ({@link CallerCost}). Its figure, the application thread's own ns per job outside waiting, goes
+ * in the DMA row's {@code caller ns/op} column, beside the CPU row's ns/op (the same thread copying the same
+ * bytes); for a case that sweeps {@code buf_size} the break-even size (from which offloading costs the caller
+ * less than copying) is printed after the case's table.
  */
 public final class DmaPerf
 {
@@ -225,10 +232,47 @@ public final class DmaPerf
             }
             progress.clear();
             ResultTable.print(out, rows);
+            printBreakEven(perfCase, rows);
             out.println("load average after case" + perfCase.id() + ": " + loadAverage());
             all.addAll(rows);
         }
         return all;
+    }
+
+    private void printBreakEven(final PerfCase perfCase, final List<PerfResult> rows)
+    {
+        if (perfCase.type() != PerfCase.Type.DMA_MEM_COPY || perfCase.scenarios().size() < 2)
+        {
+            return;
+        }
+        final BreakEven clean = new BreakEven();
+        final BreakEven all = new BreakEven();
+        int lastBufSize = -1;
+        for (int i = 0; i + 1 < rows.size(); i++)
+        {
+            final PerfResult dmaRow = rows.get(i);
+            final PerfResult cpuRow = rows.get(i + 1);
+            if (!dmaRow.type.startsWith("DMA") || !cpuRow.type.startsWith("CPU") || dmaRow.scenario != cpuRow.scenario)
+            {
+                continue;
+            }
+            if (dmaRow.bufSize == lastBufSize)
+            {
+                return;
+            }
+            lastBufSize = dmaRow.bufSize;
+            final boolean quiet = dmaRow.callerOtherCpuPercent <= QUIET_PERCENT && cpuRow.otherCpuPercent <= QUIET_PERCENT;
+            clean.add(dmaRow.bufSize, quiet ? dmaRow.callerNsPerOp : Double.NaN, cpuRow.nsPerOp());
+            all.add(dmaRow.bufSize, dmaRow.callerNsPerOp, cpuRow.nsPerOp());
+        }
+        out.println("case" + perfCase.id() + " break-even size (caller ns/op below CPU copy ns/op from this buf_size " +
+            "on), clean rows only (other% <= " + (int)QUIET_PERCENT + "; " + clean.sizes() + " of " + all.sizes() +
+            " sizes): " + clean.describe());
+        if (clean.size() != all.size())
+        {
+            out.println("case" + perfCase.id() + " break-even size over all rows, contaminated ones included: " +
+                all.describe());
+        }
     }
 
     private void printEnvironment()
@@ -311,7 +355,21 @@ public final class DmaPerf
                     new PerfWorker.Dma(workload, target, scenario.kickBatch), "DMA_MEM_COPY");
                 dmaRow = cleaner(dmaRow, row);
             }
+            PerfResult callerRow = null;
+            for (int attempt = 0; attempt <= retries && !clean(callerRow) && dmaRow.error == null; attempt++)
+            {
+                workload.clearDestination();
+                callerRow = cleaner(callerRow, measure(perfCase, scenario, count, workload,
+                    new PerfWorker.DmaCaller(workload, target, scenario.kickBatch), "DMA_MEM_COPY"));
+            }
             target.close();
+            if (callerRow != null)
+            {
+                dmaRow.callerNsPerOp = callerRow.error == null ? callerRow.callerNsPerOp : Double.NaN;
+                dmaRow.gathersPerBurst = callerRow.gathersPerBurst;
+                dmaRow.callerOtherCpuPercent = callerRow.otherCpuPercent;
+                dmaRow.callerError = callerRow.error;
+            }
             rows.add(dmaRow);
         }
         else
@@ -325,10 +383,12 @@ public final class DmaPerf
             cpuRow = cleaner(cpuRow, measure(perfCase, scenario, count, workload, new PerfWorker.Cpu(workload),
                 "CPU_MEM_COPY"));
         }
+        cpuRow.callerNsPerOp = cpuRow.nsPerOp();
         rows.add(cpuRow);
         if (dmaRow != null)
         {
             dmaRow.ratio = dmaRow.mops() / cpuRow.mops();
+            dmaRow.callerRatio = dmaRow.callerNsPerOp / cpuRow.nsPerOp();
         }
         System.gc();
         return rows;
@@ -352,12 +412,14 @@ public final class DmaPerf
         final PerfCase perfCase, final PerfCase.Scenario scenario, final int count, final PerfWorkload workload,
         final PerfWorker worker, final String type)
     {
-        final boolean dma = worker instanceof PerfWorker.Dma;
+        final boolean callerPhase = worker instanceof PerfWorker.DmaCaller;
+        final boolean dma = worker instanceof PerfWorker.Dma || callerPhase;
         final String label = String.format(Locale.ROOT, "case%d %s scenario %d/%d buf=%dB%s",
-            perfCase.id(), dma ? "DMA" : "CPU", scenario.id, count, scenario.bufSize,
+            perfCase.id(), callerPhase ? "DMA caller cost" : dma ? "DMA" : "CPU", scenario.id, count, scenario.bufSize,
             dma ? " kick=" + scenario.kickBatch : "");
         worker.start();
-        final long warmupEnd = System.nanoTime() + (long)(config.warmupSeconds() * 1e9);
+        final double warmupSeconds = callerPhase ? config.warmupSeconds() / 2 : config.warmupSeconds();
+        final long warmupEnd = System.nanoTime() + (long)(warmupSeconds * 1e9);
         waitUntil(warmupEnd, label + " warm-up", worker);
         if (waitQuietMs > 0)
         {
@@ -365,10 +427,12 @@ public final class DmaPerf
             HostCpu.awaitQuiet(waitQuietMs, QUIET_PERCENT);
         }
         final long ops0 = worker.completed.get();
+        final long callerNs0 = callerPhase ? ((PerfWorker.DmaCaller)worker).callerNs.get() : 0;
         final HostCpu cpuAtStart = HostCpu.snapshot();
         final long start = System.nanoTime();
         waitUntil(start + (long)(config.testSeconds() * 1e9), label, worker);
         final long ops1 = worker.completed.get();
+        final long callerNs1 = callerPhase ? ((PerfWorker.DmaCaller)worker).callerNs.get() : 0;
         final long end = System.nanoTime();
         final double otherCpu = HostCpu.snapshot().otherPercentSince(cpuAtStart);
         worker.stop = true;
@@ -395,6 +459,11 @@ public final class DmaPerf
             perfCase.isScatterGather() ? perfCase.srcSges() : 0, perfCase.isScatterGather() ? perfCase.dstSges() : 0,
             scenario.bufSize, workload.nrBuf, workload.memoryMb(), ops1 - ops0, (end - start) / 1e9, error);
         row.otherCpuPercent = otherCpu;
+        if (callerPhase)
+        {
+            row.callerNsPerOp = ops1 > ops0 ? (double)(callerNs1 - callerNs0) / (ops1 - ops0) : Double.NaN;
+            row.gathersPerBurst = ((PerfWorker.DmaCaller)worker).gathersPerBurst();
+        }
         return row;
     }
 

@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * doorbell, every completion gathered. Baselines on the caller thread over the same destination slots:
  * {@code cpuPatternFill} (the same 8-byte pattern stores the engine does) and {@code cpuSetMemory}
  * ({@code UnsafeApi.setMemory} of one byte value, the JVM's memset, the fastest CPU fill when the pattern's
- * bytes are all equal). Scores as in {@link BurstThroughputBenchmark}.
+ * bytes are all equal). Scores, and the caller's cost per job ({@code callerNs / ops}), as in
+ * {@link BurstThroughputBenchmark}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -75,6 +76,7 @@ public class FillBenchmark
         public DeviceKind device;
 
         DmaDevice dmaDevice;
+        CallerCost callerCost;
 
         /** Starts the device. */
         @Setup(Level.Trial)
@@ -82,6 +84,7 @@ public class FillBenchmark
         {
             open(device, EngineMode.BUSY_SPIN);
             dmaDevice = target.device();
+            callerCost = new CallerCost(target, false);
         }
 
         /** Checks the pattern landed in every slot before closing. */
@@ -129,15 +132,15 @@ public class FillBenchmark
         final CopySlots slots = state.slots;
         final int kickBatch = state.kickBatch;
         final int bufferSize = state.bufferSize;
+        final long start = System.nanoTime();
         for (int i = 0; i < kickBatch; i++)
         {
             BenchTarget.checkEnqueued(
                 device.fill(BenchTarget.VCHAN, PATTERN, slots.dstIova(slots.nextSlot()), bufferSize, 0));
         }
         device.submit(BenchTarget.VCHAN);
-        final int lastIdx = state.target.awaitCompleted(kickBatch);
-        counters.add(kickBatch, bufferSize);
-        return lastIdx;
+        counters.add(kickBatch, bufferSize, state.callerCost.gather(start, kickBatch));
+        return state.callerCost.lastIdx();
     }
 
     /**
@@ -153,13 +156,14 @@ public class FillBenchmark
         final CopySlots slots = state.slots;
         final int kickBatch = state.kickBatch;
         final int bufferSize = state.bufferSize;
+        final long start = System.nanoTime();
         int slot = 0;
         for (int i = 0; i < kickBatch; i++)
         {
             slot = slots.nextSlot();
             CpuBaselines.patternFill(slots.dstAddress(slot), bufferSize, PATTERN);
         }
-        counters.add(kickBatch, bufferSize);
+        counters.add(kickBatch, bufferSize, CallerCost.since(start));
         return slot;
     }
 
@@ -176,13 +180,14 @@ public class FillBenchmark
         final CopySlots slots = state.slots;
         final int kickBatch = state.kickBatch;
         final int bufferSize = state.bufferSize;
+        final long start = System.nanoTime();
         int slot = 0;
         for (int i = 0; i < kickBatch; i++)
         {
             slot = slots.nextSlot();
             UnsafeApi.setMemory(slots.dstAddress(slot), bufferSize, (byte)PATTERN);
         }
-        counters.add(kickBatch, bufferSize);
+        counters.add(kickBatch, bufferSize, CallerCost.since(start));
         return slot;
     }
 }

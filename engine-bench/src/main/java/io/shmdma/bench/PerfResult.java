@@ -9,11 +9,14 @@ public final class PerfResult
 {
     /**
      * CSV header: dma-perf's columns, with average cycles/op given as ns/op, plus the engine, the DMA/CPU ratio and
-     * the CPU share other processes used during the measurement (valid rows have it near 0).
+     * the CPU share other processes used during the measurement (valid rows have it near 0); then the caller's
+     * cost: the application thread's own ns per job outside waiting (DMA rows, from the caller-cost phase; CPU
+     * rows, the copy itself, equal to average ns/op), its ratio to the CPU row's ns/op, completion polls that
+     * gathered something per burst, and the other processes' CPU share during the caller-cost phase.
      */
     public static final String CSV_HEADER = "test case,scenario,type,engine,DMA ring size,kick batch size," +
         "src sge,dst sge,buffer size(B),number of buffers,memory(MB),average ns/op,bandwidth(Gbps),MOps,DMA/CPU MOps," +
-        "other processes CPU %";
+        "other processes CPU %,caller ns/op,caller/CPU copy,gathers per burst,caller phase other processes CPU %";
 
     final int caseId;
     final int scenario;
@@ -31,6 +34,11 @@ public final class PerfResult
     final String error;
     double ratio = Double.NaN;
     double otherCpuPercent = Double.NaN;
+    double callerNsPerOp = Double.NaN;
+    double callerRatio = Double.NaN;
+    double gathersPerBurst = Double.NaN;
+    double callerOtherCpuPercent = Double.NaN;
+    String callerError;
 
     PerfResult(
         final int caseId, final int scenario, final String type, final String engine, final int ringSize,
@@ -99,7 +107,9 @@ public final class PerfResult
             Integer.toString(bufSize), Integer.toString(nrBuf), format("%.2f", memoryMb),
             error != null ? "ERROR: " + error.replace(',', ';') : format("%.1f", nsPerOp()),
             format("%.3f", gbps()), format("%.3f", mops()),
-            Double.isNaN(ratio) ? "" : format("%.3f", ratio), format("%.1f", otherCpuPercent));
+            Double.isNaN(ratio) ? "" : format("%.3f", ratio), format("%.1f", otherCpuPercent),
+            callerError != null ? "ERROR: " + callerError.replace(',', ';') : format("%.1f", callerNsPerOp),
+            format("%.4f", callerRatio), format("%.2f", gathersPerBurst), format("%.1f", callerOtherCpuPercent));
     }
 
     private static String format(final String pattern, final double value)

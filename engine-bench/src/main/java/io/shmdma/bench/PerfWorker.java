@@ -87,6 +87,85 @@ abstract class PerfWorker extends Thread
         }
     }
 
+    /**
+     * The caller-cost phase of a DMA scenario (not in dma-perf): the same jobs in bursts of {@code kick_batch},
+     * each burst enqueued, submitted, and gathered once after a wait that touches no shared memory
+     * ({@link CallerCost}). Publishes its count of jobs and the caller's nanoseconds outside waiting.
+     */
+    static final class DmaCaller extends PerfWorker
+    {
+        final AtomicLong callerNs = new AtomicLong();
+        private final DmaDevice device;
+        private final int kickBatch;
+        private final CallerCost cost;
+        private final DmaOp[] opsScratch;
+        private volatile double gathersPerBurst = Double.NaN;
+
+        DmaCaller(final PerfWorkload workload, final BenchTarget target, final int kickBatch)
+        {
+            super("dma-perf-caller", workload);
+            this.device = target.device();
+            this.kickBatch = Math.max(1, Math.min(kickBatch, device.burstCapacity(BenchTarget.VCHAN)));
+            this.cost = new CallerCost(target, workload.ops != null);
+            this.opsScratch = workload.ops == null ? null : new DmaOp[this.kickBatch];
+        }
+
+        double gathersPerBurst()
+        {
+            return gathersPerBurst;
+        }
+
+        @Override
+        void work()
+        {
+            final PerfWorkload w = workload;
+            final DmaDevice dev = device;
+            final int jobs = w.jobs;
+            final int bufSize = w.bufSize;
+            final boolean sg = w.srcSge != null;
+            final DmaOp[] ops = w.ops;
+            long total = 0;
+            double ns = 0;
+            while (!stop && error == null)
+            {
+                for (int i = 0; i < jobs && error == null; i += kickBatch)
+                {
+                    final int burst = Math.min(kickBatch, jobs - i);
+                    final long start = System.nanoTime();
+                    if (ops != null)
+                    {
+                        System.arraycopy(ops, i, opsScratch, 0, burst);
+                        if (dev.enqueueOps(BenchTarget.VCHAN, opsScratch, burst) != burst)
+                        {
+                            error = "enqueueOps took fewer than " + burst + " ops";
+                            return;
+                        }
+                    }
+                    else
+                    {
+                        for (int j = i; j < i + burst; j++)
+                        {
+                            final int result = sg ?
+                                dev.copySg(BenchTarget.VCHAN, w.srcSge[j], w.dstSge[j], w.nbSrc, w.nbDst, 0) :
+                                dev.copy(BenchTarget.VCHAN, w.srcIova[j], w.dstIova[j], bufSize, 0);
+                            if (result < 0)
+                            {
+                                error = "enqueue failed: errno " + -result;
+                                return;
+                            }
+                        }
+                        dev.submit(BenchTarget.VCHAN);
+                    }
+                    ns += cost.gather(start, burst);
+                    total += burst;
+                    callerNs.lazySet((long)ns);
+                    completed.lazySet(total);
+                }
+                gathersPerBurst = cost.gathersPerBurst();
+            }
+        }
+    }
+
     /** Copies by the device: dma-perf's {@code do_dma_plain_mem_copy}, {@code do_dma_sg_mem_copy} and ops mode. */
     static final class Dma extends PerfWorker
     {

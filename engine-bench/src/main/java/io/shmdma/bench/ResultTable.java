@@ -11,7 +11,7 @@ final class ResultTable
 {
     private static final String[] HEADER = {
         "case", "scen", "type", "engine", "ring", "kick", "sge", "buf(B)", "buffers", "mem(MB)", "ns/op", "Gbps",
-        "MOps", "DMA/CPU", "other%" };
+        "MOps", "DMA/CPU", "other%", "caller ns/op", "caller/CPU", "gathers/burst", "caller other%" };
 
     private ResultTable()
     {
@@ -39,7 +39,11 @@ final class ResultTable
                 row.error != null ? "" : format("%.3f", row.gbps()),
                 row.error != null ? "" : format("%.3f", row.mops()),
                 Double.isNaN(row.ratio) ? "" : format("%.2f", row.ratio),
-                format("%.0f", row.otherCpuPercent) };
+                format("%.0f", row.otherCpuPercent),
+                row.callerError != null ? "ERROR: " + row.callerError : format("%.1f", row.callerNsPerOp),
+                format("%.3f", row.callerRatio),
+                format("%.2f", row.gathersPerBurst),
+                format("%.0f", row.callerOtherCpuPercent) };
         }
         final int[] widths = new int[HEADER.length];
         for (final String[] line : cells)

@@ -92,4 +92,49 @@ class DataPathAllocationTest
             assertTrue(slots.verify());
         }
     }
+
+    @Test
+    void shouldGatherBurstsWithoutAllocatingAndCountCallerTime()
+    {
+        try (BenchTarget target = BenchTarget.open(DeviceKind.IN_PROCESS, EngineMode.BACKOFF, 4 << 20, 64, 0))
+        {
+            final CopySlots slots = new CopySlots(target, 1024, 8);
+            final DmaDevice device = target.device();
+            final CallerCost cost = new CallerCost(target, false);
+            final Runnable burst = () ->
+            {
+                final long start = System.nanoTime();
+                for (int i = 0; i < 8; i++)
+                {
+                    final int slot = slots.nextSlot();
+                    BenchTarget.checkEnqueued(device.copy(0, slots.srcIova(slot), slots.dstIova(slot), 1024, 0));
+                }
+                device.submit(0);
+                cost.gather(start, 8);
+            };
+            for (int i = 0; i < WARMUP / 20; i++)
+            {
+                burst.run();
+            }
+            final long before = allocatedBytes(Thread.currentThread());
+            double callerNs = 0;
+            for (int i = 0; i < MEASURED / 20; i++)
+            {
+                final long start = System.nanoTime();
+                for (int j = 0; j < 8; j++)
+                {
+                    final int slot = slots.nextSlot();
+                    BenchTarget.checkEnqueued(device.copy(0, slots.srcIova(slot), slots.dstIova(slot), 1024, 0));
+                }
+                device.submit(0);
+                callerNs += cost.gather(start, 8);
+            }
+            final long allocated = allocatedBytes(Thread.currentThread()) - before;
+            assertTrue(allocated < MEASURED / 20, allocated + " bytes allocated by " + MEASURED / 20 + " bursts");
+            assertTrue(callerNs > 0, "caller time " + callerNs);
+            assertTrue(cost.gathersPerBurst() >= 1.0, "gathers per burst " + cost.gathersPerBurst());
+            assertTrue(cost.waitNs() > 0, "the wait adapted to the engine: " + cost.waitNs());
+            assertTrue(slots.verify());
+        }
+    }
 }

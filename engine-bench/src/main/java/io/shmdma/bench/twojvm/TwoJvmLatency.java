@@ -5,6 +5,7 @@ import io.shmdma.DmaConf;
 import io.shmdma.DmaDevice;
 import io.shmdma.VchanConf;
 import io.shmdma.OpFlags;
+import io.shmdma.bench.CallerCost;
 import io.shmdma.engine.EngineThreading;
 import io.shmdma.memory.DmaRegion;
 import io.shmdma.shm.ShmContext;
@@ -20,12 +21,15 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -34,35 +38,74 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import java.util.zip.DataFormatException;
 
 /**
- * The two-JVM latency harness. JVM A (this main) copies a payload into JVM B's domain through an
- * inter-process vchan; B sees it by polling its own memory and answers the same way into A's domain. A records
- * each round trip in an HdrHistogram, B the one-way time from a {@code System.nanoTime} stamp in the payload.
- * The baseline, in the same run and between the same two JVMs, is the same ping-pong over two Agrona
- * {@link OneToOneRingBuffer}s mapped from files in the same /dev/shm directory. Phases of the two kinds
- * alternate, so a change in how the machine places the two processes hits both alike.
+ * The two-JVM latency harness. Four kinds of message exchange run between the same two JVMs, in phases that
+ * alternate (their order rotates every round), so a change in how the machine places the two processes hits
+ * all alike:
+ * <ul>
+ *     <li>{@code padded}: a padded cache-line ping-pong over a file in the same /dev/shm directory (A writes a
+ *     stamp and a sequence into one line, B answers in another, 128 bytes apart): the floor of any exchange
+ *     between the two processes;</li>
+ *     <li>{@code agrona-ring}: the same ping-pong over two Agrona {@link OneToOneRingBuffer}s mapped from files;</li>
+ *     <li>{@code shmdma}: A copies the payload into B's domain through an inter-process vchan, B polls its own
+ *     memory and answers the same way; engines run inline (each JVM's one thread enqueues, runs its engine and
+ *     polls) unless {@code --engine busy-spin};</li>
+ *     <li>{@code offloaded}: one way only. A's second device runs its engine on its own busy-spin thread; A's
+ *     application thread enqueues the message with {@code SUBMIT}, gathers earlier completions with one
+ *     non-blocking poll, and parks (it does not spin) until B's acknowledgement, a padded line, says B saw
+ *     it. B records the one-way time from A's stamp, taken just before the enqueue, to the moment it sees the
+ *     sequence word ({@code System.nanoTime} is CLOCK_MONOTONIC, shared by processes on Linux). A records
+ *     its own time per message outside waiting (as {@link CallerCost}) and its thread CPU time per message
+ *     ({@link ThreadMXBean}, which includes parking and waking up).</li>
+ * </ul>
+ * Before measuring, each kind runs {@link #WARMUP_ROUND_TRIPS} exchanges (spread over the sizes), so the JIT has
+ * compiled both sides; every phase then discards its first 20 %. Each round of each size is classified "near"
+ * or "far" from its own padded ping-pong p50 (below {@code --near-ns}, default 300 ns, is near), every ratio is
+ * reported per class, and a round of payloads up to 64 bytes whose Agrona ring p50 is more than 1.5 times its padded
+ * ping-pong p50 is flagged: its ring baseline is suspect.
  * <p>
- * A message is two jobs: the payload (with the stamp), then the 8-byte sequence word the receiver polls, so the
- * receiver never sees a sequence before its payload. The Agrona ring likewise commits its record header after
- * the payload.
+ * A DMA message is two jobs: the payload (with the stamp), then the 8-byte sequence word the receiver polls, so
+ * the receiver never sees a sequence before its payload. The Agrona ring likewise commits its record header
+ * after the payload.
  * <pre>
  * java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp benchmarks.jar io.shmdma.bench.twojvm.TwoJvmLatency \
- *     [--sizes 64,1024,16384,65536] [--samples 20000] [--rounds 5] [--engine inline|busy-spin] [--out dir]
+ *     [--sizes 64,1024,16384,65536] [--samples 20000] [--rounds 5] [--engine inline|busy-spin] [--near-ns 300]
+ *     [--warmup 100000] [--out dir] [--quick]
  * </pre>
  */
 public final class TwoJvmLatency
 {
+    /** Exchanges of each kind before the first measured phase. */
+    public static final int WARMUP_ROUND_TRIPS = 100_000;
+    /** A ring whose p50 exceeds the padded ping-pong's by this factor in the same round is a suspect baseline. */
+    public static final double SUSPECT_RING_FACTOR = 1.5;
+    /**
+     * Largest payload for which the ring is checked against the padded ping-pong: up to one cache line both move
+     * about the same lines; a larger payload makes the ring slower for a reason of its own (it copies the payload).
+     */
+    public static final int SUSPECT_CHECK_MAX_SIZE = 64;
+
     private static final int SEQUENCE_OFFSET = 0;
     private static final int STAMP_OFFSET = 8;
     private static final int MIN_SIZE = 16;
     private static final int MAX_SIZE = 1 << 16;
     private static final int RING_CAPACITY = 1 << 20;
     private static final long HIGHEST_NS = TimeUnit.SECONDS.toNanos(10);
+    private static final int LINE_GAP = 128;
+    private static final int PING_LINE = 0;
+    private static final int PONG_LINE = PING_LINE + LINE_GAP;
+    private static final int ACK_LINE = PONG_LINE + LINE_GAP;
+    private static final int LINES_LENGTH = ACK_LINE + LINE_GAP;
+    private static final long PARK_NS = 1_000;
+    private static final String PADDED = "padded";
     private static final String DMA = "shmdma";
     private static final String RING = "agrona-ring";
+    private static final String OFFLOADED = "offloaded";
+    private static final List<String> KINDS = List.of(PADDED, RING, DMA, OFFLOADED);
 
     private TwoJvmLatency()
     {
@@ -87,8 +130,11 @@ public final class TwoJvmLatency
         try (ShmDomain domain = ShmDomain.open(new ShmContext().dir(dir).domainSegmentSize(8L << 20)))
         {
             final DmaDevice device = domain.createDevice("latency-a", options.threading());
+            final DmaDevice offloadDevice = domain.createDevice("latency-a-offload", EngineThreading.busySpin());
             final UUID token = UUID.randomUUID();
+            final UUID offloadToken = UUID.randomUUID();
             final int groupId = device.accessPairGroupCreate(domain.domainId(), token, null);
+            final int offloadGroupId = offloadDevice.accessPairGroupCreate(domain.domainId(), offloadToken, null);
             responder = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
                 "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 TwoJvmLatency.class.getName(), "responder", options.engine)
@@ -97,52 +143,52 @@ public final class TwoJvmLatency
                 new OutputStreamWriter(responder.getOutputStream(), StandardCharsets.UTF_8), true);
             final BufferedReader fromB = new BufferedReader(
                 new InputStreamReader(responder.getInputStream(), StandardCharsets.UTF_8));
-            toB.println(dir + " " + groupId + " " + token + " " + domain.domainId());
+            final MappedByteBuffer linesMapping = IoUtil.mapNewFile(dir.resolve("lines").toFile(), LINES_LENGTH, true);
+            final UnsafeBuffer lines = new UnsafeBuffer(linesMapping);
+            toB.println(dir + " " + groupId + " " + token + " " + domain.domainId() + " " + offloadGroupId + " " +
+                offloadToken);
             final String[] ready = expect(fromB, "READY").split(" ");
             final DmaRegion inbox = domain.memory().allocate(MAX_SIZE);
             final DmaRegion outbox = domain.memory().allocate(MAX_SIZE);
+            final DmaRegion offloadOutbox = domain.memory().allocate(MAX_SIZE);
             toB.println("INBOX " + inbox.iova());
             expect(fromB, "OK");
-            final int self = device.accessPairGroupHandlerGet(groupId, domain.domainId());
-            final int peer = device.accessPairGroupHandlerGet(groupId, UUID.fromString(ready[0]));
+            final UUID peerDomain = UUID.fromString(ready[0]);
             device.configure(new DmaConf(1, 0));
-            device.vchanSetup(0, VchanConf.interProcess(1024, self, peer));
+            device.vchanSetup(0, VchanConf.interProcess(1024, device.accessPairGroupHandlerGet(groupId, domain.domainId()),
+                device.accessPairGroupHandlerGet(groupId, peerDomain)));
             device.start();
-            final Endpoint dma = new DmaEndpoint(device, outbox, Long.parseLong(ready[1]), inbox.buffer());
+            offloadDevice.configure(new DmaConf(1, 0));
+            offloadDevice.vchanSetup(0, VchanConf.interProcess(1024,
+                offloadDevice.accessPairGroupHandlerGet(offloadGroupId, domain.domainId()),
+                offloadDevice.accessPairGroupHandlerGet(offloadGroupId, peerDomain)));
+            final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
+            endpoints.put(PADDED, new PaddedEndpoint(lines, PING_LINE, PONG_LINE));
             final RingEndpoint ring = RingEndpoint.create(dir.resolve("ring-ab.ring"), dir.resolve("ring-ba.ring"));
+            endpoints.put(RING, ring);
+            endpoints.put(DMA, new DmaEndpoint(device, outbox, Long.parseLong(ready[1]), inbox.buffer()));
+            final OffloadedSender offloaded = new OffloadedSender(offloadDevice,
+                new DmaEndpoint(offloadDevice, offloadOutbox, Long.parseLong(ready[2]), inbox.buffer()), lines);
             toB.println("RINGS");
             expect(fromB, "OK");
 
-            final Map<String, Histogram> roundTrips = new LinkedHashMap<>();
-            final Map<String, Histogram> oneWay = new LinkedHashMap<>();
-            final int totalPhases = options.sizes.size() * options.rounds * 2;
-            int phase = 0;
+            final Phases phases = new Phases(options, toB, fromB, endpoints, offloaded);
+            phases.warmUp();
+            final List<Round> rounds = new ArrayList<>();
             for (final int size : options.sizes)
             {
                 for (int round = 0; round < options.rounds; round++)
                 {
-                    for (final Endpoint endpoint : round % 2 == 0 ?
-                        List.of(dma, (Endpoint)ring) : List.of((Endpoint)ring, dma))
-                    {
-                        phase++;
-                        System.err.printf("\r  phase %d/%d: %,d B %-12s round %d/%d ", phase, totalPhases, size,
-                            endpoint.kind(), round + 1, options.rounds);
-                        toB.println("PHASE " + endpoint.kind() + " " + size + " " + options.samples);
-                        expect(fromB, "GO");
-                        final Histogram rtt = roundTrips.computeIfAbsent(endpoint.kind() + " " + size,
-                            key -> new Histogram(HIGHEST_NS, 3));
-                        pingPong(endpoint, size, options.samples, rtt);
-                        oneWay.computeIfAbsent(endpoint.kind() + " " + size, key -> new Histogram(HIGHEST_NS, 3))
-                            .add(decode(expect(fromB, "DONE")));
-                    }
+                    rounds.add(phases.round(size, round));
                 }
             }
             System.err.print("\r" + " ".repeat(70) + "\r");
             toB.println("EXIT");
             responder.waitFor(10, TimeUnit.SECONDS);
             ring.close();
+            IoUtil.unmap(linesMapping);
             device.stop();
-            report(options, roundTrips, oneWay);
+            report(options, rounds);
         }
         finally
         {
@@ -152,6 +198,111 @@ public final class TwoJvmLatency
                 responder.waitFor(10, TimeUnit.SECONDS);
             }
             deleteRecursively(dir);
+        }
+    }
+
+    /** One size's phases of every kind, measured back to back. */
+    static final class Round
+    {
+        final int size;
+        final int index;
+        final Map<String, Histogram> roundTrip = new LinkedHashMap<>();
+        final Map<String, Histogram> oneWay = new LinkedHashMap<>();
+        double senderBusyNs = Double.NaN;
+        double senderCpuNs = Double.NaN;
+
+        Round(final int size, final int index)
+        {
+            this.size = size;
+            this.index = index;
+        }
+
+        long p50(final String kind)
+        {
+            return roundTrip.get(kind).getValueAtPercentile(50);
+        }
+
+        boolean near(final long nearNs)
+        {
+            return p50(PADDED) < nearNs;
+        }
+
+        double ringOverPadded()
+        {
+            return (double)p50(RING) / Math.max(1, p50(PADDED));
+        }
+
+        boolean suspect()
+        {
+            return size <= SUSPECT_CHECK_MAX_SIZE && ringOverPadded() > SUSPECT_RING_FACTOR;
+        }
+    }
+
+    /** Runs phases: tells B which kind comes, exchanges the messages and collects both sides' histograms. */
+    static final class Phases
+    {
+        private final Options options;
+        private final PrintWriter toB;
+        private final BufferedReader fromB;
+        private final Map<String, Endpoint> endpoints;
+        private final OffloadedSender offloaded;
+        private int phase;
+
+        Phases(
+            final Options options, final PrintWriter toB, final BufferedReader fromB,
+            final Map<String, Endpoint> endpoints, final OffloadedSender offloaded)
+        {
+            this.options = options;
+            this.toB = toB;
+            this.fromB = fromB;
+            this.endpoints = endpoints;
+            this.offloaded = offloaded;
+        }
+
+        void warmUp() throws Exception
+        {
+            final int perSize = (options.warmup + options.sizes.size() - 1) / options.sizes.size();
+            for (final String kind : KINDS)
+            {
+                for (final int size : options.sizes)
+                {
+                    System.err.printf("\r  warm-up: %,d B %-12s %,d exchanges ", size, kind, perSize);
+                    run(kind, size, perSize, new Round(size, -1));
+                }
+            }
+        }
+
+        Round round(final int size, final int index) throws Exception
+        {
+            final Round round = new Round(size, index);
+            final int totalPhases = options.sizes.size() * options.rounds * KINDS.size();
+            for (int k = 0; k < KINDS.size(); k++)
+            {
+                final String kind = KINDS.get((k + index) % KINDS.size());
+                phase++;
+                System.err.printf("\r  phase %d/%d: %,d B %-12s round %d/%d ", phase, totalPhases, size, kind,
+                    index + 1, options.rounds);
+                run(kind, size, options.samples, round);
+            }
+            return round;
+        }
+
+        /** One phase of {@code samples} measured exchanges after {@code samples / 5} unmeasured ones. */
+        private void run(final String kind, final int size, final int samples, final Round round) throws Exception
+        {
+            toB.println("PHASE " + kind + " " + size + " " + samples);
+            expect(fromB, "GO");
+            if (OFFLOADED.equals(kind))
+            {
+                offloaded.run(size, samples, round);
+            }
+            else
+            {
+                final Histogram rtt = new Histogram(HIGHEST_NS, 3);
+                pingPong(endpoints.get(kind), size, samples, rtt);
+                round.roundTrip.put(kind, rtt);
+            }
+            round.oneWay.put(kind, decode(expect(fromB, "DONE")));
         }
     }
 
@@ -171,53 +322,155 @@ public final class TwoJvmLatency
         }
     }
 
-    private static void report(
-        final Options options, final Map<String, Histogram> roundTrips, final Map<String, Histogram> oneWay)
-        throws Exception
+    private static void report(final Options options, final List<Round> rounds) throws Exception
     {
         final Path out = Path.of(options.out);
         Files.createDirectories(out);
-        System.out.printf("two-JVM ping-pong, %s engines, %,d samples x %d rounds per kind and size; %s; %s; %d cores%n",
-            options.engine, options.samples, options.rounds, System.getProperty("java.vm.name"),
-            System.getProperty("java.runtime.version"), Runtime.getRuntime().availableProcessors());
-        System.out.printf("%-8s %-12s %9s %9s %9s %9s %9s   %11s%n",
-            "size", "path", "p50 us", "p90 us", "p99 us", "p99.9 us", "max us", "one-way p50");
+        System.out.printf("two-JVM latency, %s engines for the shmdma ping-pong, a busy-spin engine thread for the " +
+            "offloaded sender; %,d samples x %d rounds per kind and size after %,d warm-up exchanges per kind; " +
+            "%s; %s; %d cores%n", options.engine, options.samples, options.rounds, options.warmup,
+            System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"),
+            Runtime.getRuntime().availableProcessors());
+        System.out.printf("A round is near when its padded ping-pong round-trip p50 is below %d ns, else far. " +
+            "Round trips (rtt) and one-way (1w) p50 in ns.%n%n", options.nearNs);
+        System.out.printf("%-8s %5s %5s %11s %11s %11s %11s %8s %8s %8s %11s %11s %17s %16s%n",
+            "size", "round", "place", "padded rtt", "ring rtt", "shmdma rtt", "padded 1w", "ring/pad",
+            "dma/ring", "dma/pad", "offload 1w", "offl/pad 1w", "sender busy ns/msg", "sender cpu ns/msg");
+        for (final Round round : rounds)
+        {
+            final long paddedOneWay = round.oneWay.get(PADDED).getValueAtPercentile(50);
+            final long offloadOneWay = round.oneWay.get(OFFLOADED).getValueAtPercentile(50);
+            System.out.printf(Locale.ROOT, "%-8s %5d %5s %11d %11d %11d %11d %7.2fx %7.2fx %7.2fx %11d %10.2fx " +
+                "%18.1f %17.1f%s%n", round.size + " B", round.index + 1, round.near(options.nearNs) ? "near" : "far",
+                round.p50(PADDED), round.p50(RING), round.p50(DMA), paddedOneWay, round.ringOverPadded(),
+                (double)round.p50(DMA) / Math.max(1, round.p50(RING)),
+                (double)round.p50(DMA) / Math.max(1, round.p50(PADDED)),
+                offloadOneWay, (double)offloadOneWay / Math.max(1, paddedOneWay), round.senderBusyNs, round.senderCpuNs,
+                round.suspect() ? String.format(Locale.ROOT, "  BASELINE SUSPECT: agrona-ring p50 %.2fx the padded " +
+                "ping-pong's (> %.1fx)", round.ringOverPadded(), SUSPECT_RING_FACTOR) : "");
+        }
         for (final int size : options.sizes)
         {
-            final Histogram dma = roundTrips.get(DMA + " " + size);
-            final Histogram ring = roundTrips.get(RING + " " + size);
-            row(size, DMA, dma, oneWay.get(DMA + " " + size));
-            row(size, RING, ring, oneWay.get(RING + " " + size));
-            System.out.printf("%-8s %-12s %8.2fx %8.2fx %8.2fx %8.2fx%n", "", "ratio",
-                ratio(dma, ring, 50), ratio(dma, ring, 90), ratio(dma, ring, 99), ratio(dma, ring, 99.9));
-            for (final String kind : List.of(DMA, RING))
+            for (final boolean near : new boolean[]{ true, false })
+            {
+                final List<Round> like = new ArrayList<>();
+                for (final Round round : rounds)
+                {
+                    if (round.size == size && round.near(options.nearNs) == near)
+                    {
+                        like.add(round);
+                    }
+                }
+                if (!like.isEmpty())
+                {
+                    summary(size, near, like);
+                }
+            }
+            final Histogram padded = merged(rounds, size, PADDED, true);
+            final Histogram ring = merged(rounds, size, RING, true);
+            final Histogram dma = merged(rounds, size, DMA, true);
+            for (final String kind : List.of(PADDED, RING, DMA))
             {
                 try (java.io.PrintStream hgrm = new java.io.PrintStream(
                     out.resolve("rtt-" + kind + "-" + size + ".hgrm").toFile(), StandardCharsets.UTF_8))
                 {
-                    roundTrips.get(kind + " " + size).outputPercentileDistribution(hgrm, 1000.0);
+                    merged(rounds, size, kind, true).outputPercentileDistribution(hgrm, 1000.0);
                 }
             }
-            new SvgPercentilePlot(String.format(Locale.ROOT, "Two-JVM round trip, %,d B payload (%s engines)",
+            for (final String kind : KINDS)
+            {
+                try (java.io.PrintStream hgrm = new java.io.PrintStream(
+                    out.resolve("one-way-" + kind + "-" + size + ".hgrm").toFile(), StandardCharsets.UTF_8))
+                {
+                    merged(rounds, size, kind, false).outputPercentileDistribution(hgrm, 1000.0);
+                }
+            }
+            new SvgPercentilePlot(String.format(Locale.ROOT, "Two-JVM round trip, %,d B payload (%s engines), all rounds",
                 size, options.engine))
                 .add("shmdma DMA copy", dma)
                 .add("Agrona OneToOneRingBuffer", ring)
+                .add("padded cache-line ping-pong", padded)
                 .write(out.resolve("rtt-" + size + ".svg"));
         }
+        System.out.println();
         System.out.println("histograms (.hgrm, microseconds) and plots (.svg) in " + out.toAbsolutePath());
     }
 
-    private static void row(final int size, final String kind, final Histogram rtt, final Histogram oneWay)
+    private static void summary(final int size, final boolean near, final List<Round> like)
     {
-        System.out.printf("%-8s %-12s %9.2f %9.2f %9.2f %9.2f %9.2f   %11.2f%n", size + " B", kind,
-            rtt.getValueAtPercentile(50) / 1000.0, rtt.getValueAtPercentile(90) / 1000.0,
-            rtt.getValueAtPercentile(99) / 1000.0, rtt.getValueAtPercentile(99.9) / 1000.0,
-            rtt.getMaxValue() / 1000.0, oneWay.getValueAtPercentile(50) / 1000.0);
+        System.out.printf(Locale.ROOT, "%n%,d B, %s rounds (%d of them)%s%n", size, near ? "near" : "far", like.size(),
+            like.stream().anyMatch(Round::suspect) ? ", with a suspect ring baseline in " +
+            like.stream().filter(Round::suspect).count() : "");
+        System.out.printf("%-12s %9s %9s %9s %9s %9s   %11s%n",
+            "kind", "p50 us", "p90 us", "p99 us", "p99.9 us", "max us", "one-way p50");
+        final Map<String, Histogram> rtt = new LinkedHashMap<>();
+        final Map<String, Histogram> oneWay = new LinkedHashMap<>();
+        for (final String kind : KINDS)
+        {
+            rtt.put(kind, merged(like, size, kind, true));
+            oneWay.put(kind, merged(like, size, kind, false));
+        }
+        for (final String kind : KINDS)
+        {
+            final Histogram h = OFFLOADED.equals(kind) ? null : rtt.get(kind);
+            if (h == null)
+            {
+                System.out.printf("%-12s %9s %9s %9s %9s %9s   %11.3f  (one way only)%n", kind, "", "", "", "", "",
+                    oneWay.get(kind).getValueAtPercentile(50) / 1000.0);
+            }
+            else
+            {
+                System.out.printf("%-12s %9.3f %9.3f %9.3f %9.3f %9.2f   %11.3f%n", kind,
+                    h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(90) / 1000.0,
+                    h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0,
+                    h.getMaxValue() / 1000.0, oneWay.get(kind).getValueAtPercentile(50) / 1000.0);
+            }
+        }
+        System.out.printf(Locale.ROOT, "ratios, p50 of the merged rounds (median of per-round p50 ratios): " +
+            "shmdma/agrona-ring %.2fx (%.2fx), p99 %.2fx; agrona-ring/padded %.2fx (%.2fx); shmdma/padded %.2fx (%.2fx); " +
+            "offloaded one-way/padded one-way %.2fx (%.2fx)%n",
+            ratio(rtt.get(DMA), rtt.get(RING), 50), medianRatio(like, DMA, RING, true),
+            ratio(rtt.get(DMA), rtt.get(RING), 99),
+            ratio(rtt.get(RING), rtt.get(PADDED), 50), medianRatio(like, RING, PADDED, true),
+            ratio(rtt.get(DMA), rtt.get(PADDED), 50), medianRatio(like, DMA, PADDED, true),
+            ratio(oneWay.get(OFFLOADED), oneWay.get(PADDED), 50), medianRatio(like, OFFLOADED, PADDED, false));
+        final double[] busy = like.stream().mapToDouble(round -> round.senderBusyNs).sorted().toArray();
+        final double[] cpu = like.stream().mapToDouble(round -> round.senderCpuNs).sorted().toArray();
+        System.out.printf(Locale.ROOT, "offloaded sender per message (median of rounds): %.1f ns outside waiting " +
+            "(enqueue, doorbell, one completion poll), %.1f ns thread CPU time (the same plus parking and waking up)%n",
+            busy[busy.length / 2], cpu[cpu.length / 2]);
     }
 
-    private static double ratio(final Histogram dma, final Histogram ring, final double percentile)
+    private static Histogram merged(final List<Round> rounds, final int size, final String kind, final boolean rtt)
     {
-        return (double)dma.getValueAtPercentile(percentile) / Math.max(1, ring.getValueAtPercentile(percentile));
+        final Histogram all = new Histogram(HIGHEST_NS, 3);
+        for (final Round round : rounds)
+        {
+            final Histogram h = round.size != size ? null : rtt ? round.roundTrip.get(kind) : round.oneWay.get(kind);
+            if (h != null)
+            {
+                all.add(h);
+            }
+        }
+        return all;
+    }
+
+    private static double medianRatio(final List<Round> rounds, final String kind, final String base, final boolean rtt)
+    {
+        final double[] ratios = new double[rounds.size()];
+        for (int i = 0; i < ratios.length; i++)
+        {
+            final Map<String, Histogram> source = rtt ? rounds.get(i).roundTrip : rounds.get(i).oneWay;
+            ratios[i] = ratio(source.get(kind), source.get(base), 50);
+        }
+        Arrays.sort(ratios);
+        final int n = ratios.length;
+        return n % 2 == 1 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2;
+    }
+
+    private static double ratio(final Histogram value, final Histogram base, final double percentile)
+    {
+        return (double)value.getValueAtPercentile(percentile) / Math.max(1, base.getValueAtPercentile(percentile));
     }
 
     static String encode(final Histogram histogram)
@@ -267,6 +520,113 @@ public final class TwoJvmLatency
 
         /** Spins until the peer's answer to the last message arrived; returns its stamp. */
         long awaitReply();
+    }
+
+    /** The floor: a stamp and a sequence in one cache line each way, 128 bytes apart; the payload size is ignored. */
+    static final class PaddedEndpoint implements Endpoint
+    {
+        private final UnsafeBuffer lines;
+        private final int outLine;
+        private final int inLine;
+        private long sequence;
+
+        PaddedEndpoint(final UnsafeBuffer lines, final int outLine, final int inLine)
+        {
+            this.lines = lines;
+            this.outLine = outLine;
+            this.inLine = inLine;
+        }
+
+        @Override
+        public String kind()
+        {
+            return PADDED;
+        }
+
+        @Override
+        public long nextSequence()
+        {
+            return ++sequence;
+        }
+
+        @Override
+        public void send(final int size, final long sequence, final long stampNs)
+        {
+            lines.putLong(outLine + STAMP_OFFSET, stampNs);
+            lines.putLongRelease(outLine + SEQUENCE_OFFSET, sequence);
+        }
+
+        @Override
+        public long awaitReply()
+        {
+            while (lines.getLongAcquire(inLine + SEQUENCE_OFFSET) != sequence)
+            {
+                Thread.onSpinWait();
+            }
+            return lines.getLong(inLine + STAMP_OFFSET);
+        }
+    }
+
+    /**
+     * A's side of the offloaded mode: its device's engine runs on its own busy-spin thread, started for the phase
+     * and stopped after it (so it does not spin during the other phases). Per message the application thread
+     * stamps, enqueues the two jobs with {@code SUBMIT} and polls completions once ({@link DmaEndpoint#send}),
+     * then parks until B's acknowledgement line shows the sequence.
+     */
+    static final class OffloadedSender
+    {
+        private final DmaDevice device;
+        private final DmaEndpoint endpoint;
+        private final UnsafeBuffer lines;
+        private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+
+        OffloadedSender(final DmaDevice device, final DmaEndpoint endpoint, final UnsafeBuffer lines)
+        {
+            this.device = device;
+            this.endpoint = endpoint;
+            this.lines = lines;
+        }
+
+        void run(final int size, final int samples, final Round round)
+        {
+            device.start();
+            try
+            {
+                final int warmup = samples / 5;
+                for (int i = 0; i < warmup; i++)
+                {
+                    sendAndPark(size);
+                }
+                final long cpuStart = threads.getCurrentThreadCpuTime();
+                double busy = 0;
+                for (int i = 0; i < samples; i++)
+                {
+                    busy += sendAndPark(size);
+                }
+                final long cpuEnd = threads.getCurrentThreadCpuTime();
+                round.senderBusyNs = busy / samples;
+                round.senderCpuNs = (double)(cpuEnd - cpuStart) / samples;
+            }
+            finally
+            {
+                endpoint.drain();
+                device.stop();
+            }
+        }
+
+        /** Returns the sender's nanoseconds outside waiting for this message. */
+        private double sendAndPark(final int size)
+        {
+            final long sequence = endpoint.nextSequence();
+            final long start = System.nanoTime();
+            endpoint.send(size, sequence, start);
+            final double busy = CallerCost.since(start);
+            while (lines.getLongAcquire(ACK_LINE + SEQUENCE_OFFSET) != sequence)
+            {
+                LockSupport.parkNanos(PARK_NS);
+            }
+            return busy;
+        }
     }
 
     /** Messages as two DMA jobs into the peer's inbox; answers read from this domain's inbox. */
@@ -321,6 +681,19 @@ public final class TwoJvmLatency
             }
             else
             {
+                inFlight -= device.completed(0, 64, completion);
+            }
+        }
+
+        /** Gathers every outstanding completion; the engine must be running. */
+        void drain()
+        {
+            while (inFlight > 0)
+            {
+                if (invoker != null)
+                {
+                    invoker.invoke();
+                }
                 inFlight -= device.completed(0, 64, completion);
             }
         }
@@ -420,7 +793,7 @@ public final class TwoJvmLatency
         }
     }
 
-    /** JVM B: joins, lends an inbox, and answers every message the way it came. */
+    /** JVM B: joins, lends two inboxes, answers every ping-pong message the way it came, acknowledges offloaded ones. */
     static final class Responder
     {
         private Responder()
@@ -439,9 +812,11 @@ public final class TwoJvmLatency
             {
                 final DmaDevice device = domain.createDevice("latency-b", Options.threading(engine));
                 device.accessPairGroupJoin(domain.domainId(), UUID.fromString(hello[2]), groupId, null);
+                device.accessPairGroupJoin(domain.domainId(), UUID.fromString(hello[5]), Integer.parseInt(hello[4]), null);
                 final DmaRegion inbox = domain.memory().allocate(MAX_SIZE);
                 final DmaRegion outbox = domain.memory().allocate(MAX_SIZE);
-                out.println("READY " + domain.domainId() + " " + inbox.iova());
+                final DmaRegion offloadInbox = domain.memory().allocate(MAX_SIZE);
+                out.println("READY " + domain.domainId() + " " + inbox.iova() + " " + offloadInbox.iova());
                 final long peerInbox = Long.parseLong(expect(in, "INBOX"));
                 device.configure(new DmaConf(1, 0));
                 device.vchanSetup(0, VchanConf.interProcess(1024,
@@ -450,14 +825,21 @@ public final class TwoJvmLatency
                 device.start();
                 out.println("OK");
                 expect(in, "RINGS");
+                final MappedByteBuffer linesMapping = IoUtil.mapExistingFile(dir.resolve("lines").toFile(), "lines");
+                final UnsafeBuffer lines = new UnsafeBuffer(linesMapping);
                 final RingEndpoint ring = RingEndpoint.open(dir.resolve("ring-ba.ring"), dir.resolve("ring-ab.ring"));
-                final DmaEndpoint dma = new DmaEndpoint(device, outbox, peerInbox, inbox.buffer());
+                final Map<String, Endpoint> endpoints = Map.of(
+                    PADDED, new PaddedEndpoint(lines, PONG_LINE, PING_LINE),
+                    RING, ring,
+                    DMA, new DmaEndpoint(device, outbox, peerInbox, inbox.buffer()),
+                    OFFLOADED, new DmaEndpoint(device, outbox, peerInbox, offloadInbox.buffer()));
                 out.println("OK");
                 String line;
                 while ((line = in.readLine()) != null && line.startsWith("PHASE"))
                 {
                     final String[] words = line.split(" ");
-                    final Endpoint endpoint = DMA.equals(words[1]) ? dma : ring;
+                    final Endpoint endpoint = endpoints.get(words[1]);
+                    final boolean offloaded = OFFLOADED.equals(words[1]);
                     final int size = Integer.parseInt(words[2]);
                     final int messages = Integer.parseInt(words[3]) + Integer.parseInt(words[3]) / 5;
                     final Histogram oneWay = new Histogram(HIGHEST_NS, 3);
@@ -466,12 +848,24 @@ public final class TwoJvmLatency
                     {
                         final long sequence = endpoint.nextSequence();
                         final long stamp = endpoint.awaitReply();
-                        oneWay.recordValue(Math.min(HIGHEST_NS, Math.max(0, System.nanoTime() - stamp)));
-                        endpoint.send(size, sequence, System.nanoTime());
+                        final long now = System.nanoTime();
+                        if (i >= messages - Integer.parseInt(words[3]))
+                        {
+                            oneWay.recordValue(Math.min(HIGHEST_NS, Math.max(0, now - stamp)));
+                        }
+                        if (offloaded)
+                        {
+                            lines.putLongRelease(ACK_LINE + SEQUENCE_OFFSET, sequence);
+                        }
+                        else
+                        {
+                            endpoint.send(size, sequence, now);
+                        }
                     }
                     out.println("DONE " + encode(oneWay));
                 }
                 ring.close();
+                IoUtil.unmap(linesMapping);
                 device.stop();
             }
         }
@@ -483,6 +877,8 @@ public final class TwoJvmLatency
         List<Integer> sizes = List.of(64, 1024, 16384, 65536);
         int samples = 20_000;
         int rounds = 5;
+        int warmup = WARMUP_ROUND_TRIPS;
+        long nearNs = 300;
         String engine = "inline";
         String out = "target/latency";
 
@@ -512,6 +908,12 @@ public final class TwoJvmLatency
                     case "--rounds":
                         options.rounds = Integer.parseInt(args[++i]);
                         break;
+                    case "--warmup":
+                        options.warmup = Integer.parseInt(args[++i]);
+                        break;
+                    case "--near-ns":
+                        options.nearNs = Long.parseLong(args[++i]);
+                        break;
                     case "--engine":
                         options.engine = args[++i];
                         threading(options.engine);
@@ -525,8 +927,8 @@ public final class TwoJvmLatency
                         options.rounds = 3;
                         break;
                     default:
-                        throw new IllegalArgumentException("unknown option " + args[i] +
-                            "; use --sizes a,b,c --samples n --rounds n --engine inline|busy-spin --out dir --quick");
+                        throw new IllegalArgumentException("unknown option " + args[i] + "; use --sizes a,b,c " +
+                            "--samples n --rounds n --warmup n --near-ns n --engine inline|busy-spin --out dir --quick");
                 }
             }
             return options;
