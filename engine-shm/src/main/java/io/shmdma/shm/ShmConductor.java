@@ -3,9 +3,11 @@ package io.shmdma.shm;
 import io.shmdma.shm.registry.GroupView;
 import io.shmdma.shm.registry.Registry;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.IdleStrategy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -16,9 +18,16 @@ import java.util.concurrent.locks.LockSupport;
  * takes a lock that application code can hold, so no listener or user lock can stop the heartbeat.
  * {@link #doWork()} returns the work done (domains reaped, events queued), so the idle strategy only sleeps when
  * there was none: a burst of departures is taken without waiting an interval per ring.
+ * <p>
+ * Idle: it sleeps the conductor interval, except for one interval after a cycle that did work, when it looks
+ * again every {@link #ACTIVE_POLL_NS}: while members churn, a leave waiting for this domain to take departures
+ * waits about a millisecond, not an interval. {@link #wake()} ends a sleep at once.
  */
 final class ShmConductor implements Agent
 {
+    /** Sleep between duty cycles for one interval after a cycle that did work. */
+    static final long ACTIVE_POLL_NS = TimeUnit.MILLISECONDS.toNanos(1);
+
     private final ShmDomain domain;
     private final Registry registry;
     private final GroupEventDelivery delivery;
@@ -120,5 +129,50 @@ final class ShmConductor implements Agent
     public String roleName()
     {
         return "shmdma-conductor-" + domain.domainId();
+    }
+
+    /**
+     * The conductor's idle strategy: sleeps the interval, or {@link #ACTIVE_POLL_NS} for one interval after work;
+     * an unpark ({@link #wake()}) ends a sleep early.
+     */
+    static final class Idle implements IdleStrategy
+    {
+        private final long intervalNs;
+        private final long activePollNs;
+        private long activeUntilNs;
+
+        Idle(final long intervalNs)
+        {
+            this.intervalNs = intervalNs;
+            this.activePollNs = Math.min(intervalNs, ACTIVE_POLL_NS);
+        }
+
+        @Override
+        public void idle(final int workCount)
+        {
+            if (workCount > 0)
+            {
+                activeUntilNs = System.nanoTime() + intervalNs;
+                return;
+            }
+            idle();
+        }
+
+        @Override
+        public void idle()
+        {
+            LockSupport.parkNanos(System.nanoTime() - activeUntilNs < 0 ? activePollNs : intervalNs);
+        }
+
+        @Override
+        public void reset()
+        {
+        }
+
+        @Override
+        public String alias()
+        {
+            return "shmdma-conductor";
+        }
     }
 }

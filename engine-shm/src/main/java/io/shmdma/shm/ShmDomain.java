@@ -12,7 +12,6 @@ import io.shmdma.shm.registry.Registry;
 import io.shmdma.shm.registry.RegistryConfig;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.SleepingIdleStrategy;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -92,7 +91,7 @@ public final class ShmDomain implements AutoCloseable
         delivery.start();
         conductor = new ShmConductor(this, delivery);
         registry.onBackPressure(conductor::wake);
-        conductorRunner = new AgentRunner(new SleepingIdleStrategy(context.conductorIntervalNs()),
+        conductorRunner = new AgentRunner(new ShmConductor.Idle(context.conductorIntervalNs()),
             this::recordError, null, conductor);
         AgentRunner.startOnThread(conductorRunner);
     }
