@@ -163,6 +163,13 @@ final class GroupMembership
             }
             if (number != taken + 1)
             {
+                if (departing)
+                {
+                    // this device's own leave or destroy is under way and the departure after the last one taken
+                    // is gone: it was this membership's own, overwritten since (a snapshot read late); nothing here
+                    // is for this listener. If the leave fails, the next snapshot is read with departing false.
+                    return work;
+                }
                 reportLost(number - taken - 1, errors);
             }
             if (departure.membershipToken() == membershipToken)
@@ -182,7 +189,7 @@ final class GroupMembership
             taken = number;
             work++;
         }
-        if (count > taken && current.departures().isEmpty())
+        if (count > taken && current.departures().isEmpty() && !departing)
         {
             reportLost(count - taken, errors);
             taken = count;

@@ -416,6 +416,10 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
         {
             memberships.remove(membership.groupId());
         }
+        else
+        {
+            domain.membershipsChanged(); // the conductor may have passed this membership by meanwhile: look again
+        }
         return result;
     }
 

@@ -165,7 +165,7 @@ class GroupEventsIT
             }
             final List<String> actual = domainsOf(churners.get(i).eventLines(), groupId);
             assertEquals(churners.get(i).eventLines().size(), actual.size(), "only MEMBER_LEFT of the group");
-            assertEquals(expected, actual, "the events of churner " + i);
+            assertSameSequence(expected, actual, "the events of churner " + i);
             churnerEvents += actual.size();
         }
         assertEquals("dead=false", creator.ok("status"));
@@ -246,6 +246,21 @@ class GroupEventsIT
         System.out.printf("[faults] listener blocked %d ms and device monitor held %d ms (liveness %d ms): not " +
             "declared dead, %d events delivered in order %d ms after the block began%n",
             blockMs, blockMs, LIVENESS_MS, leavers.size(), deliveredMs);
+    }
+
+    private static void assertSameSequence(final List<String> expected, final List<String> actual, final String what)
+    {
+        int first = 0;
+        while (first < Math.min(expected.size(), actual.size()) && expected.get(first).equals(actual.get(first)))
+        {
+            first++;
+        }
+        if (first < expected.size() || first < actual.size())
+        {
+            fail(what + ": expected " + expected.size() + " events, heard " + actual.size() + "; first difference at " +
+                first + ": expected " + expected.subList(first, Math.min(expected.size(), first + 3)) + ", heard " +
+                actual.subList(first, Math.min(actual.size(), first + 3)));
+        }
     }
 
     private static List<String> domainsOf(final List<String> events, final int groupId)

@@ -1928,7 +1928,14 @@ public final class Registry implements AutoCloseable
             return;
         }
         final int offset = groupOffset(groupSlot);
-        final long number = departureCount(groupSlot) + 1;
+        final long last = departureCount(groupSlot);
+        final int lastEntry = departureOffset(groupSlot, last);
+        if (last > 0 && buffer.getLong(lastEntry + DEPARTURE_NUMBER_OFFSET) == last &&
+            buffer.getLong(lastEntry + DEPARTURE_TOKEN_OFFSET) == token)
+        {
+            return; // recorded by a removal that died half way (its repair finishes it): one departure, not two
+        }
+        final long number = last + 1;
         final int entry = departureOffset(groupSlot, number);
         final UUID domainId = domainUuid(domainSlot);
         putLong(entry + DEPARTURE_TOKEN_OFFSET, token);
