@@ -171,6 +171,12 @@ final class GroupMembership
                     return work;
                 }
                 reportLost(number - taken - 1, errors);
+                if (current.memberByToken(membershipToken).isEmpty())
+                {
+                    // this membership ended among the departures lost (e.g. reaped during a long pause): what
+                    // follows them happened after it
+                    return work + endedWithoutOwnDeparture(devId, selfDomain, delivery);
+                }
             }
             if (departure.membershipToken() == membershipToken)
             {
@@ -201,14 +207,19 @@ final class GroupMembership
         if (current.memberByToken(membershipToken).isEmpty() && taken >= count)
         {
             // gone without its own departure in the ring (overwritten by a forced reap or repair): still ended
-            if (!departing && !delivery.offer(listener, devId, groupId, selfDomain, GroupEventType.MEMBER_LEFT))
-            {
-                return work;
-            }
-            done = true;
-            work++;
+            work += endedWithoutOwnDeparture(devId, selfDomain, delivery);
         }
         return work;
+    }
+
+    private int endedWithoutOwnDeparture(final int devId, final UUID selfDomain, final GroupEventDelivery delivery)
+    {
+        if (!departing && !delivery.offer(listener, devId, groupId, selfDomain, GroupEventType.MEMBER_LEFT))
+        {
+            return 0;
+        }
+        done = true;
+        return 1;
     }
 
     private void reportLost(final long lost, final Consumer<Throwable> errors)

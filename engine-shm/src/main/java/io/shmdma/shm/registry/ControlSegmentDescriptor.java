@@ -14,7 +14,8 @@ import java.nio.file.Path;
  * access pair groups, handlers, per-device counters and the error log. Every offset is computed from
  * the one before it; every section starts on a 128-byte boundary (two cache lines), and every field
  * written by a different process than its neighbours (lock word, heartbeats, device counters) has its
- * own 128 bytes. All numbers are in native (little-endian on x86/arm64) byte order.
+ * own 128 bytes (the acknowledged-departure cursors of a group's members share one 128-byte section of
+ * their own). All numbers are in native (little-endian on x86/arm64) byte order.
  *
  * <pre>
  *   0        +--------------------------------------------------------------+
@@ -53,9 +54,9 @@ import java.nio.file.Path;
  *            |   +128 MEMBER TABLE: 16 x 32 B {membership token (0 = free),  |
  *            |      domain generation, domain slot, handler, joined epoch ms}|
  *            |   +640 ACK CURSORS: 16 x 8 B, one per member slot: the last   |
- *            |      departure that member's conductor took (written by that  |
- *            |      member's process only, outside the lock, like a heartbeat|
- *            |      set under the lock when the member joins)                |
+ *            |      departure the member's conductor took; set under the     |
+ *            |      lock at the join, then written only by that member's     |
+ *            |      process, outside the lock (like a heartbeat)             |
  *            |   +768 DEPARTURES: ring of 32 x 32 B {departure number        |
  *            |      (written last), membership token, domain uuid}           |
  *   557696   +--------------------------------------------------------------+
