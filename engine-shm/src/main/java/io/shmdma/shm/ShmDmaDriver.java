@@ -8,6 +8,7 @@ import io.shmdma.DmaInfo;
 import io.shmdma.DmaStats;
 import io.shmdma.Errno;
 import io.shmdma.GroupEventListener;
+import io.shmdma.DmaConf;
 import io.shmdma.VchanConf;
 import io.shmdma.engine.EngineThreading;
 import io.shmdma.engine.SoftwareDmaDriver;
@@ -30,12 +31,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntSupplier;
 
 /**
  * The inter-process device: a {@link SoftwareDmaDriver} whose rings live in mapped files and whose vchans
  * may name domains of other processes by access pair group handlers. The group operations go to the
  * {@link Registry} in the control segment. Created by {@link ShmDomain#createDevice}.
+ * <p>
+ * The conductor thread publishes this device's information and stats into the control segment without ever
+ * taking a lock that application code can hold (neither the {@link DmaDevice}'s monitor nor this driver's): it
+ * publishes an immutable snapshot of the information that configure, start and stop replace, and reads the rings
+ * only under a private lock that it never waits for ({@code tryLock}; busy means "publish next cycle").
  */
 public final class ShmDmaDriver extends SoftwareDmaDriver
 {
@@ -44,9 +51,13 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     private final Map<Integer, GroupMembership> memberships = new ConcurrentHashMap<>();
     private final Path[] ringFiles = new Path[MAX_VCHANS];
     private final DmaStats publishedStats = new DmaStats();
-    private final DmaInfo publishedInfo = new DmaInfo();
+    /** Guards the rings and the counters slot against the conductor's publication; private, never held by users. */
+    private final ReentrantLock ringsLock = new ReentrantLock();
     private int devId = -1;
     private volatile DeviceCounters counters;
+    private volatile InfoSnapshot infoSnapshot;
+    private int configuredVchans;
+    private boolean started;
 
     ShmDmaDriver(final ShmDomain domain, final String name, final EngineThreading threading)
     {
@@ -61,62 +72,87 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     {
         this.devId = devId;
         final int counterId = domain.registry().allocateDeviceCounters(domain.domainSlot(), devId, name);
+        refreshInfo();
         counters = counterId >= 0 ? domain.registry().deviceCounters(counterId) : null;
     }
 
     /**
      * Copies this device's information ({@code rte_dma_info_get}, started or not) and its stats over every vchan
-     * into its counters in the control segment, for operators. Called on the conductor thread.
+     * into its counters in the control segment, for operators. Called on the conductor thread; never waits: when an
+     * application thread is reconfiguring or closing this device, it publishes at the next cycle instead.
      */
     void publishCounters()
     {
-        final DeviceCounters current = counters;
-        if (current != null)
+        if (!ringsLock.tryLock())
         {
-            publishInfo(current);
-            publishStats(current);
+            return;
         }
-    }
-
-    /**
-     * Holds the device's monitor, which every {@link DmaDevice} method holds when it calls into this driver, so
-     * the device cannot close (and its counters slot be freed and handed to another device) meanwhile. Never
-     * holds this driver's monitor while taking the device's: the device takes them in the other order.
-     */
-    private void publishInfo(final DeviceCounters current)
-    {
-        final int id = devId;
-        final DmaDevice device;
         try
         {
-            device = DmaDevices.isValid(id) ? DmaDevices.get(id) : null;
-        }
-        catch (final DmaException closedMeanwhile)
-        {
-            return;
-        }
-        if (device == null || device.driver() != this)
-        {
-            return;
-        }
-        synchronized (device)
-        {
-            if (device.isValid() && counters == current)
+            final DeviceCounters current = counters;
+            final InfoSnapshot info = infoSnapshot;
+            if (null != current)
             {
-                device.info(publishedInfo);
-                current.publishInfo(publishedInfo, device.isStarted());
+                if (null != info)
+                {
+                    current.publishInfo(info.info, info.started);
+                }
+                publishedStats.clear();
+                statsGet(DmaDevice.ALL_VCHAN, publishedStats);
+                current.set(publishedStats.submitted, publishedStats.completed, publishedStats.errors);
             }
+        }
+        finally
+        {
+            ringsLock.unlock();
         }
     }
 
-    private synchronized void publishStats(final DeviceCounters current)
+    /** Replaces the information snapshot the conductor publishes: after registration, configure, start and stop. */
+    private void refreshInfo()
     {
-        if (counters == current)
+        final DmaInfo info = new DmaInfo();
+        infoGet(info);
+        info.devName = name;
+        info.numaNode = -1;
+        info.nbVchans = configuredVchans;
+        infoSnapshot = new InfoSnapshot(info, started);
+    }
+
+    @Override
+    public int configure(final DmaConf newConf)
+    {
+        final int result = super.configure(newConf);
+        if (result == 0)
         {
-            publishedStats.clear();
-            statsGet(DmaDevice.ALL_VCHAN, publishedStats);
-            current.set(publishedStats.submitted, publishedStats.completed, publishedStats.errors);
+            configuredVchans = newConf.nbVchans;
+            refreshInfo();
         }
+        return result;
+    }
+
+    @Override
+    public int start()
+    {
+        final int result = super.start();
+        if (result == 0)
+        {
+            started = true;
+            refreshInfo();
+        }
+        return result;
+    }
+
+    @Override
+    public int stop()
+    {
+        final int result = super.stop();
+        if (result == 0)
+        {
+            started = false;
+            refreshInfo();
+        }
+        return result;
     }
 
     /**
@@ -223,16 +259,40 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
         return null;
     }
 
-    /** Synchronized with {@link #publishCounters()}, whose stats part reads the rings this replaces and unmaps. */
+    /** Holds the private rings lock: {@link #publishCounters()} reads the rings this replaces and unmaps. */
     @Override
-    public synchronized int vchanSetup(final int vchan, final VchanConf vchanConf)
+    public int vchanSetup(final int vchan, final VchanConf vchanConf)
     {
-        return super.vchanSetup(vchan, vchanConf);
+        ringsLock.lock();
+        try
+        {
+            return super.vchanSetup(vchan, vchanConf);
+        }
+        finally
+        {
+            ringsLock.unlock();
+        }
     }
 
-    /** Synchronized with {@link #publishCounters()}, whose stats part reads the rings this unmaps. */
+    /**
+     * Holds the private rings lock: {@link #publishCounters()} reads the rings this unmaps and writes the counters
+     * slot this frees (which another device may take at once).
+     */
     @Override
-    public synchronized int close()
+    public int close()
+    {
+        ringsLock.lock();
+        try
+        {
+            return closeRingsAndCounters();
+        }
+        finally
+        {
+            ringsLock.unlock();
+        }
+    }
+
+    private int closeRingsAndCounters()
     {
         super.close();
         for (int vchan = 0; vchan < MAX_VCHANS; vchan++)
@@ -274,11 +334,13 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
         int result = domain.isDeclaredDead() ? -Errno.ESRCH : 0;
         if (result == 0)
         {
+            final GroupView[] created = new GroupView[1];
             result = domainId.equals(domain.domainId()) ?
-                domain.registry().createGroup(domain.domainSlot(), token) : -Errno.EINVAL;
+                domain.registry().createGroup(domain.domainSlot(), token, group -> created[0] = group) : -Errno.EINVAL;
             if (result >= 0)
             {
-                memberships.put(result, new GroupMembership(result, true, listener, domain.registry()));
+                memberships.put(result, GroupMembership.of(created[0], domain.domainId(), true, listener));
+                domain.membershipsChanged();
             }
         }
         GroupOperationEvent.record(GroupOperationEvent.CREATE, devId, result >= 0 ? result : -1, domainId, result);
@@ -298,11 +360,13 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
             }
             else
             {
+                final GroupView[] joined = new GroupView[1];
                 result = memberships.containsKey(groupId) ? -Errno.EEXIST :
-                    domain.registry().joinGroup(domain.domainSlot(), token, groupId);
+                    domain.registry().joinGroup(domain.domainSlot(), token, groupId, group -> joined[0] = group);
                 if (result >= 0)
                 {
-                    memberships.put(groupId, new GroupMembership(groupId, false, listener, domain.registry()));
+                    memberships.put(groupId, GroupMembership.of(joined[0], domain.domainId(), false, listener));
+                    domain.membershipsChanged();
                 }
             }
         }
@@ -370,7 +434,10 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
 
     /**
      * Leaves or destroys a group this device is in: marks the membership departing first, so the conductor
-     * raises no event for this device's own act, and forgets it when the registry agreed.
+     * raises no event for this device's own act, and forgets it when the registry agreed. The registry lets the
+     * departure through once this membership has taken every departure before it and the other live members have
+     * room for it; it may wait for that, nudging this domain's conductor, and answers EAGAIN when a live member's
+     * listener stayed behind for the whole back-pressure timeout.
      */
     private int depart(final GroupMembership membership, final IntSupplier registryCall)
     {
@@ -380,6 +447,10 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
         if (result == 0)
         {
             memberships.remove(membership.groupId());
+        }
+        else
+        {
+            domain.membershipsChanged(); // the conductor may have passed this membership by meanwhile: look again
         }
         return result;
     }
@@ -397,29 +468,62 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     }
 
     /**
-     * Delivers the events the registry's current state implies to this device's listeners and forgets
-     * groups that went away. Called on the conductor thread.
+     * Queues the events a snapshot implies for this device's listeners, acknowledges the departures taken and
+     * forgets memberships that ended. Called on the conductor thread.
      *
-     * @param groups a fresh snapshot of every group.
+     * @param followed the memberships to follow, copied before the snapshot was taken.
+     * @param groups   a snapshot of every group.
+     * @param delivery the domain's delivery queue.
+     * @return events queued and departures taken.
      */
-    void deliverEvents(final List<GroupView> groups)
+    int deliverEvents(
+        final List<GroupMembership> followed, final List<GroupView> groups, final GroupEventDelivery delivery)
     {
-        for (final GroupMembership membership : new ArrayList<>(memberships.values()))
+        int work = 0;
+        for (final GroupMembership membership : followed)
         {
-            if (!membership.update(devId, groups, domain.domainId(), domain::recordError))
+            work += membership.update(
+                devId, groups, domain.domainId(), domain.domainSlot(), domain.registry(), delivery, domain::recordError);
+            if (membership.isDone())
             {
                 memberships.remove(membership.groupId(), membership);
             }
         }
+        return work;
     }
 
     /**
-     * Groups this device belongs to, for leaving them at close.
+     * The departure count of a group when this device's membership of it began (test and diagnostics).
      *
-     * @return a snapshot of the memberships.
+     * @param groupId the group.
+     * @return the departure number, or -1 when this device is not a member.
+     */
+    long joinedAfterDeparture(final int groupId)
+    {
+        final GroupMembership membership = memberships.get(groupId);
+        return null == membership ? -1 : membership.joinedAfterDeparture();
+    }
+
+    /**
+     * The memberships the conductor follows, copied before it takes its registry snapshot.
+     *
+     * @return a copy of the memberships.
      */
     List<GroupMembership> memberships()
     {
         return new ArrayList<>(memberships.values());
+    }
+
+    /** The information the conductor publishes: never changed once made. */
+    private static final class InfoSnapshot
+    {
+        private final DmaInfo info;
+        private final boolean started;
+
+        private InfoSnapshot(final DmaInfo info, final boolean started)
+        {
+            this.info = info;
+            this.started = started;
+        }
     }
 }

@@ -8,13 +8,11 @@ import io.shmdma.engine.EngineThreading;
 import io.shmdma.memory.DomainMemory;
 import io.shmdma.shm.file.ShmFiles;
 import io.shmdma.shm.registry.DomainView;
-import io.shmdma.shm.registry.GroupView;
 import io.shmdma.shm.registry.ReapedDomain;
 import io.shmdma.shm.registry.Registry;
 import io.shmdma.shm.registry.RegistryConfig;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.SleepingIdleStrategy;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -31,7 +29,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * This process as a domain on the host: its segment of DMA-able memory, its registration in the control
- * segment, the conductor thread, the peers' segments it has mapped, and the devices it created.
+ * segment, the conductor thread, the group event delivery thread, the peers' segments it has mapped, and the
+ * devices it created.
+ * <p>
+ * Threads: the conductor ({@code shmdma-conductor-<domain>}, {@link ShmConductor}) heartbeats, reaps dead
+ * domains, takes group departures from the registry and publishes device counters; it never runs application
+ * code and never takes a lock application code can hold. Group event listeners run on the delivery thread
+ * ({@code shmdma-events-<domain>}), fed by the conductor through a bounded queue: a listener that blocks delays
+ * only the events behind it.
  * Open one per process with {@link #open(ShmContext)}; close it to leave every group, unmap and delete
  * this process's files.
  */
@@ -46,11 +51,12 @@ public final class ShmDomain implements AutoCloseable
     private final int domainSlot;
     private final Map<UUID, DomainSegment> peers = new ConcurrentHashMap<>();
     private final List<ShmDmaDriver> drivers = new CopyOnWriteArrayList<>();
+    private final GroupEventDelivery delivery;
+    private final ShmConductor conductor;
     private final AgentRunner conductorRunner;
     private volatile boolean closed;
     private volatile boolean declaredDead;
     private volatile boolean registryBroken;
-    private long lastChangeCount = -1;
 
     private ShmDomain(final ShmContext context)
     {
@@ -82,8 +88,12 @@ public final class ShmDomain implements AutoCloseable
             CloseHelper.quietClose(registry);
             throw ex;
         }
-        conductorRunner = new AgentRunner(new SleepingIdleStrategy(context.conductorIntervalNs()),
-            this::recordError, null, new ShmConductor(this));
+        delivery = new GroupEventDelivery("shmdma-events-" + context.domainId(), this::recordError);
+        delivery.start();
+        conductor = new ShmConductor(this, delivery);
+        registry.onBackPressure(conductor::wake);
+        conductorRunner = new AgentRunner(new ShmConductor.Idle(context.conductorIntervalNs()),
+            this::recordError, null, conductor);
         AgentRunner.startOnThread(conductorRunner);
     }
 
@@ -232,7 +242,7 @@ public final class ShmDomain implements AutoCloseable
     }
 
     /** Marks segments whose file was truncated after mapping as broken, so jobs stop touching them. */
-    private void checkSegments()
+    void checkSegments()
     {
         checkSegment(segment);
         for (final DomainSegment peer : peers.values())
@@ -257,52 +267,76 @@ public final class ShmDomain implements AutoCloseable
         drivers.remove(driver);
     }
 
-    /** One conductor duty cycle: heartbeat, reap the dead, deliver events. */
+    boolean isClosed()
+    {
+        return closed;
+    }
+
+    /**
+     * Runs the checks of a conductor duty cycle now, on the calling thread, for tests: whether the control segment
+     * and the mapped segments are still intact. Safe alongside the conductor (each check only ever sets a flag).
+     */
     void conduct()
     {
-        if (closed)
+        if (!closed && checkRegistryIntact())
         {
-            return;
+            checkSegments();
         }
+    }
+
+    /**
+     * Whether the control segment can still be touched: false once the conductor found it truncated (touching it
+     * would fault), and from then on.
+     *
+     * @return true while intact.
+     */
+    boolean checkRegistryIntact()
+    {
         if (registryBroken || !registry.isIntact())
         {
-            registryBroken = true; // a truncated control segment: touching it would fault; isIntact() said so
-            return;
+            registryBroken = true;
+            return false;
         }
-        final long now = System.nanoTime();
-        checkSegments();
+        return true;
+    }
+
+    /** Writes this domain's heartbeat; records once that peers declared it dead when the heartbeat is refused. */
+    void heartbeat()
+    {
         if (!registry.heartbeat(domainSlot) && !declaredDead)
         {
             declaredDead = true;
             recordError(new IllegalStateException("domain " + domainId() + " was declared dead by a peer (heartbeat " +
                 "older than the liveness timeout, e.g. a long pause); its memberships are gone"));
         }
-        reapDeadDomains(now);
-        final long changeCount = registry.changeCount();
-        if (changeCount != lastChangeCount)
-        {
-            lastChangeCount = changeCount;
-            final List<GroupView> groups = registry.groups();
-            for (final ShmDmaDriver driver : drivers)
-            {
-                driver.deliverEvents(groups);
-            }
-        }
-        if (!declaredDead)
-        {
-            for (final ShmDmaDriver driver : drivers)
-            {
-                driver.publishCounters();
-            }
-        }
     }
 
-    private void reapDeadDomains(final long nowNs)
+    /** The devices of this domain, for the conductor. */
+    List<ShmDmaDriver> drivers()
     {
-        for (final ReapedDomain reaped : registry.reapDeadDomains(nowNs))
+        return drivers;
+    }
+
+    /** A device began a membership: the conductor takes a fresh snapshot at its next cycle. */
+    void membershipsChanged()
+    {
+        conductor.wake();
+    }
+
+    /**
+     * Reaps dead domains and deletes their files.
+     *
+     * @param nowNs {@link System#nanoTime()}.
+     * @return how many were reaped.
+     */
+    int reapDeadDomains(final long nowNs)
+    {
+        final List<ReapedDomain> reaped = registry.reapDeadDomains(nowNs);
+        for (final ReapedDomain domain : reaped)
         {
-            deleteFilesOf(reaped.domainId());
+            deleteFilesOf(domain.domainId());
         }
+        return reaped.size();
     }
 
     /**
@@ -420,6 +454,7 @@ public final class ShmDomain implements AutoCloseable
         {
             recordErrorQuietly(ex); // e.g. a damaged control segment: this process's own files still go below
         }
+        delivery.close(context.livenessTimeoutNs());
         for (final DomainSegment peer : peers.values())
         {
             peer.close();

@@ -22,8 +22,9 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * Control-plane load: N member processes in one directory each run the same number of cycles at once (create a
  * group, get its handler, destroy it; join another process's group, get its creator's handler, leave it), timing
- * every call. No call fails or times out (no deadlock), nothing leaks, the registry is consistent at the end, and
- * the p50 / p99 of each call over all processes are printed.
+ * every call. No call fails or times out (no deadlock), nothing leaks, the registry is consistent at the end,
+ * every creator hears exactly one MEMBER_LEFT per leave of its home group (as each process counts its own leaves),
+ * and the p50 / p99 of each call over all processes are printed.
  *
  * <p>{@code -Dshmdma.load.processes=...} (8), {@code -Dshmdma.load.cycles=...} (1000).
  */
@@ -34,6 +35,7 @@ class ControlPlaneLoadIT
     private static final int CYCLES = Integer.getInteger("shmdma.load.cycles", 1000);
     private static final long LIVENESS_MS = 2_000;
     private static final long RUN_TIMEOUT_MS = 180_000;
+    private static final long EVENTS_TIMEOUT_MS = 30_000;
 
     private PeerProcesses peers;
     private ShmTestDirectory dir;
@@ -85,15 +87,25 @@ class ControlPlaneLoadIT
             peers.all().get(i).write("cycles " + CYCLES + " " + token + " " + String.join(",", targets));
         }
         final Map<String, List<long[]>> samples = new HashMap<>();
-        for (final PeerHandle peer : peers.all())
+        final Map<Integer, Map<UUID, Long>> leavesInto = new HashMap<>();
+        for (int i = 0; i < PROCESSES; i++)
         {
-            final String reply = awaitReply(peer, startNs);
+            final String reply = awaitReply(peers.all().get(i), startNs);
             assertTrue(reply.startsWith("OK errors=none "), "a control-plane call failed: " +
                 reply.substring(0, Math.min(200, reply.length())));
             for (final String field : reply.substring(3).split(" "))
             {
                 final String[] parts = field.split("=");
-                if (!parts[0].equals("errors"))
+                if (parts[0].equals("left"))
+                {
+                    for (final String left : parts[1].split(";"))
+                    {
+                        final String[] groupAndCount = left.split(":");
+                        leavesInto.computeIfAbsent(Integer.parseInt(groupAndCount[0]), key -> new HashMap<>())
+                            .put(domains.get(i), Long.parseLong(groupAndCount[1]));
+                    }
+                }
+                else if (!parts[0].equals("errors"))
                 {
                     samples.computeIfAbsent(parts[0], key -> new ArrayList<>())
                         .add(Arrays.stream(parts[1].split(",")).mapToLong(Long::parseLong).toArray());
@@ -107,22 +119,33 @@ class ControlPlaneLoadIT
         final List<GroupView> groups = checker.groups();
         assertEquals(PROCESSES, groups.size(), "only the home groups are left: " + groups);
         assertTrue(groups.stream().allMatch(group -> group.members().size() == 1), "every joiner left: " + groups);
+        long expectedEvents = 0;
         for (int i = 0; i < PROCESSES; i++)
         {
             final PeerHandle peer = peers.all().get(i);
-            final int joinsIntoMine = CYCLES / (PROCESSES - 1) + 1;
+            final int homeGroup = homeGroups.get(i);
+            final Map<UUID, Long> expected = leavesInto.getOrDefault(homeGroup, Map.of());
+            final long expectedHere = expected.values().stream().mapToLong(Long::longValue).sum();
+            expectedEvents += expectedHere;
+            assertEquals(expectedHere, groups.stream().filter(group -> group.groupId() == homeGroup)
+                .findFirst().orElseThrow().departureCount(), "departures recorded in home group " + i);
+            RegistryChecks.await(() -> peer.eventLines().size() >= expectedHere, EVENTS_TIMEOUT_MS,
+                () -> "peer " + homeGroup + " to hear " + expectedHere + " MEMBER_LEFT: " + peer.eventLines().size());
+        }
+        Thread.sleep(3 * LIVENESS_MS / 10);
+        for (int i = 0; i < PROCESSES; i++)
+        {
+            final PeerHandle peer = peers.all().get(i);
+            final Map<UUID, Long> expected = leavesInto.getOrDefault(homeGroups.get(i), Map.of());
+            final Map<UUID, Long> heard = new HashMap<>();
             for (final String event : peer.eventLines())
             {
                 final String[] words = event.split(" ");
                 assertEquals("MEMBER_LEFT", words[1], event);
                 assertEquals(homeGroups.get(i).toString(), words[2], event);
-                assertTrue(live.contains(UUID.fromString(words[3])) && !words[3].equals(domains.get(i).toString()));
+                heard.merge(UUID.fromString(words[3]), 1L, Long::sum);
             }
-            for (final UUID other : domains)
-            {
-                final long left = peer.eventLines().stream().filter(event -> event.endsWith(" " + other)).count();
-                assertTrue(left <= joinsIntoMine, left + " MEMBER_LEFT for at most " + joinsIntoMine + " joins");
-            }
+            assertEquals(expected, heard, "MEMBER_LEFT heard by peer " + i + ", one per leave of its group");
             peer.ok("destroy " + homeGroups.get(i));
             assertEquals("dead=false", peer.ok("status"));
         }
@@ -137,8 +160,9 @@ class ControlPlaneLoadIT
                 percentile(all, 0.50) / 1e3, percentile(all, 0.99) / 1e3, all[all.length - 1] / 1e6));
         }
         final long events = peers.all().stream().mapToLong(peer -> peer.eventLines().size()).sum();
+        assertEquals(expectedEvents, events);
         System.out.println("[faults] control-plane load: " + PROCESSES + " processes x " + CYCLES + " cycles in " +
-            elapsedMs + " ms, " + events + " MEMBER_LEFT events;" + figures);
+            elapsedMs + " ms, " + events + " MEMBER_LEFT heard for " + expectedEvents + " leaves;" + figures);
     }
 
     private static String awaitReply(final PeerHandle peer, final long startNs) throws InterruptedException

@@ -25,6 +25,7 @@ final class LoadCycles
     private final long[][] samples = new long[CALLS.length][];
     private final int[] counts = new int[CALLS.length];
     private final Map<String, Integer> errors = new TreeMap<>();
+    private final Map<Integer, Integer> leftByGroup = new TreeMap<>();
 
     LoadCycles(final DmaDevice device, final UUID self)
     {
@@ -38,7 +39,8 @@ final class LoadCycles
      * @param cycles  how many.
      * @param token   the token of the groups to join.
      * @param targets comma-separated {@code groupId:creatorDomain} of the groups to join, in turn.
-     * @return {@code errors=<name:count,...> create=<ns,...> handler=... destroy=... join=... leave=...}.
+     * @return {@code errors=<name:count,...> left=<group>:<leaves>;... create=<ns,...> handler=... destroy=...
+     *         join=... leave=...}.
      */
     String run(final int cycles, final UUID token, final String targets)
     {
@@ -78,15 +80,20 @@ final class LoadCycles
             }) == 0)
             {
                 timed(1, System.nanoTime(), () -> device.accessPairGroupHandlerGet(groupId, creators.get(target)));
-                timed(4, System.nanoTime(), () ->
+                if (timed(4, System.nanoTime(), () ->
                 {
                     device.accessPairGroupLeave(groupId);
                     return 0;
-                });
+                }) == 0)
+                {
+                    leftByGroup.merge(groupId, 1, Integer::sum);
+                }
             }
         }
         final StringBuilder answer = new StringBuilder("errors=");
         answer.append(errors.isEmpty() ? "none" : errors.toString().replace(" ", ""));
+        answer.append(" left=");
+        leftByGroup.forEach((group, count) -> answer.append(group).append(':').append(count).append(';'));
         for (int call = 0; call < CALLS.length; call++)
         {
             answer.append(' ').append(CALLS[call]).append('=');

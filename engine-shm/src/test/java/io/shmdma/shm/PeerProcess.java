@@ -21,7 +21,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.zip.CRC32;
 
@@ -35,6 +37,12 @@ import java.util.zip.CRC32;
  * negative); {@code status} answers {@code OK dead=<isDeclaredDead>}; {@code copyloop <src> <dst> <len>} copies
  * on a background thread until {@code copyloop-stop}, which answers {@code OK <successes> <failures>};
  * {@code cycles <n> <token> <group>:<creator>,...} runs n load cycles and answers the latency of each call.
+ *
+ * <p>Group event commands: {@code churn <group> <token> <n>} joins and leaves a group n times as fast as it can and
+ * answers {@code OK completed=<n> starts=<departure count at each join,...> join=<ns,...> leave=<ns,...>};
+ * {@code block-listener <ms>} makes the listener sleep that long in its next call, before printing the event;
+ * {@code hold-device <ms>} holds the device's and its driver's monitors on another thread for that long (answers once
+ * they are held).
  */
 public final class PeerProcess
 {
@@ -46,6 +54,7 @@ public final class PeerProcess
     private volatile boolean copyLoopRunning;
     private final AtomicInteger copyLoopSuccesses = new AtomicInteger();
     private final AtomicInteger copyLoopFailures = new AtomicInteger();
+    private final AtomicLong blockListenerMs = new AtomicLong();
 
     private PeerProcess()
     {
@@ -179,6 +188,17 @@ public final class PeerProcess
                 stopCopyLoop();
                 reply("OK " + copyLoopSuccesses.get() + " " + copyLoopFailures.get());
                 return true;
+            case "churn":
+                reply("OK " + churn(Integer.parseInt(words[1]), UUID.fromString(words[2]), Integer.parseInt(words[3])));
+                return true;
+            case "block-listener":
+                blockListenerMs.set(Long.parseLong(words[1]));
+                reply("OK");
+                return true;
+            case "hold-device":
+                holdDevice(Long.parseLong(words[1]));
+                reply("OK held");
+                return true;
             case "cycles":
                 reply("OK " + new LoadCycles(device, domain.domainId()).run(
                     Integer.parseInt(words[1]), UUID.fromString(words[2]), words[3]));
@@ -276,7 +296,59 @@ public final class PeerProcess
 
     private void onEvent(final int devId, final int groupId, final UUID domainId, final io.shmdma.GroupEventType type)
     {
+        sleepFor(blockListenerMs.getAndSet(0));
         reply("EVENT " + type + " " + groupId + " " + domainId);
+    }
+
+    private static void sleepFor(final long ms)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+        while (ms > 0 && System.nanoTime() - deadlineNs < 0)
+        {
+            LockSupport.parkNanos(deadlineNs - System.nanoTime());
+        }
+    }
+
+    private String churn(final int groupId, final UUID token, final int cycles)
+    {
+        final StringBuilder starts = new StringBuilder();
+        final StringBuilder joins = new StringBuilder();
+        final StringBuilder leaves = new StringBuilder();
+        final ShmDmaDriver driver = (ShmDmaDriver)device.driver();
+        int completed = 0;
+        for (; completed < cycles; completed++)
+        {
+            final long joinStartNs = System.nanoTime();
+            device.accessPairGroupJoin(domain.domainId(), token, groupId, this::onEvent);
+            final long leaveStartNs = System.nanoTime();
+            final long start = driver.joinedAfterDeparture(groupId);
+            device.accessPairGroupLeave(groupId);
+            final long endNs = System.nanoTime();
+            final String separator = completed == 0 ? "" : ",";
+            starts.append(separator).append(start);
+            joins.append(separator).append(leaveStartNs - joinStartNs);
+            leaves.append(separator).append(endNs - leaveStartNs);
+        }
+        return "completed=" + completed + " starts=" + starts + " join=" + joins + " leave=" + leaves;
+    }
+
+    private void holdDevice(final long holdMs) throws InterruptedException
+    {
+        final CountDownLatch held = new CountDownLatch(1);
+        final Thread holder = new Thread(() ->
+        {
+            synchronized (device)
+            {
+                synchronized (device.driver())
+                {
+                    held.countDown();
+                    sleepFor(holdMs);
+                }
+            }
+        }, "device-monitor-holder");
+        holder.setDaemon(true);
+        holder.start();
+        held.await();
     }
 
     private static void reply(final String line)

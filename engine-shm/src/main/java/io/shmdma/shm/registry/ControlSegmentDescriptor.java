@@ -14,7 +14,8 @@ import java.nio.file.Path;
  * access pair groups, handlers, per-device counters and the error log. Every offset is computed from
  * the one before it; every section starts on a 128-byte boundary (two cache lines), and every field
  * written by a different process than its neighbours (lock word, heartbeats, device counters) has its
- * own 128 bytes. All numbers are in native (little-endian on x86/arm64) byte order.
+ * own 128 bytes (the acknowledged-departure cursors of a group's members share one 128-byte section of
+ * their own). All numbers are in native (little-endian on x86/arm64) byte order.
  *
  * <pre>
  *   0        +--------------------------------------------------------------+
@@ -45,19 +46,23 @@ import java.nio.file.Path;
  *            |        pid, segment size, registered epoch ms                 |
  *            |   +256 segment file name (128 B, UTF-8)                       |
  *   98944    +--------------------------------------------------------------+
- *            | GROUP TABLE: 256 x 1152 B                                     |
+ *            | GROUP TABLE: 256 x 1792 B                                     |
  *            |   +0 state, group id, generation, creator slot, id epoch,     |
  *            |      creator generation, failed joins, lockout until ns,      |
  *            |      token salt (16 B), SHA-256(salt || token) (32 B),        |
  *            |      created epoch ms, departure count                        |
  *            |   +128 MEMBER TABLE: 16 x 32 B {membership token (0 = free),  |
  *            |      domain generation, domain slot, handler, joined epoch ms}|
- *            |   +640 DEPARTURES: ring of 16 x 32 B {departure number        |
+ *            |   +640 ACK CURSORS: 16 x 8 B, one per member slot: the last   |
+ *            |      departure the member's conductor took; set under the     |
+ *            |      lock at the join, then written only by that member's     |
+ *            |      process, outside the lock (like a heartbeat)             |
+ *            |   +768 DEPARTURES: ring of 32 x 32 B {departure number        |
  *            |      (written last), membership token, domain uuid}           |
- *   393856   +--------------------------------------------------------------+
+ *   557696   +--------------------------------------------------------------+
  *            | HANDLER TABLE: 65536 x int, (group slot + 1) * 65536 +        |
  *            |   member slot, 0 = free or revoked; entry 0 unused            |
- *   656000   +--------------------------------------------------------------+
+ *   819840   +--------------------------------------------------------------+
  *            | DEVICE COUNTERS: 64 x 384 B                                   |
  *            |   +0 state, domain slot, domain generation, dev id, name[32], |
  *            |      info (written by the owner's conductor): capabilities,   |
@@ -66,20 +71,20 @@ import java.nio.file.Path;
  *            |   +128 submitted (own 128 B)  +256 completed, errors,         |
  *            |   +272 engine errors (engine agent errors and rings found     |
  *            |        forged or corrupt; added atomically by any thread)     |
- *   680576   +--------------------------------------------------------------+
+ *   844416   +--------------------------------------------------------------+
  *            | ERROR LOG DIRECTORY: 16 x 128 B {state, owner incarnation,    |
  *            |   owner pid, claimed epoch ms, released epoch ms}             |
- *   682624   +--------------------------------------------------------------+
+ *   846464   +--------------------------------------------------------------+
  *            | ERROR LOG: 16 chunks x 64 KiB, one Agrona DistinctErrorLog    |
  *            |   per writing process (the log keeps its write position in    |
  *            |   the process, so two processes must never share a chunk)     |
- *   1732608  +--------------------------------------------------------------+ TOTAL_LENGTH (page aligned)
+ *   1896448  +--------------------------------------------------------------+ TOTAL_LENGTH (page aligned)
  * </pre>
  */
 public final class ControlSegmentDescriptor
 {
-    /** Layout version; bump on any change to this class. */
-    public static final int LAYOUT_VERSION = 1;
+    /** Layout version; bump on any change to this class. 2: acknowledged-departure cursors, ring of 32. */
+    public static final int LAYOUT_VERSION = 2;
     /** Alignment of every section: two cache lines, as in Agrona's ring buffers. */
     public static final int SECTION_ALIGNMENT = 128;
     /** Readable marker at offset 0. */
@@ -238,11 +243,24 @@ public final class ControlSegmentDescriptor
     public static final int MEMBER_JOINED_EPOCH_MS_OFFSET = MEMBER_HANDLER_OFFSET + Integer.BYTES;
     /** Length of one member entry. */
     public static final int MEMBER_ENTRY_LENGTH = MEMBER_JOINED_EPOCH_MS_OFFSET + Long.BYTES;
-    /** Group entry: the last departures, a ring indexed by (departure number - 1) % DEPARTURE_RING_CAPACITY. */
-    public static final int GROUP_DEPARTURES_OFFSET =
+    /**
+     * Group entry: the acknowledged-departure cursors, one long per member slot (index = member slot), in a
+     * section of their own: each is written only by its member's own process (its conductor), outside the lock,
+     * as a heartbeat is, and set under the lock when the member joins. The 16 share one 128-byte line; each is
+     * written at most once per conductor cycle, so the sharing costs nothing measurable.
+     */
+    public static final int GROUP_ACK_CURSORS_OFFSET =
         BitUtil.align(GROUP_MEMBERS_OFFSET + MEMBERS_PER_GROUP * MEMBER_ENTRY_LENGTH, SECTION_ALIGNMENT);
-    /** Departures remembered per group: more between two looks of a conductor fall back to snapshot comparison. */
-    public static final int DEPARTURE_RING_CAPACITY = 16;
+    /** Length of one acknowledged-departure cursor. */
+    public static final int ACK_CURSOR_LENGTH = Long.BYTES;
+    /** Group entry: the departures, a ring indexed by (departure number - 1) % DEPARTURE_RING_CAPACITY. */
+    public static final int GROUP_DEPARTURES_OFFSET =
+        BitUtil.align(GROUP_ACK_CURSORS_OFFSET + MEMBERS_PER_GROUP * ACK_CURSOR_LENGTH, SECTION_ALIGNMENT);
+    /**
+     * Departures a group's ring holds. A departure is appended only while every other live member has
+     * acknowledged all but fewer than this many, so no live member ever misses one: a leave waits (back-pressure).
+     */
+    public static final int DEPARTURE_RING_CAPACITY = 32;
     /** Departure entry: its number (1, 2, ...), written last; the entry is valid only when it is the one expected. */
     public static final int DEPARTURE_NUMBER_OFFSET = 0;
     /** Departure entry: the departed membership's token. */
@@ -416,6 +434,31 @@ public final class ControlSegmentDescriptor
     public static int memberOffset(final int groupSlot, final int memberSlot)
     {
         return groupOffset(groupSlot) + GROUP_MEMBERS_OFFSET + memberSlot * MEMBER_ENTRY_LENGTH;
+    }
+
+    /**
+     * Offset of a member slot's acknowledged-departure cursor.
+     *
+     * @param groupSlot  0..GROUP_CAPACITY-1.
+     * @param memberSlot 0..MEMBERS_PER_GROUP-1.
+     * @return the offset.
+     */
+    public static int ackCursorOffset(final int groupSlot, final int memberSlot)
+    {
+        return groupOffset(groupSlot) + GROUP_ACK_CURSORS_OFFSET + memberSlot * ACK_CURSOR_LENGTH;
+    }
+
+    /**
+     * Offset of the ring entry that holds a departure number.
+     *
+     * @param groupSlot 0..GROUP_CAPACITY-1.
+     * @param number    the departure number, 1 or more.
+     * @return the offset.
+     */
+    public static int departureOffset(final int groupSlot, final long number)
+    {
+        return groupOffset(groupSlot) + GROUP_DEPARTURES_OFFSET +
+            (int)((number - 1) & (DEPARTURE_RING_CAPACITY - 1)) * DEPARTURE_ENTRY_LENGTH;
     }
 
     /**

@@ -5,8 +5,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * A copy of one active access pair group, for the conductor (which derives MEMBER_LEFT and GROUP_DESTROYED by
- * comparing two snapshots) and the CLI. Contains no token and no token hash.
+ * A copy of one active access pair group, for the conductor (which takes MEMBER_LEFT from the departures and
+ * GROUP_DESTROYED from a group gone or of another generation) and the CLI. Contains no token and no token hash.
  *
  * @param groupId           the group id, 0..32767.
  * @param generation        unique for each group ever created; a different generation under the same id
@@ -17,7 +17,8 @@ import java.util.UUID;
  * @param members           the members, creator first.
  * @param departureCount    how many members have departed since the group was created.
  * @param departures        the last departures still in the group's ring (at most
- *                          {@link ControlSegmentDescriptor#DEPARTURE_RING_CAPACITY}), oldest first.
+ *                          {@link ControlSegmentDescriptor#DEPARTURE_RING_CAPACITY}), oldest first; every departure
+ *                          a live member has not acknowledged is among them.
  */
 public record GroupView(
     int groupId,

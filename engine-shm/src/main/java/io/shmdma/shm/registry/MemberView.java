@@ -13,6 +13,9 @@ import java.util.UUID;
  * @param membershipToken  unique to this membership and never reused; its disappearance means MEMBER_LEFT.
  * @param heartbeatAgeNs   age of the member domain's heartbeat when the snapshot was taken.
  * @param creator          whether this member created the group.
+ * @param acknowledgedDepartures the last departure of the group this member's conductor has taken (the member's
+ *                         acknowledged-departure cursor, clamped to the group's departure count); set to the
+ *                         departure count when the member joined.
  */
 public record MemberView(
     int memberSlot,
@@ -22,6 +25,7 @@ public record MemberView(
     int handler,
     long membershipToken,
     long heartbeatAgeNs,
-    boolean creator)
+    boolean creator,
+    long acknowledgedDepartures)
 {
 }

@@ -114,6 +114,8 @@ public final class Registry implements AutoCloseable
     private static final int GROUP_ACTIVE = GroupState.ACTIVE.code();
     private static final int GROUP_DESTROYING = GroupState.DESTROYING.code();
     private static final int SNAPSHOT_ATTEMPTS = 200;
+    /** Result of one attempt of a mutation that must wait for members to acknowledge departures (never returned). */
+    private static final int WAIT_FOR_ACKNOWLEDGEMENTS = Integer.MIN_VALUE;
     private static final String[] OPERATION_NAMES = {
         "none", "register domain", "unregister domain", "reap", "create group", "join group", "leave group",
         "destroy group", "handler get", "device counters", "error log", "check" };
@@ -130,6 +132,7 @@ public final class Registry implements AutoCloseable
     private int errorLogChunk = -1;
     private volatile boolean closed;
     private volatile boolean truncationReported;
+    private volatile Runnable backPressureNudge;
 
     private Registry(final ControlSegmentFile file, final RegistryConfig config, final boolean readOnly)
     {
@@ -342,7 +345,10 @@ public final class Registry implements AutoCloseable
     /**
      * Unregisters a domain of this process that is closing: it leaves every group it joined, the groups it
      * created are destroyed (their joiners see GROUP_DESTROYED), its device counters are freed and its slot
-     * is freed.
+     * is freed. Back-pressure as for {@link #leaveGroup}: it first waits, heartbeating this process's domains,
+     * until its departures fit in their groups' rings and the live joiners of the groups it created have taken
+     * every departure; after {@link #backPressureTimeoutNs()} it goes ahead anyway (a close does not fail) and
+     * records in the error log which members were behind.
      *
      * @param domainSlot the slot returned by {@link #registerDomain}.
      * @return 0, or -EINVAL for a slot out of range, -ENOENT when the slot is not an active domain of this
@@ -354,17 +360,40 @@ public final class Registry implements AutoCloseable
         {
             return -Errno.EINVAL;
         }
-        return locked(OP_UNREGISTER_DOMAIN, () ->
+        final long deadlineNs = System.nanoTime() + backPressureTimeoutNs();
+        int idleCount = 0;
+        while (true)
         {
-            if (!isOwnActiveDomain(domainSlot))
+            final boolean force = System.nanoTime() - deadlineNs > 0;
+            final int rc = locked(OP_UNREGISTER_DOMAIN, () ->
             {
-                return -Errno.ENOENT;
+                if (!isOwnActiveDomain(domainSlot))
+                {
+                    return -Errno.ENOENT;
+                }
+                final String behind = teardownHoldBack(domainSlot, System.nanoTime());
+                if (null != behind)
+                {
+                    if (!force)
+                    {
+                        return WAIT_FOR_ACKNOWLEDGEMENTS;
+                    }
+                    recordError(new IllegalStateException("closed domain " + domainUuid(domainSlot) + " after " +
+                        TimeUnit.NANOSECONDS.toMillis(backPressureTimeoutNs()) + " ms of back-pressure: " + behind +
+                        "; that member's listener misses the departures it did not take"));
+                }
+                beginChange();
+                teardownDomain(domainSlot);
+                endChange();
+                return 0;
+            });
+            if (rc != WAIT_FOR_ACKNOWLEDGEMENTS)
+            {
+                return rc;
             }
-            beginChange();
-            teardownDomain(domainSlot);
-            endChange();
-            return 0;
-        });
+            heartbeatOwnDomains(System.nanoTime());
+            backPressureIdle(idleCount++);
+        }
     }
 
     /**
@@ -400,6 +429,11 @@ public final class Registry implements AutoCloseable
      * created destroyed, its handlers revoked, its device counters freed and its slot freed. Active domains of
      * this instance are never reaped. Cheap when nothing is dead: the lock
      * is only taken when a lock-free scan finds a candidate.
+     * <p>
+     * A reap never waits under the lock: a dead domain whose departure does not fit in a group's ring yet (a live
+     * member is a ring behind), or whose groups still have departures a live joiner has not taken, is left for a
+     * later call, until its heartbeat is {@link #backPressureTimeoutNs()} older than the liveness timeout; then it
+     * is reaped anyway and the error log says which member was behind.
      *
      * @param nowNs {@link System#nanoTime()}.
      * @return what was reaped, so the caller can delete its files and log; empty when nothing was.
@@ -426,6 +460,17 @@ public final class Registry implements AutoCloseable
                 {
                     final int offset = domainOffset(slot);
                     final long ageNs = nowNs - buffer.getLongAcquire(offset + DOMAIN_HEARTBEAT_NS_OFFSET);
+                    final String behind = teardownHoldBack(slot, nowNs);
+                    if (null != behind)
+                    {
+                        if (ageNs - config.livenessTimeoutNs() <= backPressureTimeoutNs())
+                        {
+                            continue; // deferred: the next call tries again
+                        }
+                        recordError(new IllegalStateException("reaped dead domain " + domainUuid(slot) + " after " +
+                            TimeUnit.NANOSECONDS.toMillis(backPressureTimeoutNs()) + " ms of back-pressure: " + behind +
+                            "; that member's listener misses the departures it did not take"));
+                    }
                     final ReapedDomain domain = new ReapedDomain(
                         domainUuid(slot), slot, buffer.getLong(offset + DOMAIN_GENERATION_OFFSET),
                         buffer.getLong(offset + DOMAIN_PID_OFFSET), ageNs, segmentFileName(slot),
@@ -554,6 +599,22 @@ public final class Registry implements AutoCloseable
      */
     public int createGroup(final int creatorDomainSlot, final UUID token)
     {
+        return createGroup(creatorDomainSlot, token, null);
+    }
+
+    /**
+     * Creates an access pair group, as {@link #createGroup(int, UUID)}, and hands a copy of the new group, read
+     * under the lock, to {@code created}: its generation, and the creator's membership token and
+     * acknowledged-departure cursor, which a listener starts from.
+     *
+     * @param creatorDomainSlot an active domain of this process.
+     * @param token             the group's secret; only its salted hash is stored.
+     * @param created           receives the group on success (under the lock: it must not call the registry);
+     *                          may be null.
+     * @return as {@link #createGroup(int, UUID)}.
+     */
+    public int createGroup(final int creatorDomainSlot, final UUID token, final Consumer<GroupView> created)
+    {
         if (null == token)
         {
             return -Errno.EINVAL;
@@ -597,11 +658,16 @@ public final class Registry implements AutoCloseable
             putBytes(offset + GROUP_TOKEN_HASH_OFFSET, TokenHash.hash(salt, token));
             putLong(offset + GROUP_CREATED_EPOCH_MS_OFFSET, System.currentTimeMillis());
             putLong(offset + GROUP_DEPARTURE_COUNT_OFFSET, 0);
+            clear(offset + GROUP_ACK_CURSORS_OFFSET, MEMBERS_PER_GROUP * ACK_CURSOR_LENGTH);
             clear(offset + GROUP_DEPARTURES_OFFSET, DEPARTURE_RING_CAPACITY * DEPARTURE_ENTRY_LENGTH);
             writeMember(groupSlot, 0, creatorDomainSlot, creatorGeneration, handler);
             pause("create:member-written");
             putIntRelease(offset + GROUP_STATE_OFFSET, GROUP_ACTIVE);
             endChange();
+            if (null != created)
+            {
+                created.accept(readGroup(groupSlot, System.nanoTime()));
+            }
             return groupId;
         });
     }
@@ -619,6 +685,22 @@ public final class Registry implements AutoCloseable
      *         lock could not be had.
      */
     public int joinGroup(final int domainSlot, final UUID token, final int groupId)
+    {
+        return joinGroup(domainSlot, token, groupId, null);
+    }
+
+    /**
+     * Joins an access pair group, as {@link #joinGroup(int, UUID, int)}, and hands a copy of the group right after
+     * the join, read under the lock, to {@code joined}: the joiner's membership token and acknowledged-departure
+     * cursor (the departure count at the join), from which its listener hears every later departure.
+     *
+     * @param domainSlot an active domain of this process.
+     * @param token      the group's secret.
+     * @param groupId    the group id.
+     * @param joined     receives the group on success (under the lock: it must not call the registry); may be null.
+     * @return as {@link #joinGroup(int, UUID, int)}.
+     */
+    public int joinGroup(final int domainSlot, final UUID token, final int groupId, final Consumer<GroupView> joined)
     {
         if (null == token)
         {
@@ -679,21 +761,36 @@ public final class Registry implements AutoCloseable
             beginChange();
             writeMember(groupSlot, memberSlot, domainSlot, domainGeneration, handler);
             endChange();
+            if (null != joined)
+            {
+                joined.accept(readGroup(groupSlot, nowNs));
+            }
             return 0;
         });
     }
 
     /**
-     * Leaves an access pair group ({@code rte_dma_access_pair_group_leave}); the member's handler is revoked.
+     * Leaves an access pair group ({@code rte_dma_access_pair_group_leave}); the member's handler is revoked and
+     * its departure appended to the group's departure ring, which every other member's listener takes exactly once.
+     * <p>
+     * Back-pressure: the departure is appended only when the leaver has acknowledged every departure before it
+     * (so its own listener heard of every member that left while it was one), and every other live member has
+     * acknowledged all but fewer than {@link ControlSegmentDescriptor#DEPARTURE_RING_CAPACITY} of them (so none
+     * misses one). Otherwise the lock is released and the leave retries, calling the
+     * {@link #onBackPressure(Runnable) back-pressure nudge} between attempts, for at most
+     * {@link #backPressureTimeoutNs()} (twice the liveness timeout: a member that stopped acknowledging because it
+     * died is dead, and no longer waited for, within one); a dead member never holds anyone back.
      *
      * @param domainSlot an active domain of this process.
      * @param groupId    the group id.
      * @return 0, or -EINVAL for a bad argument, -ENOENT when the group does not exist or the domain is not a
-     *         member, -EPERM for the creator, -ETIMEDOUT when the lock could not be had.
+     *         member, -EPERM for the creator, -EAGAIN when a live member (this one included) stayed behind with its
+     *         acknowledgements for the whole wait (its listener is blocked and its event queue full; retry
+     *         later), -ETIMEDOUT when the lock could not be had.
      */
     public int leaveGroup(final int domainSlot, final int groupId)
     {
-        return lockedOnGroup(OP_LEAVE_GROUP, domainSlot, groupId, groupSlot ->
+        return withBackPressure(() -> lockedOnGroup(OP_LEAVE_GROUP, domainSlot, groupId, groupSlot ->
         {
             if (isCreator(groupSlot, domainSlot))
             {
@@ -705,11 +802,17 @@ public final class Registry implements AutoCloseable
             {
                 return -Errno.ENOENT;
             }
+            final long count = departureCount(groupSlot);
+            if (acknowledged(groupSlot, memberSlot, count) < count ||
+                null != memberBehind(groupSlot, memberSlot, count + 1 - DEPARTURE_RING_CAPACITY, System.nanoTime()))
+            {
+                return WAIT_FOR_ACKNOWLEDGEMENTS;
+            }
             beginChange();
-            removeMember(groupSlot, memberSlot);
+            removeMember(groupSlot, memberSlot, true);
             endChange();
             return 0;
-        });
+        }));
     }
 
     /**
@@ -717,12 +820,16 @@ public final class Registry implements AutoCloseable
      *
      * @param domainSlot an active domain of this process.
      * @param groupId    the group id.
+     * Back-pressure: waits, as a leave does, until the creator has acknowledged every departure of the group, so
+     * its listener hears every member that left before the group is gone.
+     *
      * @return 0, or -EINVAL for a bad argument, -ENOENT when the group does not exist, -EPERM when the domain is
-     *         not the creator, -EBUSY while joiners remain, -ETIMEDOUT when the lock could not be had.
+     *         not the creator, -EBUSY while joiners remain, -EAGAIN when the creator stayed behind with its
+     *         acknowledgements for {@link #backPressureTimeoutNs()}, -ETIMEDOUT when the lock could not be had.
      */
     public int destroyGroup(final int domainSlot, final int groupId)
     {
-        return lockedOnGroup(OP_DESTROY_GROUP, domainSlot, groupId, groupSlot ->
+        return withBackPressure(() -> lockedOnGroup(OP_DESTROY_GROUP, domainSlot, groupId, groupSlot ->
         {
             if (!isCreator(groupSlot, domainSlot))
             {
@@ -735,11 +842,16 @@ public final class Registry implements AutoCloseable
                     return -Errno.EBUSY;
                 }
             }
+            final long count = departureCount(groupSlot);
+            if (acknowledged(groupSlot, 0, count) < count)
+            {
+                return WAIT_FOR_ACKNOWLEDGEMENTS;
+            }
             beginChange();
             destroyGroupSlot(groupSlot);
             endChange();
             return 0;
-        });
+        }));
     }
 
     /**
@@ -837,6 +949,70 @@ public final class Registry implements AutoCloseable
     {
         checkOpen();
         return buffer.getLongAcquire(CHANGE_COUNT_OFFSET);
+    }
+
+    /**
+     * Acknowledges departures of a group for a member of this process: the member's conductor has taken every
+     * departure up to {@code number} (queued its MEMBER_LEFT events), so the ring may reuse their entries. A
+     * release store into the member's own cursor, outside the lock, like a heartbeat; the member is found by its
+     * membership token, so nothing is written once the membership is gone. Lock-free, never throws.
+     *
+     * @param domainSlot      the member's domain, an active domain of this process.
+     * @param groupId         the group id.
+     * @param membershipToken the membership's token.
+     * @param number          the last departure taken; clamped to the group's departure count.
+     * @return true when written, false when the membership, group or domain is gone or an argument is out of range.
+     */
+    public boolean acknowledgeDepartures(
+        final int domainSlot, final int groupId, final long membershipToken, final long number)
+    {
+        if (closed || readOnly || 0 == membershipToken || groupId < 0 || groupId > MAX_GROUP_ID ||
+            !isOwnActiveDomain(domainSlot))
+        {
+            return false;
+        }
+        final int groupSlot = groupSlot(groupId);
+        if (!isActiveGroup(groupSlot, groupId))
+        {
+            return false;
+        }
+        for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
+        {
+            final int offset = memberOffset(groupSlot, memberSlot);
+            if (buffer.getLongAcquire(offset + MEMBER_TOKEN_OFFSET) == membershipToken &&
+                buffer.getInt(offset + MEMBER_DOMAIN_SLOT_OFFSET) == domainSlot)
+            {
+                final long acknowledged = Math.max(0, Math.min(number, departureCount(groupSlot)));
+                buffer.putLongRelease(ackCursorOffset(groupSlot, memberSlot), acknowledged);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Sets what a leave, destroy or close of this process runs while it waits for members to acknowledge
+     * departures, typically a wake-up of this process's own conductor, so that its own acknowledgement comes at once
+     * instead of at the next conductor interval. Runs on the waiting thread without the lock; must not block or take
+     * the registry lock (a lock-free call such as {@link #acknowledgeDepartures} is fine).
+     *
+     * @param nudge the action, or null for none.
+     */
+    public void onBackPressure(final Runnable nudge)
+    {
+        backPressureNudge = nudge;
+    }
+
+    /**
+     * Longest wait of a leave, destroy or close for members to acknowledge departures: twice the liveness timeout,
+     * so that a member that stopped acknowledging because its process died is declared dead, and no longer waited
+     * for, within the wait.
+     *
+     * @return nanoseconds.
+     */
+    public long backPressureTimeoutNs()
+    {
+        return 2 * config.livenessTimeoutNs();
     }
 
     // ================================================================ data path
@@ -1489,6 +1665,46 @@ public final class Registry implements AutoCloseable
         }
     }
 
+    /**
+     * Runs attempts of a mutation until one does not ask to wait for acknowledgements, nudging and idling between
+     * attempts (never holding the lock while waiting), for at most {@link #backPressureTimeoutNs()}; then -EAGAIN.
+     */
+    private int withBackPressure(final IntSupplier attempt)
+    {
+        final long deadlineNs = System.nanoTime() + backPressureTimeoutNs();
+        int idleCount = 0;
+        while (true)
+        {
+            final int rc = attempt.getAsInt();
+            if (rc != WAIT_FOR_ACKNOWLEDGEMENTS)
+            {
+                return rc;
+            }
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                return -Errno.EAGAIN;
+            }
+            backPressureIdle(idleCount++);
+        }
+    }
+
+    private void backPressureIdle(final int idleCount)
+    {
+        final Runnable nudge = backPressureNudge;
+        if (null != nudge)
+        {
+            nudge.run();
+        }
+        if (idleCount < 10)
+        {
+            Thread.yield();
+        }
+        else
+        {
+            LockSupport.parkNanos(idleCount < 100 ? 20_000 : 500_000);
+        }
+    }
+
     private void beginChange()
     {
         final long count = buffer.getLong(CHANGE_COUNT_OFFSET);
@@ -1655,7 +1871,7 @@ public final class Registry implements AutoCloseable
                     buffer.getInt(memberOffset + MEMBER_DOMAIN_SLOT_OFFSET) == slot &&
                     buffer.getLong(memberOffset + MEMBER_DOMAIN_GENERATION_OFFSET) == generation)
                 {
-                    removeMember(groupSlot, memberSlot);
+                    removeMember(groupSlot, memberSlot, true);
                 }
             }
         }
@@ -1688,7 +1904,7 @@ public final class Registry implements AutoCloseable
             if (buffer.getLong(memberOffset + MEMBER_TOKEN_OFFSET) != 0 ||
                 buffer.getInt(memberOffset + MEMBER_HANDLER_OFFSET) != 0)
             {
-                removeMember(groupSlot, memberSlot);
+                removeMember(groupSlot, memberSlot, false); // GROUP_DESTROYED tells the members, not MEMBER_LEFT
             }
         }
         clear(offset + GROUP_TOKEN_SALT_OFFSET, TOKEN_SALT_LENGTH + TOKEN_HASH_LENGTH);
@@ -1700,7 +1916,9 @@ public final class Registry implements AutoCloseable
     /**
      * Appends a member about to be removed to its group's departure ring, so that every listener hears of it
      * even when the membership began and ended between two of its snapshots. The number is written last: a
-     * reader trusts an entry only when it carries the number it expects.
+     * reader trusts an entry only when it carries the number it expects. Callers that can wait have checked that
+     * no live member still needs the entry this overwrites; a repair cannot wait, and a member that loses an
+     * entry that way sees the gap in the numbers and records it.
      */
     private void recordDeparture(final int groupSlot, final int memberOffset)
     {
@@ -1711,9 +1929,15 @@ public final class Registry implements AutoCloseable
             return;
         }
         final int offset = groupOffset(groupSlot);
-        final long number = buffer.getLong(offset + GROUP_DEPARTURE_COUNT_OFFSET) + 1;
-        final int entry = offset + GROUP_DEPARTURES_OFFSET +
-            (int)((number - 1) % DEPARTURE_RING_CAPACITY) * DEPARTURE_ENTRY_LENGTH;
+        final long last = departureCount(groupSlot);
+        final int lastEntry = departureOffset(groupSlot, last);
+        if (last > 0 && buffer.getLong(lastEntry + DEPARTURE_NUMBER_OFFSET) == last &&
+            buffer.getLong(lastEntry + DEPARTURE_TOKEN_OFFSET) == token)
+        {
+            return; // recorded by a removal that died half way (its repair finishes it): one departure, not two
+        }
+        final long number = last + 1;
+        final int entry = departureOffset(groupSlot, number);
         final UUID domainId = domainUuid(domainSlot);
         putLong(entry + DEPARTURE_TOKEN_OFFSET, token);
         putLong(entry + DEPARTURE_UUID_MSB_OFFSET, domainId.getMostSignificantBits());
@@ -1730,15 +1954,19 @@ public final class Registry implements AutoCloseable
         putLong(offset + MEMBER_DOMAIN_GENERATION_OFFSET, domainGeneration);
         putInt(offset + MEMBER_HANDLER_OFFSET, handler);
         putLong(offset + MEMBER_JOINED_EPOCH_MS_OFFSET, System.currentTimeMillis());
+        putLongRelease(ackCursorOffset(groupSlot, memberSlot), departureCount(groupSlot));
         putLongRelease(offset + MEMBER_TOKEN_OFFSET, nextSequence());
         pause("join:member-written");
         putIntRelease(handlerOffset(handler), handlerEntry(groupSlot, memberSlot));
     }
 
-    private void removeMember(final int groupSlot, final int memberSlot)
+    private void removeMember(final int groupSlot, final int memberSlot, final boolean recordDeparture)
     {
         final int offset = memberOffset(groupSlot, memberSlot);
-        recordDeparture(groupSlot, offset);
+        if (recordDeparture)
+        {
+            recordDeparture(groupSlot, offset);
+        }
         final int handler = buffer.getInt(offset + MEMBER_HANDLER_OFFSET);
         if (handler > 0 && handler <= MAX_HANDLER &&
             buffer.getInt(handlerOffset(handler)) == handlerEntry(groupSlot, memberSlot))
@@ -1857,7 +2085,7 @@ public final class Registry implements AutoCloseable
                     problems.add("free group slot " + groupSlot + " has member " + memberSlot);
                     if (repair)
                     {
-                        removeMember(groupSlot, memberSlot);
+                        removeMember(groupSlot, memberSlot, false);
                     }
                 }
             }
@@ -1900,7 +2128,7 @@ public final class Registry implements AutoCloseable
                     (used ? " is dead or has no handler" : " is half written"));
                 if (repair)
                 {
-                    removeMember(groupSlot, memberSlot);
+                    removeMember(groupSlot, memberSlot, true);
                 }
             }
         }
@@ -1965,6 +2193,93 @@ public final class Registry implements AutoCloseable
         {
             System.err.println("shmdma: " + error.getMessage());
         }
+    }
+
+    // ================================================================ departures and acknowledgements (lock held)
+
+    /**
+     * What holds back the teardown of a domain: a group it is a member of whose ring has no room for its departure
+     * (a live member a ring behind), or a group it created whose live joiners have not all taken every departure.
+     *
+     * @return a description of the member that is behind, or null when the teardown may go ahead.
+     */
+    private String teardownHoldBack(final int slot, final long nowNs)
+    {
+        final long generation = buffer.getLong(domainOffset(slot) + DOMAIN_GENERATION_OFFSET);
+        for (int groupSlot = 0; groupSlot < GROUP_CAPACITY; groupSlot++)
+        {
+            final int groupOffset = groupOffset(groupSlot);
+            if (buffer.getInt(groupOffset + GROUP_STATE_OFFSET) != GROUP_ACTIVE)
+            {
+                continue;
+            }
+            final long count = departureCount(groupSlot);
+            final String behind;
+            if (buffer.getInt(groupOffset + GROUP_CREATOR_SLOT_OFFSET) == slot &&
+                buffer.getLong(groupOffset + GROUP_CREATOR_GENERATION_OFFSET) == generation)
+            {
+                behind = memberBehind(groupSlot, 0, count, nowNs);
+            }
+            else
+            {
+                final int memberSlot = findMember(groupSlot, slot, generation);
+                behind = memberSlot < 0 ? null :
+                    memberBehind(groupSlot, memberSlot, count + 1 - DEPARTURE_RING_CAPACITY, nowNs);
+            }
+            if (null != behind)
+            {
+                return "group " + buffer.getInt(groupOffset + GROUP_ID_OFFSET) + ": " + behind;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The first live member of a group, other than one, that has not acknowledged departure {@code needed}: a
+     * member whose domain is dead (heartbeat older than the liveness timeout) or gone is never waited for.
+     *
+     * @return a description of that member, or null when none is behind.
+     */
+    private String memberBehind(final int groupSlot, final int exceptMemberSlot, final long needed, final long nowNs)
+    {
+        if (needed <= 0)
+        {
+            return null;
+        }
+        final long count = departureCount(groupSlot);
+        for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
+        {
+            if (memberSlot == exceptMemberSlot || memberToken(groupSlot, memberSlot) == 0 ||
+                !isMemberDomainCurrent(groupSlot, memberSlot))
+            {
+                continue;
+            }
+            final int domainSlot = buffer.getInt(memberOffset(groupSlot, memberSlot) + MEMBER_DOMAIN_SLOT_OFFSET);
+            final long acknowledged = acknowledged(groupSlot, memberSlot, count);
+            if (acknowledged < needed && isDomainAlive(domainSlot, nowNs))
+            {
+                return "member " + domainUuid(domainSlot) + " (pid " +
+                    buffer.getLong(domainOffset(domainSlot) + DOMAIN_PID_OFFSET) + ") acknowledged departure " +
+                    acknowledged + " of " + count;
+            }
+        }
+        return null;
+    }
+
+    /** A group's departure count, never negative. */
+    private long departureCount(final int groupSlot)
+    {
+        return Math.max(0, buffer.getLongAcquire(groupOffset(groupSlot) + GROUP_DEPARTURE_COUNT_OFFSET));
+    }
+
+    /**
+     * A member's acknowledged-departure cursor, read once and clamped to 0..count: a value written by another
+     * process is never trusted beyond what can be true.
+     */
+    private long acknowledged(final int groupSlot, final int memberSlot, final long count)
+    {
+        final long cursor = buffer.getLongAcquire(ackCursorOffset(groupSlot, memberSlot));
+        return Math.max(0, Math.min(cursor, count));
     }
 
     // ================================================================ reads
@@ -2170,15 +2485,15 @@ public final class Registry implements AutoCloseable
                     buffer.getInt(memberOffset + MEMBER_HANDLER_OFFSET),
                     token,
                     nowNs - buffer.getLongAcquire(domainOffset(slot) + DOMAIN_HEARTBEAT_NS_OFFSET),
-                    memberSlot == 0));
+                    memberSlot == 0,
+                    acknowledged(groupSlot, memberSlot, departureCount(groupSlot))));
             }
         }
-        final long departureCount = buffer.getLongAcquire(offset + GROUP_DEPARTURE_COUNT_OFFSET);
+        final long departureCount = departureCount(groupSlot);
         final List<Departure> departures = new ArrayList<>();
         for (long number = Math.max(1, departureCount - DEPARTURE_RING_CAPACITY + 1); number <= departureCount; number++)
         {
-            final int entry = offset + GROUP_DEPARTURES_OFFSET +
-                (int)((number - 1) % DEPARTURE_RING_CAPACITY) * DEPARTURE_ENTRY_LENGTH;
+            final int entry = departureOffset(groupSlot, number);
             if (buffer.getLongAcquire(entry + DEPARTURE_NUMBER_OFFSET) == number)
             {
                 departures.add(new Departure(number, buffer.getLong(entry + DEPARTURE_TOKEN_OFFSET), new UUID(

@@ -137,12 +137,13 @@ class ShmdmaCliTest
         try (RandomAccessFile file = new RandomAccessFile(control().toFile(), "rw"))
         {
             file.seek(ControlSegmentDescriptor.LAYOUT_VERSION_OFFSET);
-            file.write(new byte[]{ 2, 0, 0, 0 });
+            file.write(new byte[]{ (byte)(ControlSegmentDescriptor.LAYOUT_VERSION + 1), 0, 0, 0 });
         }
         for (final String command : COMMANDS)
         {
             final String line = CliRun.run(command, "--dir", dirArg).assertOneLineFailure(2);
-            assertTrue(line.contains("layout version 2") && line.contains("reads version 1"), line);
+            assertTrue(line.contains("layout version " + (ControlSegmentDescriptor.LAYOUT_VERSION + 1)) &&
+                line.contains("reads version " + ControlSegmentDescriptor.LAYOUT_VERSION), line);
         }
     }
 
@@ -217,7 +218,7 @@ class ShmdmaCliTest
 
                 final Map<String, Object> listJson = Json.object(CliRun.run("list", "--dir", dirArg, "--json")
                     .assertOk().out());
-                assertEquals(1L, listJson.get("layout_version"));
+                assertEquals((long)ControlSegmentDescriptor.LAYOUT_VERSION, listJson.get("layout_version"));
                 assertEquals(dirArg, listJson.get("directory"));
                 final Map<String, Object> domainJson = Json.objects(listJson.get("domains")).get(0);
                 assertEquals(domainId, domainJson.get("domain_id"));
@@ -441,7 +442,8 @@ class ShmdmaCliTest
     private void assertHeader(final String out)
     {
         final String header = out.lines().findFirst().orElseThrow();
-        assertTrue(header.startsWith("shmdma " + dirArg + "  layout 1  created ") && header.contains(" by pid ") &&
+        assertTrue(header.startsWith("shmdma " + dirArg + "  layout " + ControlSegmentDescriptor.LAYOUT_VERSION +
+            "  created ") && header.contains(" by pid ") &&
             header.contains("liveness "), header);
     }
 

@@ -11,6 +11,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
 import static io.shmdma.shm.registry.RegistryTestSupport.*;
@@ -205,6 +207,9 @@ class RegistryGroupTest
         assertEquals(-Errno.EINVAL, creatorProcess.destroyGroup(joiner, groupId), "another process's domain");
         final int creatorHandler = creatorProcess.handlerGet(creator, groupId, creatorId);
         assertEquals(0, joinerProcess.leaveGroup(joiner, groupId));
+        assertEquals(-Errno.EAGAIN, creatorProcess.destroyGroup(creator, groupId),
+            "the creator has not taken the joiner's departure");
+        acknowledgeAll(creatorProcess, creator, groupId);
         assertEquals(0, creatorProcess.destroyGroup(creator, groupId));
         assertEquals(0, creatorProcess.membershipToken(creatorHandler));
         assertTrue(creatorProcess.group(groupId).isEmpty());
@@ -243,6 +248,7 @@ class RegistryGroupTest
             assertTrue(seen.add(handler));
             previous = handler;
             assertEquals(0, joinerProcess.leaveGroup(joiner, groupId));
+            acknowledgeAll(creatorProcess, creator, groupId);
         }
     }
 
@@ -325,5 +331,135 @@ class RegistryGroupTest
         final GroupView remaining = joinerProcess.group(joined).orElseThrow();
         assertEquals(List.of(joinerId), remaining.members().stream().map(MemberView::domainId).toList());
         assertEquals(List.of(), joinerProcess.checkConsistency());
+    }
+
+    @Test
+    void shouldHandTheJoinerItsStartingCursorUnderTheLock()
+    {
+        final int groupId = creatorProcess.createGroup(creator, token);
+        final int other = register(joinerProcess, UUID.randomUUID());
+        assertEquals(0, joinerProcess.joinGroup(other, token, groupId));
+        assertEquals(0, joinerProcess.leaveGroup(other, groupId));
+        final GroupView[] joined = new GroupView[1];
+        assertEquals(0, joinerProcess.joinGroup(joiner, token, groupId, group -> joined[0] = group));
+        final MemberView self = joined[0].member(joinerId).orElseThrow();
+        assertEquals(1, joined[0].departureCount());
+        assertEquals(1, self.acknowledgedDepartures(), "a joiner starts after the departures before it");
+        assertEquals(0, joined[0].member(creatorId).orElseThrow().acknowledgedDepartures());
+        assertEquals(self.membershipToken(), creatorProcess.membershipToken(self.handler()));
+    }
+
+    @Test
+    void shouldHoldALeaveBackWhileALiveMemberIsARingBehindAndLetItThroughOnceAcknowledged()
+    {
+        final int groupId = creatorProcess.createGroup(creator, token);
+        for (int i = 0; i < DEPARTURE_RING_CAPACITY; i++)
+        {
+            assertEquals(0, joinerProcess.joinGroup(joiner, token, groupId));
+            assertEquals(0, joinerProcess.leaveGroup(joiner, groupId), "departure " + (i + 1) + " fits");
+            creatorProcess.heartbeat(creator);
+        }
+        assertEquals(0, joinerProcess.joinGroup(joiner, token, groupId));
+        final AtomicInteger nudges = new AtomicInteger();
+        joinerProcess.onBackPressure(() ->
+        {
+            nudges.incrementAndGet();
+            creatorProcess.heartbeat(creator); // alive, but its listener takes nothing
+        });
+        final long startNs = System.nanoTime();
+        assertEquals(-Errno.EAGAIN, joinerProcess.leaveGroup(joiner, groupId), "the creator has not taken departure 1");
+        final long waitedNs = System.nanoTime() - startNs;
+        assertTrue(waitedNs >= joinerProcess.backPressureTimeoutNs(), "waited " + waitedNs + " ns");
+        assertTrue(nudges.get() > 0);
+        assertTrue(joinerProcess.group(groupId).orElseThrow().member(joinerId).isPresent(), "still a member");
+
+        final GroupView group = creatorProcess.group(groupId).orElseThrow();
+        assertEquals(DEPARTURE_RING_CAPACITY, group.departures().size());
+        assertEquals(1, group.departures().get(0).number());
+        assertTrue(creatorProcess.acknowledgeDepartures(creator, groupId,
+            group.member(creatorId).orElseThrow().membershipToken(), 1));
+        assertEquals(0, joinerProcess.leaveGroup(joiner, groupId), "departure 1 was taken: its entry may be reused");
+        final GroupView after = creatorProcess.group(groupId).orElseThrow();
+        assertEquals(DEPARTURE_RING_CAPACITY + 1, after.departureCount());
+        assertEquals(2, after.departures().get(0).number());
+        assertEquals(DEPARTURE_RING_CAPACITY + 1, after.departures().get(DEPARTURE_RING_CAPACITY - 1).number());
+        assertEquals(List.of(), creatorProcess.checkConsistency());
+    }
+
+    @Test
+    void shouldNeverWaitForADeadMember()
+    {
+        final int groupId = creatorProcess.createGroup(creator, token);
+        sleepMs(TimeUnit.NANOSECONDS.toMillis(TEST_LIVENESS_TIMEOUT_NS) + 50); // the creator stops heartbeating
+        final long startNs = System.nanoTime();
+        for (int i = 0; i < 3 * DEPARTURE_RING_CAPACITY; i++)
+        {
+            assertEquals(0, joinerProcess.joinGroup(joiner, token, groupId));
+            assertEquals(0, joinerProcess.leaveGroup(joiner, groupId));
+        }
+        assertTrue(System.nanoTime() - startNs < joinerProcess.backPressureTimeoutNs(), "no leave waited");
+    }
+
+    @Test
+    void shouldLetALeaveThroughOnlyOnceTheLeaverTookEveryDepartureBeforeIt()
+    {
+        final int groupId = creatorProcess.createGroup(creator, token);
+        final GroupView[] joined = new GroupView[1];
+        assertEquals(0, joinerProcess.joinGroup(joiner, token, groupId, group -> joined[0] = group));
+        final long ownToken = joined[0].member(joinerId).orElseThrow().membershipToken();
+        final int other = register(joinerProcess, UUID.randomUUID());
+        assertEquals(0, joinerProcess.joinGroup(other, token, groupId));
+        assertEquals(0, joinerProcess.leaveGroup(other, groupId));
+        acknowledgeAll(creatorProcess, creator, groupId);
+        assertEquals(-Errno.EAGAIN, joinerProcess.leaveGroup(joiner, groupId), "it has not taken the other's leave");
+        joinerProcess.onBackPressure(() -> joinerProcess.acknowledgeDepartures(joiner, groupId, ownToken, 1));
+        assertEquals(0, joinerProcess.leaveGroup(joiner, groupId), "taken while it waited");
+        assertFalse(joinerProcess.acknowledgeDepartures(joiner, groupId, ownToken, 2), "the membership is gone");
+    }
+
+    @Test
+    void shouldDeferReapingADeadMemberWhileItsDepartureDoesNotFit()
+    {
+        final int groupId = creatorProcess.createGroup(creator, token);
+        final int other = register(joinerProcess, UUID.randomUUID());
+        for (int i = 0; i < DEPARTURE_RING_CAPACITY; i++)
+        {
+            assertEquals(0, joinerProcess.joinGroup(other, token, groupId));
+            assertEquals(0, joinerProcess.leaveGroup(other, groupId));
+            creatorProcess.heartbeat(creator);
+        }
+        final Registry doomed = Registry.openOrCreate(directory.resolve("control.shm"), testConfig());
+        final UUID doomedId = UUID.randomUUID();
+        final int doomedSlot = register(doomed, doomedId);
+        assertEquals(0, doomed.joinGroup(doomedSlot, token, groupId));
+        doomed.close(); // gone without unregistering: its heartbeat ages
+
+        final long deadAtNs = System.nanoTime() + TEST_LIVENESS_TIMEOUT_NS;
+        while (System.nanoTime() - deadAtNs < 0)
+        {
+            creatorProcess.heartbeat(creator);
+            joinerProcess.heartbeat(joiner);
+            joinerProcess.heartbeat(other);
+            sleepMs(10);
+        }
+        creatorProcess.heartbeat(creator);
+        joinerProcess.heartbeat(joiner);
+        joinerProcess.heartbeat(other);
+        assertEquals(List.of(), creatorProcess.reapDeadDomains(System.nanoTime()), "deferred: the ring is full");
+        assertTrue(creatorProcess.group(groupId).orElseThrow().member(doomedId).isPresent());
+        acknowledgeAll(creatorProcess, creator, groupId);
+        final List<ReapedDomain> reaped = creatorProcess.reapDeadDomains(System.nanoTime());
+        assertEquals(List.of(doomedId), reaped.stream().map(ReapedDomain::domainId).toList());
+        final GroupView group = creatorProcess.group(groupId).orElseThrow();
+        assertEquals(DEPARTURE_RING_CAPACITY + 1, group.departureCount());
+        assertEquals(doomedId, group.departures().get(DEPARTURE_RING_CAPACITY - 1).domainId());
+    }
+
+    private static void acknowledgeAll(final Registry registry, final int domainSlot, final int groupId)
+    {
+        final GroupView group = registry.group(groupId).orElseThrow();
+        final UUID self = registry.domain(domainSlot).orElseThrow().domainId();
+        assertTrue(registry.acknowledgeDepartures(
+            domainSlot, groupId, group.member(self).orElseThrow().membershipToken(), group.departureCount()));
     }
 }
