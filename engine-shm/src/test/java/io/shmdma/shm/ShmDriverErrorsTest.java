@@ -10,6 +10,7 @@ import io.shmdma.engine.EngineThreading;
 import io.shmdma.engine.SoftwareDmaDriver;
 import io.shmdma.memory.DmaRegion;
 import io.shmdma.ring.RingDescriptor;
+import io.shmdma.shm.file.ShmFiles;
 import io.shmdma.shm.registry.DeviceCountersView;
 import io.shmdma.shm.registry.ErrorLogEntry;
 import org.agrona.concurrent.UnsafeBuffer;
