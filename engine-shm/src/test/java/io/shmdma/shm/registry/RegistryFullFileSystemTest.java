@@ -34,7 +34,7 @@ class RegistryFullFileSystemTest
     {
         directory = newTempDirectory();
         mountPoint = Files.createDirectory(directory.resolve("tiny"));
-        mounted = run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mountPoint.toString());
+        mounted = run("mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", mountPoint.toString());
         assumeTrue(mounted, "mounting a tmpfs is not permitted here");
     }
 
