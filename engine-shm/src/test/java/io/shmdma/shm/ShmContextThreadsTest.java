@@ -30,6 +30,7 @@ import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -125,6 +126,34 @@ class ShmContextThreadsTest
             thread.join(TimeUnit.SECONDS.toMillis(10));
             assertFalse(thread.isAlive(), thread.getName() + " ends when the domain closes");
         }
+    }
+
+    @Test
+    void shouldUndoTheOpenWhenTheThreadFactoryFails() throws Exception
+    {
+        final ThreadFactory failing = runnable ->
+        {
+            if (threads.made.size() == 1)
+            {
+                throw new IllegalStateException("no second thread, says the test");
+            }
+            return threads.newThread(runnable);
+        };
+
+        final IllegalStateException ex = assertThrows(IllegalStateException.class,
+            () -> ShmDomain.open(context().threadFactory(failing)));
+        assertEquals("no second thread, says the test", ex.getMessage());
+        final Thread events = threads.made.get(0);
+        events.join(TimeUnit.SECONDS.toMillis(10));
+        assertFalse(events.isAlive(), "the delivery thread already started ends");
+        try (var files = Files.list(dir.path()))
+        {
+            assertEquals(List.of(dir.path().resolve(ShmDomain.CONTROL_FILE_NAME)), files.toList(),
+                "the domain's segment is gone");
+        }
+        domain = ShmDomain.open(context());
+        assertEquals(List.of(domain.domainId()),
+            domain.registry().domains().stream().map(DomainView::domainId).toList(), "and its registration");
     }
 
     @Test
