@@ -68,16 +68,6 @@ final class GroupEventDelivery implements Runnable
         thread.setDaemon(true);
     }
 
-    /**
-     * The delivery thread.
-     *
-     * @return the thread.
-     */
-    Thread thread()
-    {
-        return thread;
-    }
-
     void start()
     {
         thread.start();

@@ -179,7 +179,8 @@ class ShmContextThreadsTest
         forgeACompletionStatusTheConductorReports();
         awaitTrue(() -> handled.stream().anyMatch(message -> message.contains("status word " + 0x5EED_0000)),
             "the handler receives the halted ring the conductor reports");
-        assertTrue(handlerThreads.stream().allMatch(name -> name.startsWith("shmdma-events-")), handlerThreads::toString);
+        assertTrue(handlerThreads.stream().allMatch(name -> name.startsWith("shmdma-events-")),
+            handlerThreads::toString);
 
         final long heartbeatNs = ownHeartbeatNs();
         awaitTrue(() -> ownHeartbeatNs() != heartbeatNs, "the conductor still heartbeats after the handler threw");
