@@ -12,7 +12,15 @@ import java.util.UUID;
  * errno; then it delegates to the {@link DmaDriver}. Data-path calls return a ring index, a count or a
  * negative errno, never throw and never allocate.
  * <p>
- * Like DPDK, one application thread at a time uses a device.
+ * Thread safety, as in DPDK: the data path ({@code copy}, {@code copySg}, {@code fill}, {@code submit},
+ * {@code completed}, {@code completedStatus}, {@code burstCapacity}, {@code enqueueOps}, {@code dequeueOps} and an
+ * inline engine's {@code engineInvoker().invoke()}) is used by one thread at a time per device, with no lock; hand a
+ * device to another thread only with a happens-before edge (a volatile write and read, a queue). The control plane
+ * ({@code info}, {@code configure}, {@code vchanSetup}, {@code start}, {@code stop}, {@code close}, {@code stats},
+ * {@code statsReset}, {@code vchanStatus}, {@code dump}, the access pair group calls) and {@link #id()},
+ * {@link #name()}, {@link #isValid()}, {@link #isStarted()} are safe from any thread; configure, vchan setup, start,
+ * stop and close must still not race with the data path, as in DPDK. Group event listeners are called on the
+ * driver's event thread (for a shared-memory device, its domain's delivery thread), never on the caller's.
  */
 public final class DmaDevice
 {
@@ -54,11 +62,12 @@ public final class DmaDevice
     }
 
     /**
-     * The driver behind this device.
+     * The driver behind this device: the SPI object, not for applications (its calls skip every check of this
+     * class).
      *
      * @return the driver.
      */
-    public DmaDriver driver()
+    DmaDriver driver()
     {
         return driver;
     }

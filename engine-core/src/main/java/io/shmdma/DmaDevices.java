@@ -5,7 +5,8 @@ import io.shmdma.spi.DmaDriver;
 /**
  * The process's device registry ({@code rte_dma_count_avail}, {@code rte_dma_get_dev_id_by_name},
  * {@code rte_dma_is_valid}, {@code rte_dma_next_dev}, and the driver side {@code rte_dma_pmd_allocate}).
- * Device ids are local to the process, as in DPDK.
+ * Device ids are local to the process, as in DPDK. Every method is safe from any thread (they lock this class;
+ * none is on the data path).
  */
 public final class DmaDevices
 {

@@ -4,19 +4,25 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
+import java.util.concurrent.ThreadFactory;
 import java.util.function.Supplier;
 
 /**
  * How a device's engine runs: on its own thread with an idle strategy, or inline, driven by the
- * application through the device's {@link org.agrona.concurrent.AgentInvoker}.
+ * application through the device's {@link org.agrona.concurrent.AgentInvoker}. A dedicated engine thread is
+ * made by a {@link ThreadFactory} when one is given ({@link #withThreadFactory(ThreadFactory)}, or the domain's
+ * for devices of a shared-memory domain), else as a plain {@code new Thread}; either way it is named
+ * {@code shmdma-engine-<device>}. Immutable.
  */
 public final class EngineThreading
 {
     private final Supplier<IdleStrategy> idleStrategy;
+    private final ThreadFactory threadFactory;
 
-    private EngineThreading(final Supplier<IdleStrategy> idleStrategy)
+    private EngineThreading(final Supplier<IdleStrategy> idleStrategy, final ThreadFactory threadFactory)
     {
         this.idleStrategy = idleStrategy;
+        this.threadFactory = threadFactory;
     }
 
     /**
@@ -32,7 +38,7 @@ public final class EngineThreading
         {
             throw new IllegalArgumentException("idle strategy supplier is required");
         }
-        return new EngineThreading(idleStrategy);
+        return new EngineThreading(idleStrategy, null);
     }
 
     /**
@@ -62,7 +68,39 @@ public final class EngineThreading
      */
     public static EngineThreading inline()
     {
-        return new EngineThreading(null);
+        return new EngineThreading(null, null);
+    }
+
+    /**
+     * The same threading, with the engine thread made by a factory: to pin it to a core or set its priority. The
+     * factory must return a new, unstarted thread that runs the given runnable; the engine names it.
+     *
+     * @param threadFactory makes the engine thread at each start.
+     * @return a new threading.
+     * @throws IllegalArgumentException when the factory is null.
+     * @throws IllegalStateException    for inline threading, which has no engine thread.
+     */
+    public EngineThreading withThreadFactory(final ThreadFactory threadFactory)
+    {
+        if (threadFactory == null)
+        {
+            throw new IllegalArgumentException("thread factory is required");
+        }
+        if (isInline())
+        {
+            throw new IllegalStateException("inline threading has no engine thread");
+        }
+        return new EngineThreading(idleStrategy, threadFactory);
+    }
+
+    /**
+     * The factory of the engine thread.
+     *
+     * @return the factory, or null when none was given (a plain {@code new Thread}).
+     */
+    public ThreadFactory threadFactory()
+    {
+        return threadFactory;
     }
 
     /**

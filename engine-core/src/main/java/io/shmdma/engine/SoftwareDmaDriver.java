@@ -26,6 +26,7 @@ import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.io.PrintStream;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -214,7 +215,24 @@ public abstract class SoftwareDmaDriver implements DmaDriver
         else
         {
             runner = new AgentRunner(new BusErrorGuard(idleStrategy, this::report), engineErrorHandler, null, engine);
-            AgentRunner.startOnThread(runner);
+            final ThreadFactory threadFactory = threading.threadFactory();
+            try
+            {
+                if (threadFactory == null)
+                {
+                    AgentRunner.startOnThread(runner);
+                }
+                else
+                {
+                    AgentRunner.startOnThread(runner, threadFactory);
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                runner = null;
+                engine = null;
+                throw ex; // a thread factory that failed: the device stays stopped
+            }
         }
         activeRings = rings;
         return 0;

@@ -16,6 +16,14 @@ import java.util.TreeMap;
  * <p>
  * The owning application carves {@link DmaRegion}s out of it; the engine translates and bounds
  * checks every job's {@code [iova, iova + len)} through {@link #offsetOf(long, long)}.
+ * <p>
+ * Thread safety: {@link #allocate}, region release and {@link #freeBytes()} lock this object and are safe from
+ * any thread; the translation and copy methods ({@link #offsetOf}, {@link #address}, {@link #copy}, {@link #fill})
+ * and the getters are lock-free and safe from any thread, engine threads included. The bytes themselves are not
+ * guarded: who writes a region when (the application before submitting a job, the engine until the job's
+ * completion is gathered) is the application's discipline, as with DMA hardware; a completion gathered by
+ * {@code completed} makes the engine's writes visible to the thread that gathered it. {@link #close()} must not
+ * race with the use of regions or devices over this memory.
  */
 public final class DomainMemory
 {

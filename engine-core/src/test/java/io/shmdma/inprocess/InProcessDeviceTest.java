@@ -1,6 +1,7 @@
 package io.shmdma.inprocess;
 
 import io.shmdma.Completion;
+import io.shmdma.DeviceDrivers;
 import io.shmdma.DmaConf;
 import io.shmdma.DmaDevice;
 import io.shmdma.DmaInfo;
@@ -56,8 +57,8 @@ class InProcessDeviceTest
         assertEquals(SoftwareDmaDriver.MAX_SGES, info.maxSges);
         assertEquals(0, info.nbPriorities);
         assertEquals(-1, info.numaNode);
-        assertTrue(device.driver() instanceof InProcessDmaDriver);
-        assertSame(dut.memory(), ((SoftwareDmaDriver)device.driver()).localMemory());
+        assertTrue(DeviceDrivers.driverOf(device) instanceof InProcessDmaDriver);
+        assertSame(dut.memory(), ((SoftwareDmaDriver)DeviceDrivers.driverOf(device)).localMemory());
     }
 
     @Test
@@ -132,7 +133,7 @@ class InProcessDeviceTest
         dut.awaitEngine(device);
         assertEquals(VchanStatus.IDLE, device.vchanStatus(0));
         assertEquals(jobs, device.stats(0).completed);
-        final SoftwareDmaDriver driver = (SoftwareDmaDriver)device.driver();
+        final SoftwareDmaDriver driver = (SoftwareDmaDriver)DeviceDrivers.driverOf(device);
         assertEquals(0, driver.engineErrors());
         assertNull(driver.lastEngineError());
         device.stop();

@@ -1,6 +1,7 @@
 package io.shmdma.inprocess;
 
 import io.shmdma.Completion;
+import io.shmdma.DeviceDrivers;
 import io.shmdma.DmaConf;
 import io.shmdma.DmaDevice;
 import io.shmdma.DmaSge;
@@ -176,7 +177,7 @@ class InProcessRandomizedJobsTest
         assertEquals(accepted, stats.submitted, "submitted");
         assertEquals(accepted, stats.completed, "completed");
         assertEquals(failed, stats.errors, "errors");
-        assertEquals(0, ((SoftwareDmaDriver)device.driver()).engineErrors(), "engine errors");
+        assertEquals(0, ((SoftwareDmaDriver)DeviceDrivers.driverOf(device)).engineErrors(), "engine errors");
         assertEquals(JOBS, accepted + rejected);
         System.out.println(getClass().getSimpleName() + ": " + accepted + " accepted (" + successful +
             " successful, " + failed + " failed), " + rejected + " refused at enqueue; copy/sg/fill " +

@@ -10,8 +10,8 @@ import io.shmdma.shm.file.ShmFiles;
 import io.shmdma.shm.registry.DomainView;
 import io.shmdma.shm.registry.ReapedDomain;
 import io.shmdma.shm.registry.Registry;
-import io.shmdma.shm.registry.RegistryConfig;
 import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
 
 import java.io.IOException;
@@ -26,6 +26,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * This process as a domain on the host: its segment of DMA-able memory, its registration in the control
@@ -34,9 +35,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * <p>
  * Threads: the conductor ({@code shmdma-conductor-<domain>}, {@link ShmConductor}) heartbeats, reaps dead
  * domains, takes group departures from the registry and publishes device counters; it never runs application
- * code and never takes a lock application code can hold. Group event listeners run on the delivery thread
- * ({@code shmdma-events-<domain>}), fed by the conductor through a bounded queue: a listener that blocks delays
- * only the events behind it.
+ * code and never takes a lock application code can hold. Group event listeners and the context's
+ * {@link ShmContext#errorHandler error handler} run on the delivery thread ({@code shmdma-events-<domain>}), fed
+ * through bounded queues: a listener or handler that blocks delays only the events and errors behind it. All three
+ * kinds of thread (and the devices' engine threads) are made by {@link ShmContext#threadFactory}.
+ * <p>
+ * Thread safety: every method may be called from any thread; {@link #createDevice} and {@link #close()} are
+ * control-plane calls (they take locks and may wait for the registry lock of another process), and close must not
+ * race with the use of the domain's devices or memory: it stops and closes the devices and unmaps the memory.
+ * The devices themselves follow {@link DmaDevice}'s rules.
+ * <p>
  * Open one per process with {@link #open(ShmContext)}; close it to leave every group, unmap and delete
  * this process's files.
  */
@@ -51,6 +59,9 @@ public final class ShmDomain implements AutoCloseable
     private final int domainSlot;
     private final Map<UUID, DomainSegment> peers = new ConcurrentHashMap<>();
     private final List<ShmDmaDriver> drivers = new CopyOnWriteArrayList<>();
+    private final Map<ShmDmaDriver, DmaDevice> devices = new ConcurrentHashMap<>();
+    private final ThreadFactory threadFactory;
+    private final ErrorHandler errorHandler;
     private final GroupEventDelivery delivery;
     private final ShmConductor conductor;
     private final AgentRunner conductorRunner;
@@ -61,10 +72,10 @@ public final class ShmDomain implements AutoCloseable
     private ShmDomain(final ShmContext context)
     {
         this.context = context;
+        threadFactory = context.threadFactory();
+        errorHandler = null == context.errorHandler() ? null : new SafeErrorHandler(context.errorHandler());
         ShmFiles.ensureDirectory(context.dir(), context.groupShared());
-        registry = Registry.openOrCreate(context.dir().resolve(CONTROL_FILE_NAME), new RegistryConfig()
-            .livenessTimeoutNs(context.livenessTimeoutNs())
-            .groupShared(context.groupShared()));
+        registry = Registry.openOrCreate(context.dir().resolve(CONTROL_FILE_NAME), context.registryConfig());
         DomainSegment createdSegment = null;
         try
         {
@@ -88,13 +99,39 @@ public final class ShmDomain implements AutoCloseable
             CloseHelper.quietClose(registry);
             throw ex;
         }
-        delivery = new GroupEventDelivery("shmdma-events-" + context.domainId(), this::recordError);
-        delivery.start();
-        conductor = new ShmConductor(this, delivery);
-        registry.onBackPressure(conductor::wake);
-        conductorRunner = new AgentRunner(new ShmConductor.Idle(context.conductorIntervalNs()),
-            this::recordError, null, conductor);
-        AgentRunner.startOnThread(conductorRunner);
+        GroupEventDelivery startedDelivery = null;
+        try
+        {
+            startedDelivery = new GroupEventDelivery(threadFactory, "shmdma-events-" + context.domainId(),
+                this::recordError, errorHandler);
+            startedDelivery.start();
+            delivery = startedDelivery;
+            conductor = new ShmConductor(this, delivery);
+            registry.onBackPressure(conductor::wake);
+            conductorRunner = new AgentRunner(new ShmConductor.Idle(context.conductorIntervalNs()),
+                this::recordError, null, conductor);
+            AgentRunner.startOnThread(conductorRunner, threadFactory);
+        }
+        catch (final RuntimeException ex)
+        {
+            // a thread factory that failed: undo the registration, as close does
+            closed = true;
+            if (null != startedDelivery)
+            {
+                startedDelivery.close(context.livenessTimeoutNs());
+            }
+            try
+            {
+                registry.unregisterDomain(domainSlot);
+            }
+            catch (final RuntimeException unregisterFailure)
+            {
+                ex.addSuppressed(unregisterFailure);
+            }
+            CloseHelper.quietClose(segment);
+            CloseHelper.quietClose(registry);
+            throw ex;
+        }
     }
 
     /**
@@ -123,7 +160,8 @@ public final class ShmDomain implements AutoCloseable
      * Registers a new inter-process device of this domain.
      *
      * @param name      unique device name in this process.
-     * @param threading how its engine runs.
+     * @param threading how its engine runs; a dedicated engine thread is made by the threading's own factory, or
+     *                  else by the context's {@link ShmContext#threadFactory}.
      * @return the device.
      * @throws DmaException EINVAL for a closed domain, a null threading or a bad name, EEXIST for a name in use.
      */
@@ -134,8 +172,11 @@ public final class ShmDomain implements AutoCloseable
         {
             throw new DmaException(Errno.EINVAL, "threading is required");
         }
-        final ShmDmaDriver driver = new ShmDmaDriver(this, name, threading);
+        final EngineThreading engineThreading = threading.isInline() || null != threading.threadFactory() ?
+            threading : threading.withThreadFactory(threadFactory);
+        final ShmDmaDriver driver = new ShmDmaDriver(this, name, engineThreading);
         final DmaDevice device = DmaDevices.register(name, driver);
+        devices.put(driver, device);
         drivers.add(driver);
         return device;
     }
@@ -182,11 +223,12 @@ public final class ShmDomain implements AutoCloseable
     }
 
     /**
-     * The registry in the control segment.
+     * The registry in the control segment. Not for applications, which go through the validating device layer:
+     * package-private for the driver, the conductor and tests.
      *
      * @return the registry.
      */
-    public Registry registry()
+    Registry registry()
     {
         return registry;
     }
@@ -265,6 +307,7 @@ public final class ShmDomain implements AutoCloseable
     void deviceClosed(final ShmDmaDriver driver)
     {
         drivers.remove(driver);
+        devices.remove(driver);
     }
 
     boolean isClosed()
@@ -404,9 +447,35 @@ public final class ShmDomain implements AutoCloseable
         }
     }
 
+    /**
+     * Records an error in the shared error log and passes it to the context's error handler (on the delivery
+     * thread; on this one while the domain opens or after it closed). Any thread.
+     *
+     * @param error the error.
+     * @throws RuntimeException when the error log cannot be written (a closed or damaged control segment); the
+     *                          handler has the error all the same.
+     */
     void recordError(final Throwable error)
     {
-        registry.errorLog().record(error);
+        try
+        {
+            registry.errorLog().record(error);
+        }
+        finally
+        {
+            if (null != errorHandler)
+            {
+                final GroupEventDelivery current = delivery;
+                if (null == current)
+                {
+                    errorHandler.onError(error); // still opening: this is the application's thread
+                }
+                else
+                {
+                    current.offerError(error);
+                }
+            }
+        }
     }
 
     private void checkOpen()
@@ -431,8 +500,8 @@ public final class ShmDomain implements AutoCloseable
         CloseHelper.quietClose(conductorRunner);
         for (final ShmDmaDriver driver : drivers)
         {
-            final DmaDevice device = DmaDevices.isValid(driver.devId()) ? DmaDevices.get(driver.devId()) : null;
-            if (device != null && device.driver() == driver)
+            final DmaDevice device = devices.get(driver);
+            if (device != null && device.isValid())
             {
                 try
                 {
@@ -481,6 +550,38 @@ public final class ShmDomain implements AutoCloseable
         catch (final RuntimeException | InternalError ex)
         {
             System.err.println("shmdma: domain " + domainId() + ": " + error + " (and the error log failed: " + ex + ")");
+        }
+    }
+
+    /** The application's error handler, whose failures go to the shared error log instead of up the stack. */
+    private final class SafeErrorHandler implements ErrorHandler
+    {
+        private final ErrorHandler handler;
+
+        private SafeErrorHandler(final ErrorHandler handler)
+        {
+            this.handler = handler;
+        }
+
+        @Override
+        public void onError(final Throwable error)
+        {
+            try
+            {
+                handler.onError(error);
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                try
+                {
+                    registry.errorLog().record(new IllegalStateException("the error handler threw on: " + error, ex));
+                }
+                catch (final RuntimeException | InternalError logFailure)
+                {
+                    System.err.println("shmdma: domain " + domainId() + ": the error handler threw " + ex + " on " +
+                        error);
+                }
+            }
         }
     }
 }

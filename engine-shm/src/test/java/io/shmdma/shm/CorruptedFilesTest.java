@@ -7,7 +7,6 @@ import io.shmdma.VchanConf;
 import io.shmdma.memory.DmaRegion;
 import io.shmdma.shm.registry.ControlSegmentDescriptor;
 import io.shmdma.shm.registry.ErrorLogEntry;
-import io.shmdma.shm.registry.RegistryConfig;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -108,18 +107,10 @@ class CorruptedFilesTest
         final Path directory = Files.createDirectory(dir.path().resolve("not-ready"));
         final Path file = directory.resolve(ShmDomain.CONTROL_FILE_NAME);
         Files.write(file, notReady);
-        System.setProperty(RegistryConfig.OPEN_TIMEOUT_PROP_NAME, Long.toString(TimeUnit.MILLISECONDS.toNanos(200)));
-        try
-        {
-            final DmaException ex = assertThrows(DmaException.class,
-                () -> ShmDomain.open(DomainPair.context(directory, SEGMENT_SIZE)));
-            assertEquals(Errno.ETIMEDOUT, ex.errno(), ex.getMessage());
-            assertTrue(ex.getMessage().contains(file.toString()), ex.getMessage());
-        }
-        finally
-        {
-            System.clearProperty(RegistryConfig.OPEN_TIMEOUT_PROP_NAME);
-        }
+        final DmaException ex = assertThrows(DmaException.class, () -> ShmDomain.open(
+            DomainPair.context(directory, SEGMENT_SIZE).openTimeoutNs(TimeUnit.MILLISECONDS.toNanos(200))));
+        assertEquals(Errno.ETIMEDOUT, ex.errno(), ex.getMessage());
+        assertTrue(ex.getMessage().contains(file.toString()), ex.getMessage());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.shmdma.shm;
 
 import io.shmdma.Completion;
+import io.shmdma.DeviceDrivers;
 import io.shmdma.DmaConf;
 import io.shmdma.DmaDevice;
 import io.shmdma.OpFlags;
@@ -80,7 +81,7 @@ class MemoryOrderingIT
                 // hundred with other busy processes on a 2-vCPU VM, hundreds of thousands otherwise
                 assertTrue(observations >= Math.min(MESSAGES, 100), "the reader polled while the writer ran: " +
                     answer);
-                assertEquals(0, ((SoftwareDmaDriver)device.driver()).engineErrors());
+                assertEquals(0, ((SoftwareDmaDriver)DeviceDrivers.driverOf(device)).engineErrors());
                 reader.ok("exit");
                 assertEquals(0, reader.waitForExit());
             }

@@ -1,6 +1,7 @@
 package io.shmdma.shm;
 
 import io.shmdma.Completion;
+import io.shmdma.DeviceDrivers;
 import io.shmdma.DmaConf;
 import io.shmdma.DmaDevice;
 import io.shmdma.DmaStatus;
@@ -102,7 +103,7 @@ class PeerGoneMidTransferIT
         assertEquals(VchanStatus.IDLE, device.vchanStatus(0));
         final int successes = successesThenFailures();
         assertEquals(128, successes, "the two bursts run before the destination went: " + summary());
-        assertEquals(0, ((SoftwareDmaDriver)device.driver()).engineErrors());
+        assertEquals(0, ((SoftwareDmaDriver)DeviceDrivers.driverOf(device)).engineErrors());
         System.out.println("[faults] inline engine, destination " + how + ": " + summary());
     }
 
@@ -152,7 +153,7 @@ class PeerGoneMidTransferIT
         awaitIdle();
         final int successes = successesThenFailures();
         assertTrue(successes < submitted - 63, "the jobs submitted after MEMBER_LEFT failed: " + summary());
-        assertEquals(0, ((SoftwareDmaDriver)device.driver()).engineErrors());
+        assertEquals(0, ((SoftwareDmaDriver)DeviceDrivers.driverOf(device)).engineErrors());
         if (how.equals("kill"))
         {
             RegistryChecks.await(() -> !Files.exists(DomainSegmentDescriptor.file(dir.path(), peerDomain)), 5_000,

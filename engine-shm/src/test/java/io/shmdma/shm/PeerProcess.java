@@ -1,6 +1,7 @@
 package io.shmdma.shm;
 
 import io.shmdma.Completion;
+import io.shmdma.DeviceDrivers;
 import io.shmdma.DmaConf;
 import io.shmdma.DmaDevice;
 import io.shmdma.DmaException;
@@ -314,7 +315,7 @@ public final class PeerProcess
         final StringBuilder starts = new StringBuilder();
         final StringBuilder joins = new StringBuilder();
         final StringBuilder leaves = new StringBuilder();
-        final ShmDmaDriver driver = (ShmDmaDriver)device.driver();
+        final ShmDmaDriver driver = (ShmDmaDriver)DeviceDrivers.driverOf(device);
         int completed = 0;
         for (; completed < cycles; completed++)
         {
@@ -339,7 +340,7 @@ public final class PeerProcess
         {
             synchronized (device)
             {
-                synchronized (device.driver())
+                synchronized (DeviceDrivers.driverOf(device))
                 {
                     held.countDown();
                     sleepFor(holdMs);

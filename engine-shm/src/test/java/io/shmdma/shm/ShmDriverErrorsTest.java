@@ -1,6 +1,7 @@
 package io.shmdma.shm;
 
 import io.shmdma.Completion;
+import io.shmdma.DeviceDrivers;
 import io.shmdma.DmaConf;
 import io.shmdma.DmaDevice;
 import io.shmdma.OpFlags;
@@ -73,7 +74,7 @@ class ShmDriverErrorsTest
     {
         final String name = "shm-errors";
         final UnsafeBuffer ring = startAndMapRing(name);
-        final SoftwareDmaDriver driver = (SoftwareDmaDriver)device.driver();
+        final SoftwareDmaDriver driver = (SoftwareDmaDriver)DeviceDrivers.driverOf(device);
 
         driver.engineErrorHandler().onError(new IllegalStateException("engine failure raised by the test"));
         assertEquals(1, entriesContaining("engine failure raised by the test").size());

@@ -1,5 +1,6 @@
 package io.shmdma.shm;
 
+import io.shmdma.DeviceDrivers;
 import io.shmdma.DmaStatus;
 import io.shmdma.engine.EngineThreading;
 import io.shmdma.engine.SoftwareDmaDriver;
@@ -77,7 +78,7 @@ public final class TruncatedPeerMain
                 return "restarted";
             });
             step(name + " AFTER", () -> pair.copy(source, target.iova(), 4096));
-            final SoftwareDmaDriver driver = (SoftwareDmaDriver)pair.creatorDevice.driver();
+            final SoftwareDmaDriver driver = (SoftwareDmaDriver)DeviceDrivers.driverOf(pair.creatorDevice);
             System.out.println(name + " ENGINE_ERRORS " + driver.engineErrors() + " " + driver.lastEngineError());
             step(name + " STOP", () ->
             {

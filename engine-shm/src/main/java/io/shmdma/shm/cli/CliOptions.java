@@ -26,7 +26,7 @@ final class CliOptions
     Path dir = ShmConfiguration.dir();
     boolean json;
     boolean help;
-    long livenessTimeoutMs = ShmConfiguration.livenessTimeoutMs();
+    long livenessTimeoutMs = TimeUnit.NANOSECONDS.toMillis(ShmConfiguration.livenessTimeoutNs());
     long intervalMs = 1000;
     long count;
     boolean dryRun;

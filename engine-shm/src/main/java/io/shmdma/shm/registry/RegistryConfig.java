@@ -3,55 +3,32 @@ package io.shmdma.shm.registry;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Settings of a {@link Registry}, with defaults taken from system properties. Fluent setters; getters are
+ * Settings of a {@link Registry}: a plain value holder, read by no one but the registry. Fluent setters; getters are
  * named like the field; {@link #validate()} checks the values and is called by {@link Registry#openOrCreate}.
- * The liveness timeout and group sharing are set by {@link io.shmdma.shm.ShmDomain} from its
- * {@link io.shmdma.shm.ShmContext} (properties {@code shmdma.liveness.timeout.ms}, {@code shmdma.group.shared}),
- * so they have no property here.
- *
- * <table>
- *   <caption>System properties</caption>
- *   <tr><th>property</th><th>default</th><th>meaning</th></tr>
- *   <tr><td>{@value #JOIN_LOCKOUT_ATTEMPTS_PROP_NAME}</td><td>5</td>
- *       <td>wrong tokens in a row that lock a group's joins</td></tr>
- *   <tr><td>{@value #JOIN_LOCKOUT_DURATION_PROP_NAME}</td><td>1 s</td>
- *       <td>how long joins of a locked-out group are refused, even with the right token</td></tr>
- *   <tr><td>{@value #LOCK_TIMEOUT_PROP_NAME}</td><td>10 s</td>
- *       <td>longest wait for the registry lock held by a live process; then {@code -ETIMEDOUT}</td></tr>
- *   <tr><td>{@value #OPEN_TIMEOUT_PROP_NAME}</td><td>5 s</td>
- *       <td>longest wait for an existing file's version (ready flag) to become non-zero</td></tr>
- * </table>
+ * A new instance holds the built-in defaults below; {@link io.shmdma.shm.ShmDomain} builds its instance from its
+ * {@link io.shmdma.shm.ShmContext}, where system properties ({@link io.shmdma.shm.ShmConfiguration}) apply, and the
+ * operator CLI sets what it needs itself. This class reads no system property.
  */
 public final class RegistryConfig
 {
-    /** Default liveness timeout. */
+    /** Default liveness timeout: 500 ms. */
     public static final long LIVENESS_TIMEOUT_DEFAULT_NS = TimeUnit.MILLISECONDS.toNanos(500);
-    /** Property: wrong tokens in a row before a group's joins are locked out. */
-    public static final String JOIN_LOCKOUT_ATTEMPTS_PROP_NAME = "shmdma.registry.join.lockout.attempts";
-    /** Default wrong tokens before lockout. */
+    /** Default wrong tokens in a row before a group's joins are locked out: 5. */
     public static final int JOIN_LOCKOUT_ATTEMPTS_DEFAULT = 5;
-    /** Property: lockout duration, nanoseconds. */
-    public static final String JOIN_LOCKOUT_DURATION_PROP_NAME = "shmdma.registry.join.lockout.ns";
-    /** Default lockout duration. */
+    /** Default lockout duration: 1 s. */
     public static final long JOIN_LOCKOUT_DURATION_DEFAULT_NS = TimeUnit.SECONDS.toNanos(1);
-    /** Property: lock wait limit, nanoseconds. */
-    public static final String LOCK_TIMEOUT_PROP_NAME = "shmdma.registry.lock.timeout.ns";
-    /** Default lock wait limit. */
+    /** Default wait limit for a lock held by a live process: 10 s. */
     public static final long LOCK_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(10);
-    /** Property: wait limit for an existing file to become ready, nanoseconds. */
-    public static final String OPEN_TIMEOUT_PROP_NAME = "shmdma.registry.open.timeout.ns";
-    /** Default wait limit for an existing file to become ready. */
+    /** Default wait limit for an existing file to become ready: 5 s. */
     public static final long OPEN_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(5);
     /** Default: owner-only files (0600). */
     public static final boolean GROUP_SHARED_DEFAULT = false;
 
     private long livenessTimeoutNs = LIVENESS_TIMEOUT_DEFAULT_NS;
-    private int joinLockoutAttempts =
-        Integer.getInteger(JOIN_LOCKOUT_ATTEMPTS_PROP_NAME, JOIN_LOCKOUT_ATTEMPTS_DEFAULT);
-    private long joinLockoutDurationNs =
-        Long.getLong(JOIN_LOCKOUT_DURATION_PROP_NAME, JOIN_LOCKOUT_DURATION_DEFAULT_NS);
-    private long lockTimeoutNs = Long.getLong(LOCK_TIMEOUT_PROP_NAME, LOCK_TIMEOUT_DEFAULT_NS);
-    private long openTimeoutNs = Long.getLong(OPEN_TIMEOUT_PROP_NAME, OPEN_TIMEOUT_DEFAULT_NS);
+    private int joinLockoutAttempts = JOIN_LOCKOUT_ATTEMPTS_DEFAULT;
+    private long joinLockoutDurationNs = JOIN_LOCKOUT_DURATION_DEFAULT_NS;
+    private long lockTimeoutNs = LOCK_TIMEOUT_DEFAULT_NS;
+    private long openTimeoutNs = OPEN_TIMEOUT_DEFAULT_NS;
     private boolean groupShared = GROUP_SHARED_DEFAULT;
 
     /**
