@@ -1,5 +1,7 @@
 package io.shmdma.shm;
 
+import io.shmdma.shm.driver.DriverConfiguration;
+
 import java.nio.file.Path;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +20,8 @@ public final class ShmContext
     private long livenessTimeoutNs = TimeUnit.MILLISECONDS.toNanos(ShmConfiguration.livenessTimeoutMs());
     private long conductorIntervalNs = TimeUnit.MILLISECONDS.toNanos(ShmConfiguration.conductorIntervalMs());
     private boolean groupShared = ShmConfiguration.groupShared();
+    private EngineMode engineMode = DriverConfiguration.driverMode() ? EngineMode.DRIVER : EngineMode.EMBEDDED;
+    private long driverTimeoutNs = TimeUnit.MILLISECONDS.toNanos(DriverConfiguration.driverTimeoutMs());
 
     /**
      * Validates and fills defaults; called by {@link ShmDomain#open}.
@@ -49,6 +53,11 @@ public final class ShmContext
         {
             throw new IllegalArgumentException("livenessTimeoutNs (" + livenessTimeoutNs +
                 ") must be at least twice conductorIntervalNs (" + conductorIntervalNs + ")");
+        }
+        if (engineMode == null || driverTimeoutNs <= 0)
+        {
+            throw new IllegalArgumentException("engineMode is required and driverTimeoutNs must be positive: " +
+                engineMode + ", " + driverTimeoutNs);
         }
         concluded = true;
         return this;
@@ -162,11 +171,59 @@ public final class ShmContext
         return groupShared;
     }
 
+    /**
+     * @param engineMode who runs the engines of this domain's devices: an engine thread per device in this process
+     *                   ({@link EngineMode#EMBEDDED}, the default) or a shmdma driver process
+     *                   ({@link EngineMode#DRIVER}).
+     * @return this.
+     */
+    public ShmContext engineMode(final EngineMode engineMode)
+    {
+        this.engineMode = engineMode;
+        return this;
+    }
+
+    /**
+     * @return who runs the engines of this domain's devices.
+     */
+    public EngineMode engineMode()
+    {
+        return engineMode;
+    }
+
+    /**
+     * @param timeoutNs driver mode: longest a device's start waits for the driver to take its vchans (and stop to
+     *                  have them back) before it fails naming the directory.
+     * @return this.
+     */
+    public ShmContext driverTimeoutNs(final long timeoutNs)
+    {
+        this.driverTimeoutNs = timeoutNs;
+        return this;
+    }
+
+    /**
+     * @return the driver wait in nanoseconds.
+     */
+    public long driverTimeoutNs()
+    {
+        return driverTimeoutNs;
+    }
+
     @Override
     public String toString()
     {
         return "ShmContext{dir=" + dir + ", domainId=" + domainId + ", domainSegmentSize=" + domainSegmentSize +
             ", livenessTimeoutNs=" + livenessTimeoutNs + ", conductorIntervalNs=" + conductorIntervalNs +
-            ", groupShared=" + groupShared + '}';
+            ", groupShared=" + groupShared + ", engineMode=" + engineMode + ", driverTimeoutNs=" + driverTimeoutNs + '}';
+    }
+
+    /** Who runs the engines of a domain's devices. */
+    public enum EngineMode
+    {
+        /** An engine agent per started device, in this process (its own thread, or inline). */
+        EMBEDDED,
+        /** The shmdma driver process of the directory ({@code ./shmdma driver}); this process runs no engine. */
+        DRIVER
     }
 }
