@@ -278,11 +278,13 @@ public final class DriverClient implements SoftwareDmaDriver.RemoteEngine
         }
     }
 
+    /** Halts the vchans first when it finds the driver gone, as {@link #checkLiveness(long)} does. */
     @Override
     public boolean isAlive()
     {
+        checkLiveness(System.nanoTime());
         final Attachment current = attachment;
-        return current != null && current.file.isAlive(System.nanoTime(), livenessTimeoutNs) && !current.halted;
+        return current != null && !current.halted;
     }
 
     /**
