@@ -41,7 +41,11 @@ public final class ShmDriverMain
      */
     public static void main(final String[] args)
     {
-        System.exit(run(args, System.out, System.err));
+        final int exitCode = run(args, System.out, System.err);
+        if (exitCode != 0)
+        {
+            System.exit(exitCode); // not after a signal: the JVM is shutting down then, and exit would wait for ever
+        }
     }
 
     /**
@@ -96,13 +100,13 @@ public final class ShmDriverMain
         {
             return printStatus(context.dir(), context.livenessTimeoutNs(), out, err);
         }
-        try (ShmDriver driver = ShmDriver.launch(context))
+        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier(); ShmDriver driver = ShmDriver.launch(context))
         {
             out.println("shmdma driver serving " + context.dir() + ": pid " + ProcessHandle.current().pid() + ", " +
                 context.engineThreads() + " engine thread(s), idle " + context.idle() + ", incarnation " +
                 Long.toHexString(driver.incarnation()));
             out.flush();
-            new ShutdownSignalBarrier().await();
+            barrier.await();
             out.println("shmdma driver stopping");
             return 0;
         }
