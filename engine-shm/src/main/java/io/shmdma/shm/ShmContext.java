@@ -215,7 +215,8 @@ public final class ShmContext
     {
         return "ShmContext{dir=" + dir + ", domainId=" + domainId + ", domainSegmentSize=" + domainSegmentSize +
             ", livenessTimeoutNs=" + livenessTimeoutNs + ", conductorIntervalNs=" + conductorIntervalNs +
-            ", groupShared=" + groupShared + ", engineMode=" + engineMode + ", driverTimeoutNs=" + driverTimeoutNs + '}';
+            ", groupShared=" + groupShared + ", engineMode=" + engineMode + ", driverTimeoutNs=" + driverTimeoutNs +
+            '}';
     }
 
     /** Who runs the engines of a domain's devices. */

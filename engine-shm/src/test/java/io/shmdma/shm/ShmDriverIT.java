@@ -167,7 +167,8 @@ class ShmDriverIT
             final String handler = client.ok("handler " + groupId + " " + domain);
             client.ok("vchan " + handler + " " + handler);
         }
-        final DriverFile file = DriverFile.openLive(dir.path(), TimeUnit.SECONDS.toNanos(5), TimeUnit.SECONDS.toNanos(5));
+        final DriverFile file =
+            DriverFile.openLive(dir.path(), TimeUnit.SECONDS.toNanos(5), TimeUnit.SECONDS.toNanos(5));
         assertEquals(2, slotsTaken(file.buffer()));
 
         final long killedNs = System.nanoTime();

@@ -204,7 +204,8 @@ public final class DriverClient implements SoftwareDmaDriver.RemoteEngine
                     final int errno = buffer.getInt(slotOffset(slots[vchan]) + SLOT_ERRNO_OFFSET);
                     final int code = errno > 0 && errno < 4096 ? errno : Errno.EIO;
                     throw new DmaException(code, "the shmdma driver in " + dir + " refused device " + deviceName +
-                        " vchan " + vchan + ": " + Errno.name(-code) + " (the reason is in the error log: shmdma errors)");
+                        " vchan " + vchan + ": " + Errno.name(-code) +
+                        " (the reason is in the error log: shmdma errors)");
                 }
                 final long nowNs = System.nanoTime();
                 if (!file.isAlive(nowNs, livenessTimeoutNs) || nowNs - deadlineNs > 0)
@@ -340,7 +341,8 @@ public final class DriverClient implements SoftwareDmaDriver.RemoteEngine
         private final int[] sequences;
         private volatile boolean halted;
 
-        private Attachment(final DriverFile file, final DescriptorRing[] rings, final int[] slots, final int[] sequences)
+        private Attachment(
+            final DriverFile file, final DescriptorRing[] rings, final int[] slots, final int[] sequences)
         {
             this.file = file;
             this.rings = rings;

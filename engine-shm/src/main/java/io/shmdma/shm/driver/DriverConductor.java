@@ -169,7 +169,8 @@ final class DriverConductor implements Agent
         final int ringLength = buffer.getInt(offset + SLOT_RING_LENGTH_OFFSET);
         final String deviceName = getString(buffer, offset + SLOT_DEVICE_NAME_LENGTH_OFFSET, DEVICE_NAME_MAX_LENGTH);
         final String ringName = getString(buffer, offset + SLOT_RING_NAME_LENGTH_OFFSET, RING_NAME_MAX_LENGTH);
-        final String what = "device " + deviceName + " vchan " + vchan + " of domain " + domainId + " (slot " + slot + ")";
+        final String what = "device " + deviceName + " vchan " + vchan + " of domain " + domainId +
+            " (slot " + slot + ")";
 
         final List<DriverSegments.Key> acquired = new ArrayList<>(2);
         MappedByteBuffer ringMapping = null;

@@ -23,7 +23,7 @@ public final class DriverConfiguration
     /** Default engine threads: 1. */
     public static final int ENGINE_THREADS_DEFAULT = 1;
 
-    /** Idle strategy of the driver's engine threads: {@code busy-spin}, {@code backoff}, {@code yield}, {@code sleep}. */
+    /** Idle strategy of the engine threads: {@code busy-spin}, {@code backoff}, {@code yield} or {@code sleep}. */
     public static final String IDLE_PROP_NAME = "shmdma.driver.idle";
     /** Default idle strategy: backoff. */
     public static final String IDLE_DEFAULT = "backoff";

@@ -170,7 +170,8 @@ public final class DriverFile implements AutoCloseable
             final byte[] marker = new byte[MARKER.length];
             buffer.getBytes(MARKER_OFFSET, marker);
             if (version != LAYOUT_VERSION || !java.util.Arrays.equals(marker, MARKER) ||
-                buffer.getInt(HEADER_LENGTH_OFFSET) != HEADER_LENGTH || buffer.getLong(TOTAL_LENGTH_OFFSET) != TOTAL_LENGTH ||
+                buffer.getInt(HEADER_LENGTH_OFFSET) != HEADER_LENGTH ||
+                buffer.getLong(TOTAL_LENGTH_OFFSET) != TOTAL_LENGTH ||
                 buffer.getInt(SLOT_COUNT_OFFSET) != SLOT_COUNT || buffer.getInt(SLOT_LENGTH_OFFSET) != SLOT_LENGTH)
             {
                 ShmFiles.unmap(mapping);

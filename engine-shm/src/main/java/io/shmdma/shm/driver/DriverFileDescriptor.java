@@ -241,7 +241,8 @@ public final class DriverFileDescriptor
      * @param update   the new word.
      * @return whether it was set.
      */
-    public static boolean casStateWord(final AtomicBuffer buffer, final int slot, final long expected, final long update)
+    public static boolean casStateWord(
+        final AtomicBuffer buffer, final int slot, final long expected, final long update)
     {
         return buffer.compareAndSetLong(slotOffset(slot) + SLOT_STATE_OFFSET, expected, update);
     }
@@ -297,7 +298,8 @@ public final class DriverFileDescriptor
     public static UUID clientDomain(final AtomicBuffer buffer, final int slot)
     {
         final int offset = slotOffset(slot);
-        return new UUID(buffer.getLong(offset + SLOT_DOMAIN_MSB_OFFSET), buffer.getLong(offset + SLOT_DOMAIN_LSB_OFFSET));
+        return new UUID(
+            buffer.getLong(offset + SLOT_DOMAIN_MSB_OFFSET), buffer.getLong(offset + SLOT_DOMAIN_LSB_OFFSET));
     }
 
     /**
