@@ -70,6 +70,7 @@ public abstract class SoftwareDmaDriver implements DmaDriver
     private volatile DescriptorRing[] activeRings = NO_RINGS;
     private boolean opsMode;
     private CopyEngine engine;
+    private RemoteEngine remote;
     private AgentRunner runner;
     private volatile AgentInvoker invoker;
 
@@ -113,6 +114,17 @@ public abstract class SoftwareDmaDriver implements DmaDriver
      * @return the endpoint, or null when this device may not use the handler.
      */
     protected DomainEndpoint interProcessEndpoint(final int handler)
+    {
+        return null;
+    }
+
+    /**
+     * The engine of another process that serves this device's rings once started, instead of an engine agent of
+     * this driver (driver mode). Asked at each start.
+     *
+     * @return the remote engine, or null (the default) to run this driver's own engine.
+     */
+    protected RemoteEngine remoteEngine()
     {
         return null;
     }
@@ -198,6 +210,10 @@ public abstract class SoftwareDmaDriver implements DmaDriver
                 return -Errno.EINVAL;
             }
         }
+        if (remoteEngine() != null)
+        {
+            return startRemote(remoteEngine());
+        }
         final org.agrona.concurrent.IdleStrategy idleStrategy = threading.isInline() ? null : threading.newIdleStrategy();
         reportHaltedRings();
         engine = new CopyEngine("shmdma-engine-" + name, this::report);
@@ -238,10 +254,35 @@ public abstract class SoftwareDmaDriver implements DmaDriver
         return 0;
     }
 
+    /** Restarts the rings and hands them to another process's engine; they become usable once it took them. */
+    private int startRemote(final RemoteEngine remoteEngine)
+    {
+        reportHaltedRings();
+        for (final DescriptorRing ring : rings)
+        {
+            ring.restart();
+        }
+        final int result = remoteEngine.attach(rings);
+        if (result == 0)
+        {
+            remote = remoteEngine;
+            activeRings = rings;
+        }
+        return result;
+    }
+
     @Override
     public int stop()
     {
         activeRings = NO_RINGS;
+        final RemoteEngine oldRemote = remote;
+        remote = null;
+        if (oldRemote != null)
+        {
+            oldRemote.detach();
+            reportHaltedRings();
+            return 0;
+        }
         final AgentInvoker oldInvoker = invoker;
         invoker = null;
         CloseHelper.quietClose(oldInvoker);
@@ -397,6 +438,11 @@ public abstract class SoftwareDmaDriver implements DmaDriver
 
     private boolean engineAlive()
     {
+        final RemoteEngine currentRemote = remote;
+        if (currentRemote != null)
+        {
+            return currentRemote.isAlive();
+        }
         final AgentRunner currentRunner = runner;
         if (currentRunner != null)
         {
@@ -538,5 +584,31 @@ public abstract class SoftwareDmaDriver implements DmaDriver
     {
         final DescriptorRing ring = opsMode ? ring(vchan) : null;
         return ring == null ? 0 : ring.dequeueOps(ops, nbOps);
+    }
+
+    /**
+     * An engine in another process that executes a started device's rings (driver mode): the application
+     * process then runs no engine thread. Called under the device's monitor, from control calls only.
+     */
+    public interface RemoteEngine
+    {
+        /**
+         * Hands every vchan's ring, restarted, to the remote engine and returns once it serves them.
+         *
+         * @param rings the rings, by vchan.
+         * @return 0, or a negative errno (nothing is served then).
+         * @throws io.shmdma.DmaException with a message naming what is missing, e.g. no live driver.
+         */
+        int attach(DescriptorRing[] rings);
+
+        /** Hands the rings back: returns once the remote engine finished the submitted jobs and let go, or is gone. */
+        void detach();
+
+        /**
+         * Whether the remote engine still serves the rings (for {@code vchan_status}). Any thread.
+         *
+         * @return false once it is gone.
+         */
+        boolean isAlive();
     }
 }

@@ -52,6 +52,8 @@ public final class DescriptorRing
     public static final int HALT_STATUS_WORD = 3;
     /** Halt reason: the completed index covered a job whose status word says it never ran. */
     public static final int HALT_NOT_EXECUTED = 4;
+    /** Halt reason: the engine of another process that served the ring is gone (driver mode). */
+    public static final int HALT_ENGINE_GONE = 5;
 
     private static final VarHandle SUBMITTED_TAIL;
     private static final VarHandle HEAD;
@@ -657,6 +659,20 @@ public final class DescriptorRing
     }
 
     /**
+     * Halts the ring because the engine that serves it is gone (a driver process that stopped heartbeating): the
+     * vchan reports {@link VchanStatus#HALTED_ERROR}, enqueue and submit return {@code -EIO}, and every job not yet
+     * gathered is reported failed, as for a forged ring. Any thread; never allocates. A restart clears it.
+     *
+     * @return true when this call halted the ring, false when it was halted already.
+     */
+    public boolean haltEngineGone()
+    {
+        final boolean halted = haltReason == HALT_NONE;
+        halt(HALT_ENGINE_GONE, -1, 0, 0, 0);
+        return halted && haltReason == HALT_ENGINE_GONE;
+    }
+
+    /**
      * Whether this ring is halted because something in it was impossible.
      *
      * @return true when halted.
@@ -705,6 +721,9 @@ public final class DescriptorRing
             case HALT_NOT_EXECUTED:
                 what = "the completed index covers job " + haltIndex + ", whose status word says it never ran";
                 break;
+            case HALT_ENGINE_GONE:
+                return "the engine serving this vchan is gone (driver process dead or restarted), vchan halted " +
+                    "(jobs not gathered fail with ERROR_UNKNOWN); stop and start the device";
             default:
                 what = "halted for reason " + haltReason;
                 break;

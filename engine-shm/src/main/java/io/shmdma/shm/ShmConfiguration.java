@@ -65,6 +65,31 @@ public final class ShmConfiguration
     /** Default wait for an existing control segment to become ready: 5 s. */
     public static final long OPEN_TIMEOUT_DEFAULT_NS = RegistryConfig.OPEN_TIMEOUT_DEFAULT_NS;
 
+    /** Who runs the engines of this process's devices: {@code embedded} (an engine per device) or {@code driver}. */
+    public static final String ENGINE_MODE_PROP_NAME = "shmdma.engine.mode";
+    /** Default engine mode: embedded. */
+    public static final ShmContext.EngineMode ENGINE_MODE_DEFAULT = ShmContext.EngineMode.EMBEDDED;
+
+    /** Driver mode: longest a device's start or stop waits for the driver; a bare number is ms. */
+    public static final String DRIVER_TIMEOUT_PROP_NAME = "shmdma.driver.timeout.ms";
+    /** Default driver wait: 5 s. */
+    public static final long DRIVER_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(5);
+
+    /** The driver process: engine threads its devices are spread over. */
+    public static final String DRIVER_ENGINE_THREADS_PROP_NAME = "shmdma.driver.engine.threads";
+    /** Default driver engine threads: 1. */
+    public static final int DRIVER_ENGINE_THREADS_DEFAULT = 1;
+
+    /** The driver process: idle strategy of its engine threads, busy-spin, backoff, yield or sleep. */
+    public static final String DRIVER_IDLE_PROP_NAME = "shmdma.driver.idle";
+    /** Default driver idle strategy: backoff. */
+    public static final String DRIVER_IDLE_DEFAULT = "backoff";
+
+    /** The driver process: how often its conductor takes requests and checks clients; a bare number is us. */
+    public static final String DRIVER_CONDUCTOR_INTERVAL_PROP_NAME = "shmdma.driver.conductor.interval.us";
+    /** Default driver conductor interval: 1 ms. */
+    public static final long DRIVER_CONDUCTOR_INTERVAL_DEFAULT_NS = TimeUnit.MILLISECONDS.toNanos(1);
+
     private ShmConfiguration()
     {
     }
@@ -200,6 +225,87 @@ public final class ShmConfiguration
     public static long openTimeoutNs()
     {
         return durationNs(OPEN_TIMEOUT_PROP_NAME, OPEN_TIMEOUT_DEFAULT_NS, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The engine mode from {@value #ENGINE_MODE_PROP_NAME} ({@code embedded} or {@code driver}) or the default.
+     *
+     * @return the mode.
+     * @throws IllegalArgumentException naming the property for any other value.
+     */
+    public static ShmContext.EngineMode engineMode()
+    {
+        final String value = System.getProperty(ENGINE_MODE_PROP_NAME);
+        if (null == value)
+        {
+            return ENGINE_MODE_DEFAULT;
+        }
+        switch (value.trim().toLowerCase(Locale.ROOT))
+        {
+            case "embedded":
+                return ShmContext.EngineMode.EMBEDDED;
+            case "driver":
+                return ShmContext.EngineMode.DRIVER;
+            default:
+                throw new IllegalArgumentException(ENGINE_MODE_PROP_NAME + "=" + value + " is neither embedded nor driver");
+        }
+    }
+
+    /**
+     * The driver wait from {@value #DRIVER_TIMEOUT_PROP_NAME} (a bare number is ms) or the default.
+     *
+     * @return nanoseconds.
+     * @throws IllegalArgumentException naming the property when the value is not a duration.
+     */
+    public static long driverTimeoutNs()
+    {
+        return durationNs(DRIVER_TIMEOUT_PROP_NAME, DRIVER_TIMEOUT_DEFAULT_NS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The driver's engine threads from {@value #DRIVER_ENGINE_THREADS_PROP_NAME} or the default.
+     *
+     * @return the count.
+     * @throws IllegalArgumentException naming the property when the value is not a whole number.
+     */
+    public static int driverEngineThreads()
+    {
+        final String value = System.getProperty(DRIVER_ENGINE_THREADS_PROP_NAME);
+        if (null == value)
+        {
+            return DRIVER_ENGINE_THREADS_DEFAULT;
+        }
+        try
+        {
+            return Integer.parseInt(value.trim());
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(DRIVER_ENGINE_THREADS_PROP_NAME + "=" + value + " is not a whole number");
+        }
+    }
+
+    /**
+     * The driver's idle strategy name from {@value #DRIVER_IDLE_PROP_NAME} or the default; checked by the driver.
+     *
+     * @return the name.
+     */
+    public static String driverIdle()
+    {
+        return System.getProperty(DRIVER_IDLE_PROP_NAME, DRIVER_IDLE_DEFAULT);
+    }
+
+    /**
+     * The driver conductor's interval from {@value #DRIVER_CONDUCTOR_INTERVAL_PROP_NAME} (a bare number is us) or
+     * the default.
+     *
+     * @return nanoseconds.
+     * @throws IllegalArgumentException naming the property when the value is not a duration.
+     */
+    public static long driverConductorIntervalNs()
+    {
+        return durationNs(DRIVER_CONDUCTOR_INTERVAL_PROP_NAME, DRIVER_CONDUCTOR_INTERVAL_DEFAULT_NS,
+            TimeUnit.MICROSECONDS);
     }
 
     /**

@@ -30,6 +30,8 @@ public final class ShmContext
     private long openTimeoutNs = ShmConfiguration.openTimeoutNs();
     private ThreadFactory threadFactory;
     private ErrorHandler errorHandler;
+    private EngineMode engineMode = ShmConfiguration.engineMode();
+    private long driverTimeoutNs = ShmConfiguration.driverTimeoutNs();
 
     /**
      * Validates and fills defaults; called by {@link ShmDomain#open}.
@@ -66,6 +68,11 @@ public final class ShmContext
         requirePositive(joinLockoutDurationNs, "joinLockoutDurationNs");
         requirePositive(lockTimeoutNs, "lockTimeoutNs");
         requirePositive(openTimeoutNs, "openTimeoutNs");
+        requirePositive(driverTimeoutNs, "driverTimeoutNs");
+        if (null == engineMode)
+        {
+            throw new IllegalArgumentException("engineMode is required");
+        }
         if (null == threadFactory)
         {
             threadFactory = Thread::new;
@@ -322,6 +329,45 @@ public final class ShmContext
             .openTimeoutNs(openTimeoutNs);
     }
 
+    /**
+     * @param engineMode who runs the engines of this domain's devices: an engine thread per device in this process
+     *                   ({@link EngineMode#EMBEDDED}, the default) or a shmdma driver process
+     *                   ({@link EngineMode#DRIVER}).
+     * @return this.
+     */
+    public ShmContext engineMode(final EngineMode engineMode)
+    {
+        this.engineMode = engineMode;
+        return this;
+    }
+
+    /**
+     * @return who runs the engines of this domain's devices.
+     */
+    public EngineMode engineMode()
+    {
+        return engineMode;
+    }
+
+    /**
+     * @param timeoutNs driver mode: longest a device's start waits for the driver to take its vchans (and stop to
+     *                  have them back) before it fails naming the directory.
+     * @return this.
+     */
+    public ShmContext driverTimeoutNs(final long timeoutNs)
+    {
+        this.driverTimeoutNs = timeoutNs;
+        return this;
+    }
+
+    /**
+     * @return the driver wait in nanoseconds.
+     */
+    public long driverTimeoutNs()
+    {
+        return driverTimeoutNs;
+    }
+
     @Override
     public String toString()
     {
@@ -330,7 +376,8 @@ public final class ShmContext
             ", groupShared=" + groupShared + ", joinLockoutAttempts=" + joinLockoutAttempts +
             ", joinLockoutDurationNs=" + joinLockoutDurationNs + ", lockTimeoutNs=" + lockTimeoutNs +
             ", openTimeoutNs=" + openTimeoutNs + ", threadFactory=" + threadFactory +
-            ", errorHandler=" + errorHandler + '}';
+            ", errorHandler=" + errorHandler + ", engineMode=" + engineMode + ", driverTimeoutNs=" + driverTimeoutNs +
+            '}';
     }
 
     private static void requirePositive(final long value, final String name)
@@ -339,5 +386,14 @@ public final class ShmContext
         {
             throw new IllegalArgumentException(name + " must be positive: " + value);
         }
+    }
+
+    /** Who runs the engines of a domain's devices. */
+    public enum EngineMode
+    {
+        /** An engine agent per started device, in this process (its own thread, or inline). */
+        EMBEDDED,
+        /** The shmdma driver process of the directory ({@code ./shmdma driver}); this process runs no engine. */
+        DRIVER
     }
 }

@@ -8,12 +8,14 @@ import io.shmdma.DmaInfo;
 import io.shmdma.DmaStats;
 import io.shmdma.Errno;
 import io.shmdma.GroupEventListener;
+import io.shmdma.InterDomainType;
 import io.shmdma.DmaConf;
 import io.shmdma.VchanConf;
 import io.shmdma.engine.EngineThreading;
 import io.shmdma.engine.SoftwareDmaDriver;
 import io.shmdma.memory.DomainEndpoint;
 import io.shmdma.memory.DomainMemory;
+import io.shmdma.shm.driver.DriverClient;
 import io.shmdma.shm.file.ShmFiles;
 import io.shmdma.shm.registry.ControlSegmentDescriptor;
 import io.shmdma.shm.registry.DeviceCounters;
@@ -50,6 +52,10 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     private final String name;
     private final Map<Integer, GroupMembership> memberships = new ConcurrentHashMap<>();
     private final Path[] ringFiles = new Path[MAX_VCHANS];
+    /** Driver mode: hands the rings to the driver process at start; null in embedded mode. */
+    private final DriverClient driverClient;
+    private final DriverClient.VchanRequest[] vchanRequests = new DriverClient.VchanRequest[MAX_VCHANS];
+    private final int[] ringLengths = new int[MAX_VCHANS];
     private final DmaStats publishedStats = new DmaStats();
     /** Guards the rings and the counters slot against the conductor's publication; private, never held by users. */
     private final ReentrantLock ringsLock = new ReentrantLock();
@@ -65,6 +71,17 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
         this.domain = domain;
         this.name = name;
         name(name);
+        driverClient = domain.context().engineMode() != ShmContext.EngineMode.DRIVER ? null : new DriverClient(
+            domain.dir(), domain.domainId(), domain.domainSlot(),
+            () -> domain.registry().domainGeneration(domain.domainSlot()), name, domain.context().livenessTimeoutNs(),
+            domain.context().driverTimeoutNs(), vchan -> vchanRequests[vchan], this::onError);
+    }
+
+    /** Driver mode: the driver process runs this device's engine; embedded mode: null, an engine agent here. */
+    @Override
+    protected RemoteEngine remoteEngine()
+    {
+        return driverClient;
     }
 
     @Override
@@ -83,6 +100,10 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
      */
     void publishCounters()
     {
+        if (driverClient != null && driverClient.checkLiveness(System.nanoTime()))
+        {
+            reportHaltedRings(); // the driver is gone: the halts reach the error log without waiting for a control call
+        }
         if (!ringsLock.tryLock())
         {
             return;
@@ -209,6 +230,7 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
         // created with O_EXCL and mapped through the channel that created it: a name swapped meanwhile is not used
         final MappedByteBuffer mapped = ShmFiles.createMapped(file, length, domain.context().groupShared());
         ringFiles[vchan] = file;
+        ringLengths[vchan] = length;
         return new UnsafeBuffer(mapped);
     }
 
@@ -226,6 +248,11 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
         }
     }
 
+    /**
+     * Checks a handler at vchan setup, as DPDK's driver does: it must name a live member of a group this device is in.
+     * Embedded mode pins the membership token and maps the member's segment here; driver mode only checks (the driver
+     * process resolves it again at start and maps the segment there), so this process maps no peer's memory.
+     */
     @Override
     protected DomainEndpoint interProcessEndpoint(final int handler)
     {
@@ -244,6 +271,10 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
                     if (pinned == 0 || pinned != member.membershipToken())
                     {
                         return null;
+                    }
+                    if (driverClient != null)
+                    {
+                        return () -> null; // never asked: the driver process runs the jobs
                     }
                     final DomainSegment segment = domain.segmentOf(member.domainId());
                     if (segment == null || !segment.isIntact())
@@ -266,7 +297,11 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
         ringsLock.lock();
         try
         {
-            return super.vchanSetup(vchan, vchanConf);
+            final int result = super.vchanSetup(vchan, vchanConf);
+            vchanRequests[vchan] = result != 0 || ringFiles[vchan] == null ? null : new DriverClient.VchanRequest(
+                vchanConf.domain.type == InterDomainType.INTER_PROCESS, vchanConf.domain.srcHandler,
+                vchanConf.domain.dstHandler, ringFiles[vchan].getFileName().toString(), ringLengths[vchan]);
+            return result;
         }
         finally
         {

@@ -38,6 +38,8 @@ import java.util.zip.CRC32;
  * negative); {@code status} answers {@code OK dead=<isDeclaredDead>}; {@code copyloop <src> <dst> <len>} copies
  * on a background thread until {@code copyloop-stop}, which answers {@code OK <successes> <failures>};
  * {@code cycles <n> <token> <group>:<creator>,...} runs n load cycles and answers the latency of each call.
+ * {@code open <dir> <livenessMs> <segmentBytes> [driver]} opens the domain, in driver mode with the last word;
+ * {@code vstatus} answers vchan 0's status.
  *
  * <p>Group event commands: {@code churn <group> <token> <n>} joins and leaves a group n times as fast as it can and
  * answers {@code OK completed=<n> starts=<departure count at each join,...> join=<ns,...> leave=<ns,...>};
@@ -122,7 +124,9 @@ public final class PeerProcess
                     .dir(Path.of(words[1]))
                     .livenessTimeoutNs(TimeUnit.MILLISECONDS.toNanos(Long.parseLong(words[2])))
                     .conductorIntervalNs(TimeUnit.MILLISECONDS.toNanos(Math.max(1, Long.parseLong(words[2]) / 10)))
-                    .domainSegmentSize(Long.parseLong(words[3])));
+                    .domainSegmentSize(Long.parseLong(words[3]))
+                    .engineMode(words.length > 4 && words[4].equals("driver") ?
+                        ShmContext.EngineMode.DRIVER : ShmContext.EngineMode.EMBEDDED));
                 device = domain.createDevice("peer-dma", EngineThreading.backoff());
                 reply("OK " + domain.domainId());
                 return true;
@@ -166,6 +170,9 @@ public final class PeerProcess
                 return true;
             case "copy":
                 reply("OK " + copy(Long.parseLong(words[1]), Long.parseLong(words[2]), Integer.parseInt(words[3])));
+                return true;
+            case "vstatus":
+                reply("OK " + device.vchanStatus(0));
                 return true;
             case "hang":
                 reply("OK");

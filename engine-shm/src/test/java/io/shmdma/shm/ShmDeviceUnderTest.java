@@ -4,6 +4,9 @@ import io.shmdma.DeviceUnderTest;
 import io.shmdma.DmaDevice;
 import io.shmdma.engine.EngineThreading;
 import io.shmdma.memory.DomainMemory;
+import io.shmdma.shm.driver.DriverContext;
+import io.shmdma.shm.driver.ShmDriver;
+import org.agrona.CloseHelper;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,9 +22,20 @@ final class ShmDeviceUnderTest implements DeviceUnderTest
     private final EngineThreading threading;
     private final ShmTestDirectory dir;
     private final ShmDomain domain;
+    private final ShmDriver driver;
     private final List<DmaDevice> devices = new ArrayList<>();
 
     ShmDeviceUnderTest(final EngineThreading threading)
+    {
+        this(threading, false);
+    }
+
+    /**
+     * @param threading how embedded engines run.
+     * @param driverMode whether the domain runs in driver mode, served by a {@link ShmDriver} embedded in this JVM
+     *                   (one engine thread, backing off when idle).
+     */
+    ShmDeviceUnderTest(final EngineThreading threading, final boolean driverMode)
     {
         this.threading = threading;
         try
@@ -32,7 +46,10 @@ final class ShmDeviceUnderTest implements DeviceUnderTest
         {
             throw new UncheckedIOException(ex);
         }
-        domain = ShmDomain.open(new ShmContext().dir(dir.path()).domainSegmentSize(MIN_MEMORY_BYTES));
+        driver = driverMode ? ShmDriver.launch(new DriverContext().dir(dir.path()).engineThreads(1).idle("backoff")) :
+            null;
+        domain = ShmDomain.open(new ShmContext().dir(dir.path()).domainSegmentSize(MIN_MEMORY_BYTES)
+            .engineMode(driverMode ? ShmContext.EngineMode.DRIVER : ShmContext.EngineMode.EMBEDDED));
     }
 
     @Override
@@ -62,6 +79,7 @@ final class ShmDeviceUnderTest implements DeviceUnderTest
         }
         devices.clear();
         domain.close();
+        CloseHelper.quietClose(driver);
         try
         {
             dir.close();

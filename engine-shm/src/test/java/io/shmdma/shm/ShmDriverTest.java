@@ -1,0 +1,252 @@
+package io.shmdma.shm;
+
+import io.shmdma.Completion;
+import io.shmdma.DmaConf;
+import io.shmdma.DmaDevice;
+import io.shmdma.DmaException;
+import io.shmdma.DmaStatus;
+import io.shmdma.Errno;
+import io.shmdma.OpFlags;
+import io.shmdma.VchanConf;
+import io.shmdma.VchanStatus;
+import io.shmdma.engine.EngineThreading;
+import io.shmdma.memory.DmaRegion;
+import io.shmdma.shm.driver.DriverContext;
+import io.shmdma.shm.driver.DriverFile;
+import io.shmdma.shm.driver.DriverFileDescriptor;
+import io.shmdma.shm.driver.ShmDriver;
+import io.shmdma.shm.registry.ErrorLogEntry;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.AtomicBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+import static io.shmdma.shm.driver.DriverFileDescriptor.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Driver mode in one JVM: an embedded {@link ShmDriver} serves devices of domains opened in driver mode.
+ */
+class ShmDriverTest
+{
+    private static final long LIVENESS_NS = TimeUnit.MILLISECONDS.toNanos(300);
+    private static final int LENGTH = 64 * 1024;
+
+    private ShmTestDirectory dir;
+    private ShmDriver driver;
+
+    @BeforeEach
+    void setUp() throws Exception
+    {
+        dir = new ShmTestDirectory();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception
+    {
+        CloseHelper.quietClose(driver);
+        dir.close();
+    }
+
+    private ShmDriver launchDriver(final int engineThreads)
+    {
+        return ShmDriver.launch(new DriverContext().dir(dir.path()).engineThreads(engineThreads).idle("backoff")
+            .livenessTimeoutNs(LIVENESS_NS));
+    }
+
+    private ShmContext driverMode()
+    {
+        return new ShmContext().dir(dir.path()).domainSegmentSize(4L << 20).livenessTimeoutNs(LIVENESS_NS)
+            .conductorIntervalNs(TimeUnit.MILLISECONDS.toNanos(20)).engineMode(ShmContext.EngineMode.DRIVER)
+            .driverTimeoutNs(TimeUnit.SECONDS.toNanos(5));
+    }
+
+    @Test
+    void shouldCopyBetweenTwoDomainsThroughTheDriverAndFailJobsOfARevokedHandler()
+    {
+        driver = launchDriver(1);
+        try (DomainPair pair = new DomainPair(driverMode(), driverMode()))
+        {
+            pair.creatorToJoiner();
+            assertNull(pair.creatorDevice.engineInvoker(), "no engine runs in a driver-mode client");
+            assertEquals(1, driver.servedVchans());
+            final DmaRegion source = pair.creator.memory().allocate(LENGTH);
+            final DmaRegion target = pair.joiner.memory().allocate(LENGTH);
+            source.buffer().setMemory(0, LENGTH, (byte)0x5A);
+            assertEquals(DmaStatus.SUCCESSFUL, pair.copy(source, target.iova(), LENGTH));
+            assertEquals(0x5A, target.buffer().getByte(LENGTH - 1));
+            assertEquals(VchanStatus.IDLE, pair.creatorDevice.vchanStatus(0));
+
+            pair.joinerDevice.accessPairGroupLeave(pair.groupId);
+            assertEquals(DmaStatus.INVALID_DST_ADDR, pair.copy(source, target.iova(), LENGTH),
+                "the driver re-checks the pinned membership at every job");
+            pair.creatorDevice.stop();
+            assertTrue(await(() -> driver.servedVchans() == 0, 2_000), "stop hands the vchan back");
+        }
+    }
+
+    @Test
+    void shouldFailStartWithinTheTimeoutNamingTheDirectoryWhenNoDriverRuns()
+    {
+        try (ShmDomain domain = ShmDomain.open(driverMode().driverTimeoutNs(TimeUnit.MILLISECONDS.toNanos(200))))
+        {
+            final DmaDevice device = localDevice(domain, "nodriver");
+            final long startNs = System.nanoTime();
+            final DmaException ex = assertThrows(DmaException.class, device::start);
+            final long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+            assertEquals(Errno.ETIMEDOUT, ex.errno());
+            assertTrue(ex.getMessage().contains(dir.path().toString()), ex.getMessage());
+            assertTrue(elapsedMs >= 190 && elapsedMs < 2_000, "gave up after " + elapsedMs + " ms");
+            assertFalse(device.isStarted());
+        }
+    }
+
+    @Test
+    void shouldHaltVchansAndFailOutstandingJobsWhenTheDriverGoesThenServeAgainAfterARestart()
+    {
+        driver = launchDriver(1);
+        try (ShmDomain domain = ShmDomain.open(driverMode()))
+        {
+            final DmaDevice device = localDevice(domain, "halted");
+            device.start();
+            final DmaRegion source = domain.memory().allocate(LENGTH);
+            final DmaRegion target = domain.memory().allocate(LENGTH);
+            assertEquals(DmaStatus.SUCCESSFUL, copy(device, source, target));
+
+            driver.close();
+            final int outstanding = device.copy(0, source.iova(), target.iova(), LENGTH, OpFlags.SUBMIT);
+            assertTrue(outstanding >= 0 || outstanding == -Errno.EIO);
+            assertTrue(await(() -> device.vchanStatus(0) == VchanStatus.HALTED_ERROR, 2_000),
+                "the vchan halts within the liveness timeout");
+            assertEquals(-Errno.EIO, device.copy(0, source.iova(), target.iova(), LENGTH, OpFlags.SUBMIT));
+            if (outstanding >= 0)
+            {
+                final DmaStatus[] status = new DmaStatus[4];
+                final Completion completion = new Completion();
+                assertEquals(1, device.completedStatus(0, 4, completion, status), "the outstanding job ends");
+                assertNotEquals(DmaStatus.SUCCESSFUL, status[0]);
+            }
+            assertTrue(await(() -> errorLogged(domain, "the engine serving this vchan is gone"), 2_000),
+                "the error log says why");
+
+            driver = launchDriver(1);
+            device.stop();
+            device.start();
+            assertEquals(DmaStatus.SUCCESSFUL, copy(device, source, target), "a restarted driver serves it again");
+            device.stop();
+        }
+    }
+
+    @Test
+    void shouldRefuseASecondDriverForTheSameDirectory()
+    {
+        driver = launchDriver(1);
+        final DmaException ex = assertThrows(DmaException.class, () -> launchDriver(1));
+        assertEquals(Errno.EEXIST, ex.errno());
+    }
+
+    @Test
+    void shouldRefuseAForgedRequestAndKeepServing()
+    {
+        driver = launchDriver(2);
+        try (ShmDomain domain = ShmDomain.open(driverMode()))
+        {
+            final DriverFile file = DriverFile.openLive(dir.path(), LIVENESS_NS, TimeUnit.SECONDS.toNanos(5));
+            final AtomicBuffer buffer = file.buffer();
+            final int slot = SLOT_COUNT - 1;
+            final long word = lvStateWord(buffer, slot);
+            final int sequence = sequence(word) + 1;
+            assertTrue(casStateWord(buffer, slot, word, stateWord(sequence, CLAIMING)));
+            final int offset = slotOffset(slot);
+            buffer.putInt(offset + SLOT_DOMAIN_SLOT_OFFSET, domain.domainSlot());
+            buffer.putLong(offset + SLOT_DOMAIN_GENERATION_OFFSET,
+                domain.registry().domainGeneration(domain.domainSlot()));
+            buffer.putLong(offset + SLOT_DOMAIN_MSB_OFFSET, domain.domainId().getMostSignificantBits());
+            buffer.putLong(offset + SLOT_DOMAIN_LSB_OFFSET, domain.domainId().getLeastSignificantBits());
+            buffer.putInt(offset + SLOT_RING_LENGTH_OFFSET, 4096);
+            putString(buffer, offset + SLOT_DEVICE_NAME_LENGTH_OFFSET, "forged", DEVICE_NAME_MAX_LENGTH);
+            putString(buffer, offset + SLOT_RING_NAME_LENGTH_OFFSET, "ring-" + domain.domainId() + "-/../../etc.shm",
+                RING_NAME_MAX_LENGTH);
+            assertTrue(casStateWord(buffer, slot, stateWord(sequence, CLAIMING), stateWord(sequence, REQUESTED)));
+            assertTrue(await(() -> state(lvStateWord(buffer, slot)) == REFUSED, 2_000));
+            assertEquals(Errno.EINVAL, buffer.getInt(offset + SLOT_ERRNO_OFFSET));
+            buffer.putInt(offset + SLOT_RING_NAME_LENGTH_OFFSET, 1 << 20);
+            assertTrue(casStateWord(buffer, slot, stateWord(sequence, REFUSED), stateWord(sequence + 1, REQUESTED)));
+            assertTrue(await(() -> state(lvStateWord(buffer, slot)) == REFUSED, 2_000), "a length out of range");
+
+            final DmaDevice device = localDevice(domain, "after-forgery");
+            device.start();
+            final DmaRegion source = domain.memory().allocate(LENGTH);
+            final DmaRegion target = domain.memory().allocate(LENGTH);
+            assertEquals(DmaStatus.SUCCESSFUL, copy(device, source, target));
+            device.stop();
+            assertTrue(errorLogged(domain, "refused device forged"));
+        }
+    }
+
+    @Test
+    void shouldCheckTheLayoutOffsets()
+    {
+        assertEquals(16, VERSION_OFFSET);
+        assertEquals(64, LIVENESS_TIMEOUT_OFFSET);
+        assertEquals(128, INCARNATION_OFFSET);
+        assertEquals(256, HEADER_LENGTH);
+        assertEquals(104, SLOT_RING_NAME_LENGTH_OFFSET);
+        assertTrue(SLOT_RING_NAME_OFFSET + RING_NAME_MAX_LENGTH <= SLOT_LENGTH);
+        assertEquals(256 + 256 * 256, TOTAL_LENGTH);
+        assertEquals("SHMDMADRV", new String(MARKER, StandardCharsets.US_ASCII));
+        assertEquals(DriverFileDescriptor.FILE_NAME, file(dir.path()).getFileName().toString());
+    }
+
+    private static DmaDevice localDevice(final ShmDomain domain, final String name)
+    {
+        final DmaDevice device = domain.createDevice(name + "-" + UUID.randomUUID().toString().substring(0, 8),
+            EngineThreading.inline());
+        device.configure(new DmaConf(1, 0));
+        device.vchanSetup(0, new VchanConf(64));
+        return device;
+    }
+
+    private static DmaStatus copy(final DmaDevice device, final DmaRegion source, final DmaRegion target)
+    {
+        final int idx = device.copy(0, source.iova(), target.iova(), LENGTH, OpFlags.SUBMIT);
+        assertTrue(idx >= 0, Errno.errorString(idx));
+        final DmaStatus[] status = new DmaStatus[1];
+        final Completion completion = new Completion();
+        assertTrue(await(() -> device.completedStatus(0, 1, completion, status) == 1, 5_000), "job completes");
+        return status[0];
+    }
+
+    private static boolean errorLogged(final ShmDomain domain, final String text)
+    {
+        for (final ErrorLogEntry entry : domain.registry().errorLogEntries())
+        {
+            if (entry.encodedError().contains(text))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean await(final BooleanSupplier condition, final long timeoutMs)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                return false;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        return true;
+    }
+}
