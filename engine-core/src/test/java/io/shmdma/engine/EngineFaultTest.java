@@ -49,7 +49,7 @@ class EngineFaultTest
         final DescriptorRing ring = ring(new UnsafeBuffer(ringMemory()));
         final CopyEngine engine = engine(ring);
         final AgentInvoker invoker = invoker(engine);
-        throwOnCall = 2;
+        throwOnCall = 1;
         toThrow = () -> new IllegalStateException("endpoint failure");
         for (int i = 0; i < JOBS; i++)
         {
@@ -57,16 +57,23 @@ class EngineFaultTest
         }
         ring.submit();
         assertEquals(JOBS, invoker.invoke());
+        assertEquals(1, sourceCalls, "the endpoint is asked once per pass");
+        for (int i = JOBS; i < 2 * JOBS; i++)
+        {
+            enqueueCopy(ring, i, 0);
+        }
+        ring.submit();
+        assertEquals(JOBS, invoker.invoke(), "the next pass: its first job's ask throws");
         assertEquals(0, invoker.invoke());
 
-        final DmaStatus[] status = statuses(ring, JOBS);
-        for (int i = 0; i < JOBS; i++)
+        final DmaStatus[] status = statuses(ring, 2 * JOBS);
+        for (int i = 0; i < 2 * JOBS; i++)
         {
-            assertEquals(i == 2 ? DmaStatus.ERROR_UNKNOWN : DmaStatus.SUCCESSFUL, status[i], "job " + i);
-            assertEquals(i == 2 ? 0 : 100 + i, domain.getLong((64 + i) * 8), "job " + i + " copied");
+            assertEquals(i == JOBS ? DmaStatus.ERROR_UNKNOWN : DmaStatus.SUCCESSFUL, status[i], "job " + i);
+            assertEquals(i == JOBS ? 0 : 100 + i, domain.getLong((64 + i) * 8), "job " + i + " copied");
         }
-        assertEquals(JOBS, sourceCalls, "each job asked its endpoint once: none ran twice");
-        assertEquals(JOBS, ring.buffer().getLongVolatile(RingDescriptor.COMPLETED_INDEX_OFFSET));
+        assertEquals(3, sourceCalls, "asked once per pass, and again by the job after the one whose ask threw");
+        assertEquals(2 * JOBS, ring.buffer().getLongVolatile(RingDescriptor.COMPLETED_INDEX_OFFSET));
         assertEquals(1, ring.buffer().getLongVolatile(RingDescriptor.ERROR_COUNT_OFFSET));
         assertEquals(1, engine.faults());
         assertEquals(1, faults.size());
@@ -78,9 +85,9 @@ class EngineFaultTest
     {
         final DescriptorRing ring = ring(new UnsafeBuffer(ringMemory()));
         final AgentInvoker invoker = invoker(engine(ring));
-        throwOnCall = 1;
+        throwOnCall = 0;
         toThrow = () -> new IllegalStateException("endpoint failure");
-        enqueueCopy(ring, 0, 0);
+        assertTrue(ring.fill(0x55, BASE + 128 * 8, 8, 0) >= 0); // a fill asks no source
         enqueueCopy(ring, 1, 0);
         enqueueCopy(ring, 2, OpFlags.FENCE);
         enqueueCopy(ring, 3, 0);
@@ -88,11 +95,31 @@ class EngineFaultTest
         assertEquals(4, invoker.invoke());
         assertArrayEquals(new DmaStatus[]{ DmaStatus.SUCCESSFUL, DmaStatus.ERROR_UNKNOWN, DmaStatus.NOT_ATTEMPTED,
             DmaStatus.NOT_ATTEMPTED }, statuses(ring, 4));
-        assertEquals(2, sourceCalls);
+        assertEquals(0x55, domain.getLong(128 * 8));
+        assertEquals(1, sourceCalls, "fenced jobs not attempted ask nothing");
 
         enqueueCopy(ring, 4, OpFlags.FENCE | OpFlags.SUBMIT);
         assertEquals(1, invoker.invoke());
         assertArrayEquals(new DmaStatus[]{ DmaStatus.SUCCESSFUL }, statuses(ring, 1), "a new doorbell starts afresh");
+    }
+
+    @Test
+    void shouldNotResolveAnEndpointRevokedBeforeAJobWasSubmitted()
+    {
+        final DescriptorRing ring = ring(new UnsafeBuffer(ringMemory()));
+        final boolean[] revoked = new boolean[1];
+        final CopyEngine engine = new CopyEngine("revoke-test", faults::add);
+        engine.addVchan(ring.buffer(), () -> revoked[0] ? null : memory, () -> memory);
+        final AgentInvoker invoker = invoker(engine);
+        enqueueCopy(ring, 0, OpFlags.SUBMIT);
+        assertEquals(1, invoker.invoke());
+        revoked[0] = true;
+        enqueueCopy(ring, 1, 0);
+        enqueueCopy(ring, 2, OpFlags.SUBMIT);
+        assertEquals(2, invoker.invoke());
+        assertArrayEquals(new DmaStatus[]{ DmaStatus.SUCCESSFUL, DmaStatus.INVALID_SRC_ADDR,
+            DmaStatus.INVALID_SRC_ADDR }, statuses(ring, 3));
+        assertEquals(0, domain.getLong((64 + 1) * 8));
     }
 
     @ParameterizedTest
