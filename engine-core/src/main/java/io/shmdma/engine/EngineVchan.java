@@ -69,6 +69,8 @@ final class EngineVchan
 
     /** Jobs executed: the next job's index. Owned by the engine, never read back from the ring. */
     private long processed;
+    /** Jobs whose completion word is written; behind {@link #processed} only while a job's word is being written. */
+    private long written;
     private long published;
     private long errors;
     private long publishedErrors;
@@ -108,6 +110,7 @@ final class EngineVchan
         this.dstLengths = new long[maxSges];
         this.processed = ring.getLongVolatile(COMPLETED_INDEX_OFFSET);
         this.published = processed;
+        this.written = processed;
         this.errors = ring.getLongVolatile(ERROR_COUNT_OFFSET);
         this.publishedErrors = errors;
     }
@@ -145,6 +148,7 @@ final class EngineVchan
                     // every job's final status, success included, tagged with its index: the job's completion,
                     // released after the job's stores; 8 slots share a line that only the engine writes
                     ring.putLongRelease(completionBase + (slot << 3), completionWord(index, status));
+                    written = index + 1;
                     if (unpublishedBytes >= PUBLISH_BYTES)
                     {
                         publishCompletions();
@@ -155,9 +159,35 @@ final class EngineVchan
         catch (final Throwable ex)
         {
             onRingFault(ex);
+            completeUnwritten(ex);
         }
         publishCompletions();
         return (int)(processed - first);
+    }
+
+    /**
+     * A job counted as executed whose completion word was not written: an error the JVM delivered late (Java 17's
+     * SIGBUS of the job's copy, thrown at a later safepoint poll) left the loop between the two. The job completes
+     * failed, so that no completed index is ever published over a job without its completion word.
+     */
+    private void completeUnwritten(final Throwable ex)
+    {
+        final int status = statusOf(ex, false);
+        while (written < processed)
+        {
+            final long index = written;
+            failedInBatch = true;
+            errors++;
+            written = index + 1;
+            try
+            {
+                ring.putLongRelease(completionBase + (((int)index & mask) << 3), completionWord(index, status));
+            }
+            catch (final Throwable writeFault)
+            {
+                onRingFault(writeFault);
+            }
+        }
     }
 
     /** The source endpoint's memory for this pass, asked once (again after a failed ask). */

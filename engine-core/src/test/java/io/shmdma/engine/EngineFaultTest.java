@@ -161,6 +161,29 @@ class EngineFaultTest
     }
 
     @Test
+    void shouldCompleteAJobWhoseCompletionWasInterruptedByALateErrorAsFailedBeforePublishingIt()
+    {
+        final FaultyRingBuffer buffer = new FaultyRingBuffer(ringMemory());
+        final DescriptorRing ring = ring(buffer);
+        final CopyEngine engine = engine(ring);
+        final AgentInvoker invoker = invoker(engine);
+        enqueueCopy(ring, 0, 0);
+        enqueueCopy(ring, 1, 0);
+        enqueueCopy(ring, 2, OpFlags.SUBMIT);
+        // Java 17 delivers a SIGBUS of a copy late, at a safepoint poll: here, while job 1's completion is written
+        buffer.failWriteAt = RingDescriptor.completionOffset(ring.capacity(), 1);
+        assertEquals(2, invoker.invoke(), "jobs 0 and 1 ran; the pass ended at the fault");
+        assertEquals(2, buffer.getLongVolatile(RingDescriptor.COMPLETED_INDEX_OFFSET));
+        assertFalse(ring.isHalted(), "no completed index over a job without its completion word");
+        assertEquals(1, invoker.invoke());
+        assertArrayEquals(new DmaStatus[]{ DmaStatus.SUCCESSFUL, DmaStatus.BUS_ERROR, DmaStatus.SUCCESSFUL },
+            statuses(ring, 3));
+        assertEquals(1, buffer.getLongVolatile(RingDescriptor.ERROR_COUNT_OFFSET));
+        assertFalse(ring.isHalted());
+        assertEquals(1, engine.faults());
+    }
+
+    @Test
     void shouldFailAJobWhoseDescriptorCannotBeReadAndGoOn()
     {
         final FaultyRingBuffer buffer = new FaultyRingBuffer(ringMemory());
@@ -252,6 +275,7 @@ class EngineFaultTest
     {
         int failedCompletions;
         int failReadAt = -1;
+        int failWriteAt = -1;
 
         FaultyRingBuffer(final java.nio.ByteBuffer memory)
         {
@@ -265,6 +289,11 @@ class EngineFaultTest
             {
                 failedCompletions--;
                 throw new InternalError("a fault occurred in an unsafe memory access operation");
+            }
+            if (index == failWriteAt)
+            {
+                failWriteAt = -1;
+                throw new InternalError("a fault occurred in a recent unsafe memory access operation");
             }
             super.putLongRelease(index, value);
         }
