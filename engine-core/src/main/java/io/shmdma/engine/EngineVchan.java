@@ -13,7 +13,7 @@ import static io.shmdma.ring.RingDescriptor.*;
 
 /**
  * The engine side of one vchan: reads submitted descriptors from the ring, bounds checks and executes
- * them between the two endpoints' domains, writes each status and publishes the completed index.
+ * them between the two endpoints' domains, writes each job's completion word and publishes the completed index.
  * Used by the engine thread only.
  * <p>
  * The ring is shared memory that any process with write access to its file may change at any instant. So each
@@ -21,6 +21,11 @@ import static io.shmdma.ring.RingDescriptor.*;
  * preallocated state; that copy is validated (counts against {@code maxSges}, every range through
  * {@link DomainMemory#offsetOf}, totals) and the job executes from the validated copy only, so a byte moves
  * only inside a range that was checked. The ring's geometry is read once, by {@link CopyEngine#addVchan}.
+ * <p>
+ * The endpoints are asked for their domain memory once per pass (a run of up to {@link CopyEngine#VCHAN_BURST}
+ * jobs), after the pass has acquired the submit stamps of its jobs, when its first job needs it: a domain revoked
+ * before a job was submitted does not resolve for it, and one revoked while a pass runs stops resolving at the
+ * next pass. An endpoint that throws fails the job that asked and is asked again by the next one.
  * <p>
  * Whatever a job throws ends that job with an error status ({@link #statusOf}) and the engine moves on: the
  * engine's own index advances before anything else can throw, so a job is never executed twice, the completed
@@ -38,6 +43,14 @@ final class EngineVchan
     private final int capacity;
     private final int mask;
     private final int maxSges;
+    /** Offset of slot 0's completion word. */
+    private final int completionBase;
+
+    /** The endpoints' memory as resolved for the current pass; valid while the flags are set. */
+    private DomainMemory srcMemory;
+    private DomainMemory dstMemory;
+    private boolean srcResolved;
+    private boolean dstResolved;
 
     /** The engine's copy of the descriptor being executed; nothing below is re-read from the ring. */
     private int opcode;
@@ -56,6 +69,8 @@ final class EngineVchan
 
     /** Jobs executed: the next job's index. Owned by the engine, never read back from the ring. */
     private long processed;
+    /** Jobs whose completion word is written; behind {@link #processed} only while a job's word is being written. */
+    private long written;
     private long published;
     private long errors;
     private long publishedErrors;
@@ -88,12 +103,14 @@ final class EngineVchan
         this.capacity = capacity;
         this.mask = capacity - 1;
         this.maxSges = maxSges;
+        this.completionBase = completionOffset(capacity, 0);
         this.srcOffsets = new long[maxSges];
         this.srcLengths = new long[maxSges];
         this.dstOffsets = new long[maxSges];
         this.dstLengths = new long[maxSges];
         this.processed = ring.getLongVolatile(COMPLETED_INDEX_OFFSET);
         this.published = processed;
+        this.written = processed;
         this.errors = ring.getLongVolatile(ERROR_COUNT_OFFSET);
         this.publishedErrors = errors;
     }
@@ -110,33 +127,89 @@ final class EngineVchan
         try
         {
             final int ready = submitted(limit);
-            for (int i = 0; i < ready; i++)
+            if (ready > 0)
             {
-                final long index = processed;
-                final int slot = (int)index & mask;
-                final int offset = descriptorOffset(slot);
-                final int status = run(offset, slot);
-                processed = index + 1; // before any call that could throw: a job is never run twice
-                if (status != 0)
+                srcResolved = false;
+                dstResolved = false;
+                final AtomicBuffer ring = this.ring;
+                final int mask = this.mask;
+                final int completionBase = this.completionBase;
+                for (int i = 0; i < ready; i++)
                 {
-                    failedInBatch = true;
-                    errors++;
-                }
-                // every job's final status, success included, replaces the application's NOT_EXECUTED word: it is the
-                // job's completion, released after the job's stores
-                ring.putIntRelease(offset + STATUS_OFFSET, status);
-                if (unpublishedBytes >= PUBLISH_BYTES)
-                {
-                    publishCompletions();
+                    final long index = processed;
+                    final int slot = (int)index & mask;
+                    final int status = run(descriptorOffset(slot), slot);
+                    processed = index + 1; // before any call that could throw: a job is never run twice
+                    if (status != 0)
+                    {
+                        failedInBatch = true;
+                        errors++;
+                    }
+                    // every job's final status, success included, tagged with its index: the job's completion,
+                    // released after the job's stores; 8 slots share a line that only the engine writes
+                    ring.putLongRelease(completionBase + (slot << 3), completionWord(index, status));
+                    written = index + 1;
+                    if (unpublishedBytes >= PUBLISH_BYTES)
+                    {
+                        publishCompletions();
+                    }
                 }
             }
         }
         catch (final Throwable ex)
         {
             onRingFault(ex);
+            completeUnwritten(ex);
         }
         publishCompletions();
         return (int)(processed - first);
+    }
+
+    /**
+     * A job counted as executed whose completion word was not written: an error the JVM delivered late (Java 17's
+     * SIGBUS of the job's copy, thrown at a later safepoint poll) left the loop between the two. The job completes
+     * failed, so that no completed index is ever published over a job without its completion word.
+     */
+    private void completeUnwritten(final Throwable ex)
+    {
+        final int status = statusOf(ex, false);
+        while (written < processed)
+        {
+            final long index = written;
+            failedInBatch = true;
+            errors++;
+            written = index + 1;
+            try
+            {
+                ring.putLongRelease(completionBase + (((int)index & mask) << 3), completionWord(index, status));
+            }
+            catch (final Throwable writeFault)
+            {
+                onRingFault(writeFault);
+            }
+        }
+    }
+
+    /** The source endpoint's memory for this pass, asked once (again after a failed ask). */
+    private DomainMemory sourceMemory()
+    {
+        if (!srcResolved)
+        {
+            srcMemory = source.memory();
+            srcResolved = true;
+        }
+        return srcMemory;
+    }
+
+    /** The destination endpoint's memory for this pass, asked once (again after a failed ask). */
+    private DomainMemory destinationMemory()
+    {
+        if (!dstResolved)
+        {
+            dstMemory = destination.memory();
+            dstResolved = true;
+        }
+        return dstMemory;
     }
 
     /**
@@ -149,13 +222,16 @@ final class EngineVchan
      */
     private int submitted(final int limit)
     {
-        long index = processed;
-        final long end = processed + limit;
+        final AtomicBuffer ring = this.ring;
+        final int mask = this.mask;
+        final long first = processed;
+        final long end = first + limit;
+        long index = first;
         while (index < end && ring.getLongAcquire(descriptorOffset((int)index & mask) + STAMP_OFFSET) == index + 1)
         {
             index++;
         }
-        return (int)(index - processed);
+        return (int)(index - first);
     }
 
     /**
@@ -311,12 +387,12 @@ final class EngineVchan
 
     private int copy(final long src, final long dst, final long length)
     {
-        final DomainMemory srcMemory = source.memory();
+        final DomainMemory srcMemory = sourceMemory();
         if (srcMemory == null)
         {
             return DmaStatus.INVALID_SRC_ADDR.code();
         }
-        final DomainMemory dstMemory = destination.memory();
+        final DomainMemory dstMemory = destinationMemory();
         if (dstMemory == null)
         {
             return DmaStatus.INVALID_DST_ADDR.code();
@@ -338,7 +414,7 @@ final class EngineVchan
 
     private int fill(final long pattern, final long dst, final long length)
     {
-        final DomainMemory dstMemory = destination.memory();
+        final DomainMemory dstMemory = destinationMemory();
         if (dstMemory == null)
         {
             return DmaStatus.INVALID_DST_ADDR.code();
@@ -356,12 +432,12 @@ final class EngineVchan
     /** Executes from the entries {@link #readEntries} copied; the counts were checked there. */
     private int copySg(final int nbSrc, final int nbDst)
     {
-        final DomainMemory srcMemory = source.memory();
+        final DomainMemory srcMemory = sourceMemory();
         if (srcMemory == null)
         {
             return DmaStatus.INVALID_SRC_ADDR.code();
         }
-        final DomainMemory dstMemory = destination.memory();
+        final DomainMemory dstMemory = destinationMemory();
         if (dstMemory == null)
         {
             return DmaStatus.INVALID_DST_ADDR.code();

@@ -220,6 +220,17 @@ public final class DomainMemory
     public static void copy(
         final DomainMemory src, final long srcOffset, final DomainMemory dst, final long dstOffset, final long length)
     {
+        final long srcInChunk = srcOffset & CHUNK_MASK;
+        final long dstInChunk = dstOffset & CHUNK_MASK;
+        if (srcInChunk + length <= CHUNK_SIZE && dstInChunk + length <= CHUNK_SIZE)
+        {
+            // the common case, every job of a domain of one chunk: one copy, no loop
+            UnsafeApi.copyMemory(
+                src.chunkAddresses[(int)(srcOffset >>> CHUNK_SHIFT)] + srcInChunk,
+                dst.chunkAddresses[(int)(dstOffset >>> CHUNK_SHIFT)] + dstInChunk,
+                length);
+            return;
+        }
         long s = srcOffset;
         long d = dstOffset;
         long remaining = length;

@@ -14,6 +14,7 @@ import org.agrona.concurrent.AtomicBuffer;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 import static io.shmdma.ring.RingDescriptor.*;
 
@@ -23,12 +24,14 @@ import static io.shmdma.ring.RingDescriptor.*;
  * never allocates, locks or throws on the data path.
  * <p>
  * Everything read from the ring is untrusted (any process that can write the file can change any byte): each
- * word is read once into a local and checked against what this side knows. A job is complete when the engine
- * has replaced the {@link #STATUS_NOT_EXECUTED} word this side wrote at enqueue with its final status, and only
- * jobs this side submitted are ever looked at, so a forged completed index or error count can neither report
+ * word is read once into a local and checked against what this side knows. A job is complete when its slot's
+ * completion word carries the job's tag (its ring index + 1) and a status: the engine writes it, this side never
+ * writes it, so gathering reads lines only the engine writes and enqueueing writes lines only this side writes.
+ * Only jobs this side submitted are ever looked at, so a forged completed index or error count can neither report
  * a job that never ran as done nor report more jobs than were submitted. A ring found in an impossible state
  * (a completed index beyond the submitted jobs, negative or going backwards, an error count beyond the completed
- * index, a status word no engine writes, or a completed index over a job that never ran) is halted: the vchan
+ * index, a status word no engine writes, a completion word tagged with a job not submitted yet, or a completed
+ * index over a job that never ran) is halted: the vchan
  * reports {@link VchanStatus#HALTED_ERROR}, enqueue and submit return {@code -EIO}, every job not yet gathered
  * is reported failed with {@link DmaStatus#ERROR_UNKNOWN}, and {@link #takeHaltReport()} hands out one
  * description of it, once. A restart (after a stop) rewrites the header and runs the ring again.
@@ -38,8 +41,8 @@ public final class DescriptorRing
     /** Ring indices are uint16 and wrap at 65535 -> 0. */
     public static final int RING_IDX_MASK = 0xFFFF;
     /**
-     * Status word this side writes into a descriptor at enqueue; the engine replaces it with the job's final
-     * status (0 for success) before it publishes the completion. Not a DPDK code.
+     * Status of a job whose completion word still carries an earlier job's tag: not executed yet. Not a DPDK code,
+     * and no engine writes it.
      */
     public static final int STATUS_NOT_EXECUTED = -1;
     /** Halt reason: not halted. */
@@ -54,6 +57,12 @@ public final class DescriptorRing
     public static final int HALT_NOT_EXECUTED = 4;
     /** Halt reason: the engine of another process that served the ring is gone (driver mode). */
     public static final int HALT_ENGINE_GONE = 5;
+
+    /** {@link #jobStatus}: the job has not completed. */
+    private static final long NOT_DONE = Long.MIN_VALUE;
+    /** {@link #jobStatus}: the completion word is one no engine writes; the ring is halted. */
+    private static final long FORGED = Long.MAX_VALUE;
+    private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     private static final VarHandle SUBMITTED_TAIL;
     private static final VarHandle HEAD;
@@ -85,6 +94,8 @@ public final class DescriptorRing
     private final AtomicBuffer buffer;
     private final int capacity;
     private final int mask;
+    /** Offset of slot 0's completion word. */
+    private final int completionBase;
     private final int nbDesc;
     private final int maxSges;
     private final boolean silent;
@@ -156,6 +167,7 @@ public final class DescriptorRing
         buffer.verifyAlignment();
         this.buffer = buffer;
         this.mask = capacity - 1;
+        this.completionBase = completionOffset(capacity, 0);
         this.nbDesc = nbDesc;
         this.maxSges = maxSges;
         this.silent = silent;
@@ -221,10 +233,9 @@ public final class DescriptorRing
             return -Errno.ENOSPC;
         }
         final int offset = descriptorOffset((int)tail & mask);
-        buffer.putInt(offset + OPCODE_OFFSET, OP_COPY);
+        buffer.putLong(offset + OPCODE_OFFSET, opcodeAndLength(OP_COPY, length));
         buffer.putLong(offset + SRC_OFFSET, src);
         buffer.putLong(offset + DST_OFFSET, dst);
-        buffer.putInt(offset + LENGTH_OFFSET, length);
         return publish(offset, flags);
     }
 
@@ -252,10 +263,9 @@ public final class DescriptorRing
             return -Errno.ENOSPC;
         }
         final int offset = descriptorOffset((int)tail & mask);
-        buffer.putInt(offset + OPCODE_OFFSET, OP_FILL);
+        buffer.putLong(offset + OPCODE_OFFSET, opcodeAndLength(OP_FILL, length));
         buffer.putLong(offset + SRC_OFFSET, pattern);
         buffer.putLong(offset + DST_OFFSET, dst);
-        buffer.putInt(offset + LENGTH_OFFSET, length);
         return publish(offset, flags);
     }
 
@@ -308,8 +318,7 @@ public final class DescriptorRing
             buffer.putInt(offset + 8, sge.length);
         }
         final int offset = descriptorOffset(slot);
-        buffer.putInt(offset + OPCODE_OFFSET, OP_COPY_SG);
-        buffer.putInt(offset + LENGTH_OFFSET, nbSrc);
+        buffer.putLong(offset + OPCODE_OFFSET, opcodeAndLength(OP_COPY_SG, nbSrc));
         buffer.putInt(offset + NB_DST_OFFSET, nbDst);
         return publish(offset, flags);
     }
@@ -346,11 +355,13 @@ public final class DescriptorRing
         }
         else if (completed > head)
         {
-            final int status = buffer.getIntAcquire(statusOffset(completed - 1));
-            if (status == STATUS_NOT_EXECUTED || !isEngineStatus(status))
+            final long last = completed - 1;
+            final long word = readCompletion(last);
+            final int lag = lag(word, last);
+            if (lag != 0 || !isEngineStatus((int)word))
             {
-                halt(status == STATUS_NOT_EXECUTED ? HALT_NOT_EXECUTED : HALT_STATUS_WORD,
-                    completed - 1, status, head, submittedTail);
+                halt(lag < 0 ? HALT_NOT_EXECUTED : HALT_STATUS_WORD, last, lag == 0 ? (int)word : word, head,
+                    submittedTail);
             }
             else
             {
@@ -360,9 +371,20 @@ public final class DescriptorRing
         }
     }
 
+    /** The opcode and length words as one 64-bit value, for one store. */
+    private static long opcodeAndLength(final int opcode, final int length)
+    {
+        return LITTLE_ENDIAN ?
+            (opcode & 0xFFFF_FFFFL) | ((long)length << 32) :
+            ((long)opcode << 32) | (length & 0xFFFF_FFFFL);
+    }
+
+    /**
+     * Ends an enqueue: the flags, then the ring index. The descriptor's line is written by this side only (the
+     * engine writes completions elsewhere), so no store here waits for a line the engine has modified.
+     */
     private int publish(final int offset, final long flags)
     {
-        buffer.putIntRelease(offset + STATUS_OFFSET, STATUS_NOT_EXECUTED);
         buffer.putLong(offset + FLAGS_OFFSET, batchStart ? flags | FLAG_BATCH_START : flags);
         batchStart = false;
         final int ringIdx = (int)(tail - startIndex) & RING_IDX_MASK;
@@ -421,23 +443,17 @@ public final class DescriptorRing
             }
             else
             {
+                long index = head;
                 while (count < limit)
                 {
-                    final long index = head + count;
-                    final int status = buffer.getIntAcquire(statusOffset(index));
-                    if (status != DmaStatus.SUCCESSFUL.code())
+                    final long word = readCompletion(index);
+                    if (word != RingDescriptor.completionWord(index, 0))
                     {
-                        if (status != STATUS_NOT_EXECUTED)
-                        {
-                            hasError = true;
-                            if (!isEngineStatus(status))
-                            {
-                                halt(HALT_STATUS_WORD, index, status, head, submittedTail);
-                            }
-                        }
+                        hasError = jobStatus(index, word) != NOT_DONE;
                         break;
                     }
                     count++;
+                    index++;
                 }
                 gathered(count);
             }
@@ -472,18 +488,18 @@ public final class DescriptorRing
                 if (!halted)
                 {
                     final long index = head + count;
-                    final int code = buffer.getIntAcquire(statusOffset(index));
-                    if (code == STATUS_NOT_EXECUTED)
+                    final long code = jobStatus(index, readCompletion(index));
+                    if (code == NOT_DONE)
                     {
                         break;
                     }
-                    if (isEngineStatus(code))
+                    if (code == FORGED)
                     {
-                        jobStatus = DmaStatus.of(code);
+                        halted = true;
                     }
                     else
                     {
-                        halted = halt(HALT_STATUS_WORD, index, code, head, submittedTail);
+                        jobStatus = DmaStatus.of((int)code);
                     }
                 }
                 status[count++] = jobStatus;
@@ -585,18 +601,18 @@ public final class DescriptorRing
             DmaStatus jobStatus = DmaStatus.ERROR_UNKNOWN;
             if (!halted)
             {
-                final int code = buffer.getIntAcquire(statusOffset(index));
-                if (code == STATUS_NOT_EXECUTED)
+                final long code = jobStatus(index, readCompletion(index));
+                if (code == NOT_DONE)
                 {
                     break;
                 }
-                if (isEngineStatus(code))
+                if (code == FORGED)
                 {
-                    jobStatus = DmaStatus.of(code);
+                    halted = true;
                 }
                 else
                 {
-                    halted = halt(HALT_STATUS_WORD, index, code, head, submittedTail);
+                    jobStatus = DmaStatus.of((int)code);
                 }
             }
             inFlightOps[slot] = null;
@@ -817,12 +833,13 @@ public final class DescriptorRing
             final long last = completed - 1;
             if (last >= (long)HEAD.getAcquire(this))
             {
-                final int status = buffer.getIntAcquire(statusOffset(last));
+                final long word = readCompletion(last);
+                final int lag = lag(word, last);
                 // the word can belong to a newer job only once this job was gathered: read head again to know
-                if ((status == STATUS_NOT_EXECUTED || !isEngineStatus(status)) && last >= (long)HEAD.getAcquire(this))
+                if ((lag != 0 || !isEngineStatus((int)word)) && last >= (long)HEAD.getAcquire(this))
                 {
-                    halt(status == STATUS_NOT_EXECUTED ? HALT_NOT_EXECUTED : HALT_STATUS_WORD,
-                        last, status, floor, submitted);
+                    halt(lag < 0 ? HALT_NOT_EXECUTED : HALT_STATUS_WORD, last, lag == 0 ? (int)word : word, floor,
+                        submitted);
                     return floor;
                 }
             }
@@ -876,9 +893,41 @@ public final class DescriptorRing
         return true;
     }
 
-    private int statusOffset(final long index)
+    /** A job's completion word, read once with acquire semantics. */
+    private long readCompletion(final long index)
     {
-        return descriptorOffset((int)index & mask) + STATUS_OFFSET;
+        return buffer.getLongAcquire(completionBase + (((int)index & mask) << 3));
+    }
+
+    /**
+     * How far a completion word's tag is from a job's: 0 when the word is the job's, negative when it is an
+     * earlier job's of the same slot (the job has not completed), positive when it is a later job's, which no
+     * engine can have written while the job is not gathered (the slot is not reused before).
+     */
+    private static int lag(final long word, final long index)
+    {
+        return (int)(word >>> 32) - (int)(index + 1);
+    }
+
+    /**
+     * A job's status from its completion word: the engine's status code; {@link #NOT_DONE} while the word is an
+     * earlier job's; {@link #FORGED}, after halting the ring, for a word no engine writes (a later job's tag, or
+     * the job's tag with a code that is not DPDK's).
+     */
+    private long jobStatus(final long index, final long word)
+    {
+        final int lag = lag(word, index);
+        if (lag < 0)
+        {
+            return NOT_DONE;
+        }
+        final int code = (int)word;
+        if (lag == 0 && isEngineStatus(code))
+        {
+            return code;
+        }
+        halt(HALT_STATUS_WORD, index, lag == 0 ? code : word, head, submittedTail);
+        return FORGED;
     }
 
     /** Whether an engine can have written this status code: one of DPDK's. */

@@ -2,6 +2,8 @@ package io.shmdma.ring;
 
 import org.agrona.BitUtil;
 
+import java.nio.ByteOrder;
+
 /**
  * Layout of a vchan's descriptor ring, in any {@link org.agrona.concurrent.AtomicBuffer} (heap, direct
  * or a mapped file). One application thread produces descriptors and gathers completions; one engine
@@ -23,15 +25,16 @@ import org.agrona.BitUtil;
  *  +---------------------------------------------------------------+
  *  |       Descriptors: capacity x 64 bytes                       ...  512
  *  +---------------------------------------------------------------+
+ *  |       Completion words: capacity x 8 bytes, to a cache line  ...
+ *  +---------------------------------------------------------------+
  *  |       SGE area: capacity x maxSges x 2 x 16 bytes            ...
  *  +---------------------------------------------------------------+
  * </pre>
  *
- * A descriptor:
+ * A descriptor (written by the application only; the engine only reads it):
  * <pre>
  *  +---------------+---------------+
- *  |    Opcode     |    Status     |  0   opcode by app; status -1 (not executed) by app at enqueue,
- *  |               |               |      the final status (release) by engine: the job's completion
+ *  |    Opcode     | Length/nb src |  0   one 64-bit store at enqueue
  *  +---------------+---------------+
  *  |             Flags             |  8   OpFlags plus internal bits
  *  +-------------------------------+
@@ -39,12 +42,18 @@ import org.agrona.BitUtil;
  *  +-------------------------------+
  *  |       Destination IOVA        |  24
  *  +---------------+---------------+
- *  | Length/nb src |    nb dst     |  32
+ *  |    nb dst     |   reserved    |  32  scatter-gather only
  *  +---------------+---------------+
  *  |      Submit Stamp (app)       |  40  ring index + 1, written last (release) at the doorbell
  *  +-------------------------------+
  *  |           reserved           ...  48..63
  *  +-------------------------------+
+ * </pre>
+ * A completion word (written by the engine only, 8 per cache line, one per slot after the descriptors):
+ * <pre>
+ *  +---------------+---------------+
+ *  |    Status     |      Tag      |  status in the low 32 bits, tag = (int)(ring index + 1) in the high 32 bits
+ *  +---------------+---------------+
  * </pre>
  * An SGE entry is {@code long iova, int length, int reserved}; a slot's source entries come first,
  * then its destination entries.
@@ -52,12 +61,15 @@ import org.agrona.BitUtil;
  * <p>
  * Memory ordering (docs/architecture.md, "Memory ordering"): the submit stamp is a release store that the engine
  * reads with an acquire load, so the application's writes before the doorbell are visible to the engine. The
- * engine writes every job's final status with a release store, so a reader that loads a status other than -1 with
- * acquire semantics sees every byte the job wrote; the application gathers completions this way, one cache line
- * per job. The error count and the completed index follow once per run of jobs (release), for stats and
- * {@code vchan_status}. The engine copies each descriptor and SGE field it
- * uses once and trusts nothing else in the ring: any process that can write the file can change any byte of it at
- * any time.
+ * engine writes every job's completion word, its final status tagged with the job's index, with one release
+ * store, so a reader that loads the word with the job's tag with acquire semantics sees every byte the job wrote;
+ * the application gathers completions this way. The application never writes a completion word and the engine
+ * never writes a descriptor, so each cache line has one writer: a descriptor line travels to the engine once per
+ * job and a completion line to the application once per 8 jobs (once per job when they are gathered one by one).
+ * A word whose tag is not the job's belongs to an earlier job of the slot: the job has not completed. The error
+ * count and the completed index follow once per run of jobs (release), for stats and {@code vchan_status}. The
+ * engine copies each descriptor and SGE field it uses once and trusts nothing else in the ring: any process that
+ * can write the file can change any byte of it at any time.
  */
 public final class RingDescriptor
 {
@@ -82,24 +94,29 @@ public final class RingDescriptor
     public static final int DESCRIPTOR_LENGTH = 64;
     /** Offset of the opcode in a descriptor. */
     public static final int OPCODE_OFFSET = 0;
-    /** Offset of the status code in a descriptor. */
-    public static final int STATUS_OFFSET = OPCODE_OFFSET + 4;
+    /** Offset of the length, or the number of source SGEs: written with the opcode as one 64-bit store. */
+    public static final int LENGTH_OFFSET = OPCODE_OFFSET + 4;
     /** Offset of the flags in a descriptor. */
-    public static final int FLAGS_OFFSET = STATUS_OFFSET + 4;
+    public static final int FLAGS_OFFSET = LENGTH_OFFSET + 4;
     /** Offset of the source IOVA, or the fill pattern. */
     public static final int SRC_OFFSET = FLAGS_OFFSET + 8;
     /** Offset of the destination IOVA. */
     public static final int DST_OFFSET = SRC_OFFSET + 8;
-    /** Offset of the length, or the number of source SGEs. */
-    public static final int LENGTH_OFFSET = DST_OFFSET + 8;
     /** Offset of the number of destination SGEs. */
-    public static final int NB_DST_OFFSET = LENGTH_OFFSET + 4;
+    public static final int NB_DST_OFFSET = DST_OFFSET + 8;
     /**
      * Offset of the submit stamp: the descriptor's 64-bit ring index plus one, stored with release semantics when
      * the doorbell rings. The engine polls the stamp of the next descriptor instead of the submitted index, so a
      * job reaches the engine in one cache-line transfer (the descriptor's) instead of two.
      */
-    public static final int STAMP_OFFSET = NB_DST_OFFSET + 4;
+    public static final int STAMP_OFFSET = NB_DST_OFFSET + 8;
+
+    /** Bytes per completion word. */
+    public static final int COMPLETION_LENGTH = 8;
+    /** Offset of the status (an int, the word's low 32 bits) in a completion word. */
+    public static final int COMPLETION_STATUS_OFFSET = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? 0 : 4;
+    /** Offset of the tag (an int, the word's high 32 bits: the job's ring index + 1) in a completion word. */
+    public static final int COMPLETION_TAG_OFFSET = 4 - COMPLETION_STATUS_OFFSET;
 
     /** Bytes per SGE entry. */
     public static final int SGE_LENGTH = 16;
@@ -134,7 +151,8 @@ public final class RingDescriptor
     public static int ringLength(final int capacity, final int maxSges)
     {
         checkGeometry(capacity, maxSges);
-        final long length = HEADER_LENGTH + (long)capacity * DESCRIPTOR_LENGTH + (long)capacity * maxSges * 2 * SGE_LENGTH;
+        final long length = HEADER_LENGTH + (long)capacity * DESCRIPTOR_LENGTH + completionAreaLength(capacity) +
+            (long)capacity * maxSges * 2 * SGE_LENGTH;
         if (length > Integer.MAX_VALUE)
         {
             throw new IllegalArgumentException("a ring of " + capacity + " descriptors with " + maxSges +
@@ -175,6 +193,48 @@ public final class RingDescriptor
     }
 
     /**
+     * Offset of a slot's completion word: after the descriptors, 8 slots per cache line.
+     *
+     * @param capacity the ring capacity.
+     * @param slot     the slot.
+     * @return the offset.
+     */
+    public static int completionOffset(final int capacity, final int slot)
+    {
+        return HEADER_LENGTH + capacity * DESCRIPTOR_LENGTH + slot * COMPLETION_LENGTH;
+    }
+
+    /**
+     * Offset of the status half of a slot's completion word.
+     *
+     * @param capacity the ring capacity.
+     * @param slot     the slot.
+     * @return the offset.
+     */
+    public static int statusOffset(final int capacity, final int slot)
+    {
+        return completionOffset(capacity, slot) + COMPLETION_STATUS_OFFSET;
+    }
+
+    /**
+     * The completion word the engine writes for a job.
+     *
+     * @param index  the job's ring index.
+     * @param status its final status code.
+     * @return the word: the tag {@code (int)(index + 1)} in the high 32 bits, the status in the low 32 bits.
+     */
+    public static long completionWord(final long index, final int status)
+    {
+        return ((index + 1) << 32) | (status & 0xFFFF_FFFFL);
+    }
+
+    /** Bytes of the completion words, rounded up to whole cache lines. */
+    private static int completionAreaLength(final int capacity)
+    {
+        return BitUtil.align(capacity * COMPLETION_LENGTH, BitUtil.CACHE_LINE_LENGTH);
+    }
+
+    /**
      * Offset of an SGE entry.
      *
      * @param capacity    the ring capacity.
@@ -187,7 +247,7 @@ public final class RingDescriptor
     public static int sgeOffset(
         final int capacity, final int maxSges, final int slot, final boolean destination, final int entry)
     {
-        return HEADER_LENGTH + capacity * DESCRIPTOR_LENGTH +
+        return HEADER_LENGTH + capacity * DESCRIPTOR_LENGTH + completionAreaLength(capacity) +
             ((slot * 2 + (destination ? 1 : 0)) * maxSges + entry) * SGE_LENGTH;
     }
 }

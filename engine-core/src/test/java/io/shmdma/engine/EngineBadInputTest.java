@@ -101,7 +101,7 @@ class EngineBadInputTest
             {
                 assertTrue(ring.copy(BASE, BASE + 64, 8, 0) >= 0);
             }
-            final int sgeArea = RingDescriptor.descriptorOffset(capacity);
+            final int sgeArea = RingDescriptor.sgeOffset(capacity, maxSges, 0, false, 0);
             for (int offset = RingDescriptor.HEADER_LENGTH; offset < sgeArea; offset += 8)
             {
                 ringBuffer.putLong(offset, randomWord(random));

@@ -144,7 +144,7 @@ class SoftwareDmaDriverErrorsTest
     {
         assertEquals(0, device.copy(1, src.iova(), dst.iova(), 8, OpFlags.SUBMIT));
         device.engineInvoker().invoke();
-        driver.rings[1].putInt(RingDescriptor.descriptorOffset(0) + RingDescriptor.STATUS_OFFSET, 0x7EAD_BEEF);
+        driver.rings[1].putInt(RingDescriptor.statusOffset(32, 0), 0x7EAD_BEEF);
         final Completion completion = new Completion();
         assertEquals(0, device.completed(1, 32, completion));
         assertTrue(completion.hasError);

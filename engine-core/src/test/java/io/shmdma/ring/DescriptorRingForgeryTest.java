@@ -197,7 +197,7 @@ class DescriptorRingForgeryTest
             final DescriptorRing ring = ring(32, false, false);
             final CopyEngine engine = engine(ring);
             runSomeJobs(ring, engine);
-            ring.buffer().putInt(descriptorOffset(4) + STATUS_OFFSET, code);
+            ring.buffer().putInt(statusOffset(ring.capacity(), 4), code);
             final Completion completion = new Completion();
             assertEquals(4, ring.completed(32, completion), "code " + code);
             assertTrue(completion.hasError);
@@ -213,12 +213,51 @@ class DescriptorRingForgeryTest
         final DescriptorRing ring = ring(32, false, false);
         final CopyEngine engine = engine(ring);
         runSomeJobs(ring, engine);
-        ring.buffer().putInt(descriptorOffset(1) + STATUS_OFFSET, 0x7ABC);
+        ring.buffer().putInt(statusOffset(ring.capacity(), 1), 0x7ABC);
         final DmaStatus[] status = new DmaStatus[32];
         assertEquals(10, ring.completedStatus(32, null, status));
         assertSame(DmaStatus.SUCCESSFUL, status[0]);
         assertTrue(Arrays.stream(status, 1, 10).allMatch(s -> s == DmaStatus.ERROR_UNKNOWN),
             "after the garbage word, nothing in the ring is trusted");
+    }
+
+    @Test
+    void shouldHaltOnACompletionWordTaggedWithAJobNotSubmittedYet()
+    {
+        final DescriptorRing ring = ring(32, false, false);
+        final CopyEngine engine = engine(ring);
+        runSomeJobs(ring, engine);
+        // job 6 is submitted but not executed; its slot claims the successful completion of job 6 + 32
+        ring.buffer().putLongRelease(completionOffset(ring.capacity(), 6), completionWord(6 + 32, 0));
+        final Completion completion = new Completion();
+        assertEquals(6, ring.completed(32, completion), "jobs 0-5 ran");
+        assertTrue(completion.hasError);
+        assertEquals(DescriptorRing.HALT_STATUS_WORD, ring.haltReason());
+        final String report = ring.takeHaltReport();
+        assertTrue(report.contains("job 6 has status word " + completionWord(6 + 32, 0)), report);
+        assertEquals(0, ring.completed(32, completion));
+    }
+
+    @Test
+    void shouldTakeAnEarlierJobsCompletionWordAsNotExecuted()
+    {
+        final DescriptorRing ring = ring(4, false, false);
+        final CopyEngine engine = engine(ring);
+        for (int i = 0; i < 4; i++)
+        {
+            assertEquals(i, ring.fill(i, BASE + i * 8L, 8, OpFlags.SUBMIT));
+        }
+        engine.doWork();
+        assertEquals(4, ring.completed(4, null));
+        assertEquals(4, ring.fill(4, BASE + 4 * 8L, 8, OpFlags.SUBMIT));
+        assertEquals(0, ring.completed(4, null), "slot 0 still holds job 0's successful completion");
+        final DmaStatus[] status = new DmaStatus[4];
+        assertEquals(0, ring.completedStatus(4, null, status));
+        assertFalse(ring.isHalted());
+        assertEquals(VchanStatus.ACTIVE, ring.status(true));
+        engine.doWork();
+        assertEquals(1, ring.completed(4, null));
+        assertEquals(4, domain.getLong(4 * 8));
     }
 
     @Test
@@ -544,7 +583,8 @@ class DescriptorRingForgeryTest
     /**
      * One forgery: mostly a completed index that looks possible (between the engine's and the doorbell's), which
      * the engine soon overwrites; one in 100 something impossible: an index ahead of the doorbell, negative or
-     * backwards, an error count out of range, or a status word with a code no engine writes.
+     * backwards, an error count out of range, a status word with a code no engine writes, or a completion word
+     * tagged with a job not submitted yet.
      */
     private static void forge(final DescriptorRing ring, final SplittableRandom random)
     {
@@ -577,9 +617,19 @@ class DescriptorRingForgeryTest
                 buffer.putLongRelease(ERROR_COUNT_OFFSET, -1 - random.nextInt(10));
                 break;
             default:
-                final int code = random.nextInt() | 0x4000_0000;
-                buffer.putIntRelease(descriptorOffset(random.nextInt(ring.capacity())) + STATUS_OFFSET,
-                    code == DescriptorRing.STATUS_NOT_EXECUTED ? 0x4000_0001 : code);
+                final int slot = random.nextInt(ring.capacity());
+                if (random.nextBoolean())
+                {
+                    final int code = random.nextInt() | 0x4000_0000;
+                    buffer.putIntRelease(statusOffset(ring.capacity(), slot),
+                        code == DescriptorRing.STATUS_NOT_EXECUTED ? 0x4000_0001 : code);
+                }
+                else
+                {
+                    // a successful completion of a job not submitted yet: a later job's tag
+                    buffer.putLongRelease(completionOffset(ring.capacity(), slot),
+                        completionWord(doorbell + ring.capacity() + slot, 0));
+                }
                 break;
         }
     }

@@ -2,6 +2,7 @@ package io.shmdma.ring;
 
 import io.shmdma.Completion;
 import io.shmdma.DmaOp;
+import io.shmdma.DmaSge;
 import io.shmdma.DmaStats;
 import io.shmdma.DmaStatus;
 import io.shmdma.Errno;
@@ -22,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static io.shmdma.ring.RingDescriptor.*;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -55,9 +57,19 @@ class DescriptorRingTest
         assertEquals(0, DST_OFFSET % 8);
 
         final int capacity = 64;
-        assertEquals(HEADER_LENGTH + capacity * DESCRIPTOR_LENGTH + capacity * MAX_SGES * 2 * SGE_LENGTH,
-            ringLength(capacity, MAX_SGES));
+        assertEquals(HEADER_LENGTH + capacity * DESCRIPTOR_LENGTH + capacity * COMPLETION_LENGTH +
+            capacity * MAX_SGES * 2 * SGE_LENGTH, ringLength(capacity, MAX_SGES));
         assertEquals(HEADER_LENGTH + (capacity - 1) * DESCRIPTOR_LENGTH, descriptorOffset(capacity - 1));
+        assertEquals(descriptorOffset(capacity), completionOffset(capacity, 0), "completion words follow descriptors");
+        assertEquals(0, completionOffset(capacity, 0) % 64, "completion words start a cache line");
+        assertEquals(completionOffset(capacity, capacity - 1) + COMPLETION_LENGTH,
+            sgeOffset(capacity, MAX_SGES, 0, false, 0), "SGE entries follow the completion words");
+        assertEquals(0, sgeOffset(2, MAX_SGES, 0, false, 0) % 64, "completion words of a small ring fill a line");
+        assertEquals(0, OPCODE_OFFSET);
+        assertEquals(OPCODE_OFFSET + 4, LENGTH_OFFSET, "opcode and length are written as one 64-bit word");
+        assertEquals(0, STAMP_OFFSET % 8);
+        assertEquals(0x0000_0008_0000_0003L, completionWord(7, 3), "tag index + 1 above the status");
+        assertEquals(0x0000_0001_FFFF_FFFFL, completionWord(0, -1));
         assertEquals(ringLength(capacity, MAX_SGES),
             sgeOffset(capacity, MAX_SGES, capacity - 1, true, MAX_SGES - 1) + SGE_LENGTH, "the last SGE ends the ring");
         assertEquals(sgeOffset(capacity, MAX_SGES, 0, false, MAX_SGES - 1) + SGE_LENGTH,
@@ -413,6 +425,66 @@ class DescriptorRingTest
         assertNull(engineError.get());
         assertFalse(completion.hasError);
         assertEquals(jobs, head);
+    }
+
+    @Test
+    void shouldLeaveDescriptorsToTheApplicationAndCompletionWordsToTheEngine()
+    {
+        final DescriptorRing ring = ring(16, false, false);
+        final CopyEngine engine = engine(ring);
+        final UnsafeBuffer buffer = (UnsafeBuffer)ring.buffer();
+        final int capacity = ring.capacity();
+        final int descriptors = descriptorOffset(0);
+        final int completions = completionOffset(capacity, 0);
+        final int completionsEnd = sgeOffset(capacity, MAX_SGES, 0, false, 0);
+        final DmaStatus[] status = new DmaStatus[capacity];
+        long job = 0;
+        for (int lap = 0; lap < 3; lap++)
+        {
+            final byte[] completionsBefore = bytes(buffer, completions, completionsEnd);
+            for (int i = 0; i < capacity; i++, job++)
+            {
+                final int slot = (int)job & (capacity - 1);
+                if (i % 3 == 0)
+                {
+                    assertTrue(ring.copy(BASE + slot * 8L, BASE + 1024 + slot * 8L, 8, 0) >= 0);
+                }
+                else if (i % 3 == 1)
+                {
+                    assertTrue(ring.fill(job, BASE + 1024 + slot * 8L, 8, 0) >= 0);
+                }
+                else
+                {
+                    final DmaSge[] src = { new DmaSge(BASE + slot * 8L, 8) };
+                    final DmaSge[] dst = { new DmaSge(BASE + 1024 + slot * 8L, 8) };
+                    assertTrue(ring.copySg(src, dst, 1, 1, 0) >= 0);
+                }
+            }
+            assertEquals(0, ring.submit());
+            assertArrayEquals(completionsBefore, bytes(buffer, completions, completionsEnd),
+                "the application wrote no completion word");
+            final byte[] descriptorsBefore = bytes(buffer, descriptors, completions);
+            while (engine.doWork() > 0)
+            {
+                Thread.onSpinWait();
+            }
+            assertArrayEquals(descriptorsBefore, bytes(buffer, descriptors, completions),
+                "the engine wrote no descriptor");
+            assertEquals(capacity, ring.completedStatus(capacity, null, status));
+            for (int i = 0; i < capacity; i++)
+            {
+                assertSame(DmaStatus.SUCCESSFUL, status[i], "job " + i + " of lap " + lap);
+                final long word = buffer.getLong(completionOffset(capacity, i));
+                assertEquals(completionWord(lap * (long)capacity + i, 0), word, "tagged with its index");
+            }
+        }
+    }
+
+    private static byte[] bytes(final UnsafeBuffer buffer, final int from, final int to)
+    {
+        final byte[] bytes = new byte[to - from];
+        buffer.getBytes(from, bytes);
+        return bytes;
     }
 
     private static DescriptorRing ring(final int nbDesc, final boolean silent, final boolean opsMode)

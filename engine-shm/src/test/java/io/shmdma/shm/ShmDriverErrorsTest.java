@@ -108,7 +108,7 @@ class ShmDriverErrorsTest
         final DmaRegion dst = domain.memory().allocate(64);
         assertEquals(0, device.copy(0, src.iova(), dst.iova(), 64, OpFlags.SUBMIT));
         device.engineInvoker().invoke();
-        ring.putIntRelease(RingDescriptor.descriptorOffset(0) + RingDescriptor.STATUS_OFFSET, 0x5EED_0000);
+        ring.putIntRelease(RingDescriptor.statusOffset(ring.getInt(RingDescriptor.CAPACITY_OFFSET), 0), 0x5EED_0000);
         final Completion completion = new Completion();
         assertEquals(0, device.completed(0, 8, completion), "a status word no engine writes");
         assertTrue(completion.hasError);
