@@ -106,13 +106,6 @@ public final class Registry implements AutoCloseable
      */
     static volatile Consumer<String> pauseHook;
 
-    private static final int DOMAIN_FREE = DomainState.FREE.code();
-    private static final int DOMAIN_ACTIVE = DomainState.ACTIVE.code();
-    private static final int DOMAIN_DEAD = DomainState.DEAD.code();
-    private static final int GROUP_FREE = GroupState.FREE.code();
-    private static final int GROUP_CREATING = GroupState.CREATING.code();
-    private static final int GROUP_ACTIVE = GroupState.ACTIVE.code();
-    private static final int GROUP_DESTROYING = GroupState.DESTROYING.code();
     private static final int SNAPSHOT_ATTEMPTS = 200;
     /** Result of one attempt of a mutation that must wait for members to acknowledge departures (never returned). */
     private static final int WAIT_FOR_ACKNOWLEDGEMENTS = Integer.MIN_VALUE;
@@ -122,6 +115,7 @@ public final class Registry implements AutoCloseable
 
     private final ControlSegmentFile file;
     private final AtomicBuffer buffer;
+    private final SegmentReader reader;
     private final RegistryConfig config;
     private final long incarnation;
     private final long pid;
@@ -138,6 +132,7 @@ public final class Registry implements AutoCloseable
     {
         this.file = file;
         this.buffer = file.buffer();
+        this.reader = new SegmentReader(buffer);
         this.config = config;
         this.readOnly = readOnly;
         this.incarnation = TokenHash.newNonZeroRandom();
@@ -296,24 +291,22 @@ public final class Registry implements AutoCloseable
         return locked(OP_REGISTER_DOMAIN, () ->
         {
             final long nowNs = System.nanoTime();
-            for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
+            for (int slot = DomainTable.findActive(reader, domainId, 0); slot >= 0;
+                slot = DomainTable.findActive(reader, domainId, slot + 1))
             {
-                if (domainState(slot) == DOMAIN_ACTIVE && domainId.equals(domainUuid(slot)))
+                if (isDomainAlive(slot, nowNs))
                 {
-                    if (isDomainAlive(slot, nowNs))
-                    {
-                        return -Errno.EEXIST;
-                    }
-                    final long pidOfDead = buffer.getLong(domainOffset(slot) + DOMAIN_PID_OFFSET);
-                    beginChange();
-                    teardownDomain(slot);
-                    endChange();
-                    recordError(new IllegalStateException("replaced the registration of domain " + domainId +
-                        " (slot " + slot + ", pid " + pidOfDead + ") whose heartbeat stopped"));
+                    return -Errno.EEXIST;
                 }
+                final long pidOfDead = DomainTable.pid(reader, slot);
+                beginChange();
+                teardownDomain(slot);
+                endChange();
+                recordError(new IllegalStateException("replaced the registration of domain " + domainId +
+                    " (slot " + slot + ", pid " + pidOfDead + ") whose heartbeat stopped"));
             }
             int slot = 0;
-            while (slot < DOMAIN_CAPACITY && domainState(slot) != DOMAIN_FREE)
+            while (slot < DOMAIN_CAPACITY && DomainTable.state(reader, slot) != DomainTable.FREE)
             {
                 slot++;
             }
@@ -324,7 +317,7 @@ public final class Registry implements AutoCloseable
 
             beginChange();
             final int offset = domainOffset(slot);
-            putLong(offset + DOMAIN_GENERATION_OFFSET, buffer.getLong(offset + DOMAIN_GENERATION_OFFSET) + 1);
+            putLong(offset + DOMAIN_GENERATION_OFFSET, DomainTable.generation(reader, slot) + 1);
             putLong(offset + DOMAIN_INCARNATION_OFFSET, incarnation);
             putLong(offset + DOMAIN_UUID_MSB_OFFSET, domainId.getMostSignificantBits());
             putLong(offset + DOMAIN_UUID_LSB_OFFSET, domainId.getLeastSignificantBits());
@@ -336,7 +329,7 @@ public final class Registry implements AutoCloseable
             putInt(offset + DOMAIN_SEGMENT_NAME_LENGTH_OFFSET, name.length);
             putLongRelease(offset + DOMAIN_HEARTBEAT_NS_OFFSET, nowNs);
             pause("register:fields-written");
-            putIntRelease(offset + DOMAIN_STATE_OFFSET, DOMAIN_ACTIVE);
+            putIntRelease(offset + DOMAIN_STATE_OFFSET, DomainTable.ACTIVE);
             endChange();
             return slot;
         });
@@ -378,7 +371,8 @@ public final class Registry implements AutoCloseable
                     {
                         return WAIT_FOR_ACKNOWLEDGEMENTS;
                     }
-                    recordError(new IllegalStateException("closed domain " + domainUuid(domainSlot) + " after " +
+                    recordError(new IllegalStateException("closed domain " + DomainTable.uuid(reader, domainSlot) +
+                        " after " +
                         TimeUnit.NANOSECONDS.toMillis(backPressureTimeoutNs()) + " ms of back-pressure: " + behind +
                         "; that member's listener misses the departures it did not take"));
                 }
@@ -413,13 +407,11 @@ public final class Registry implements AutoCloseable
         {
             return false;
         }
-        final int offset = domainOffset(domainSlot);
-        if (buffer.getIntAcquire(offset + DOMAIN_STATE_OFFSET) != DOMAIN_ACTIVE ||
-            buffer.getLongAcquire(offset + DOMAIN_INCARNATION_OFFSET) != incarnation)
+        if (!DomainTable.isOwnedActive(reader, domainSlot, incarnation))
         {
             return false;
         }
-        buffer.putLongRelease(offset + DOMAIN_HEARTBEAT_NS_OFFSET, System.nanoTime());
+        buffer.putLongRelease(domainOffset(domainSlot) + DOMAIN_HEARTBEAT_NS_OFFSET, System.nanoTime());
         return true;
     }
 
@@ -444,7 +436,7 @@ public final class Registry implements AutoCloseable
         boolean candidate = false;
         for (int slot = 0; slot < DOMAIN_CAPACITY && !candidate; slot++)
         {
-            candidate = isReapable(slot, nowNs) || domainState(slot) == DOMAIN_DEAD;
+            candidate = isReapable(slot, nowNs) || DomainTable.state(reader, slot) == DomainTable.DEAD;
         }
         if (!candidate || lock(OP_REAP) < 0)
         {
@@ -456,10 +448,9 @@ public final class Registry implements AutoCloseable
             beginChange();
             for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
             {
-                if (isReapable(slot, nowNs) || domainState(slot) == DOMAIN_DEAD)
+                if (isReapable(slot, nowNs) || DomainTable.state(reader, slot) == DomainTable.DEAD)
                 {
-                    final int offset = domainOffset(slot);
-                    final long ageNs = nowNs - buffer.getLongAcquire(offset + DOMAIN_HEARTBEAT_NS_OFFSET);
+                    final long ageNs = nowNs - DomainTable.heartbeatNs(reader, slot);
                     final String behind = teardownHoldBack(slot, nowNs);
                     if (null != behind)
                     {
@@ -467,14 +458,15 @@ public final class Registry implements AutoCloseable
                         {
                             continue; // deferred: the next call tries again
                         }
-                        recordError(new IllegalStateException("reaped dead domain " + domainUuid(slot) + " after " +
+                        recordError(new IllegalStateException("reaped dead domain " + DomainTable.uuid(reader, slot) +
+                            " after " +
                             TimeUnit.NANOSECONDS.toMillis(backPressureTimeoutNs()) + " ms of back-pressure: " + behind +
                             "; that member's listener misses the departures it did not take"));
                     }
                     final ReapedDomain domain = new ReapedDomain(
-                        domainUuid(slot), slot, buffer.getLong(offset + DOMAIN_GENERATION_OFFSET),
-                        buffer.getLong(offset + DOMAIN_PID_OFFSET), ageNs, segmentFileName(slot),
-                        buffer.getLong(offset + DOMAIN_SEGMENT_SIZE_OFFSET));
+                        DomainTable.uuid(reader, slot), slot, DomainTable.generation(reader, slot),
+                        DomainTable.pid(reader, slot), ageNs, DomainTable.segmentFileName(reader, slot),
+                        DomainTable.segmentSize(reader, slot));
                     teardownDomain(slot);
                     reaped.add(domain);
                 }
@@ -507,17 +499,8 @@ public final class Registry implements AutoCloseable
     public int findDomain(final UUID domainId)
     {
         checkOpen();
-        if (null != domainId)
-        {
-            for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
-            {
-                if (domainState(slot) == DOMAIN_ACTIVE && domainId.equals(domainUuid(slot)))
-                {
-                    return slot;
-                }
-            }
-        }
-        return -Errno.ENOENT;
+        final int slot = null == domainId ? -1 : DomainTable.findActive(reader, domainId, 0);
+        return slot >= 0 ? slot : -Errno.ENOENT;
     }
 
     /**
@@ -576,10 +559,8 @@ public final class Registry implements AutoCloseable
         {
             return 0;
         }
-        final int offset = domainOffset(slot);
-        final long generation = buffer.getLongAcquire(offset + DOMAIN_GENERATION_OFFSET);
-        if (buffer.getIntAcquire(offset + DOMAIN_STATE_OFFSET) != DOMAIN_ACTIVE ||
-            buffer.getLongAcquire(offset + DOMAIN_GENERATION_OFFSET) != generation)
+        final long generation = DomainTable.generation(reader, slot);
+        if (!DomainTable.isCurrent(reader, slot, generation))
         {
             return 0;
         }
@@ -626,7 +607,7 @@ public final class Registry implements AutoCloseable
                 return -Errno.EINVAL;
             }
             int groupSlot = 0;
-            while (groupSlot < GROUP_CAPACITY && groupState(groupSlot) != GROUP_FREE)
+            while (groupSlot < GROUP_CAPACITY && GroupTable.state(reader, groupSlot) != GroupTable.FREE)
             {
                 groupSlot++;
             }
@@ -642,14 +623,14 @@ public final class Registry implements AutoCloseable
 
             beginChange();
             final int offset = groupOffset(groupSlot);
-            putIntRelease(offset + GROUP_STATE_OFFSET, GROUP_CREATING);
-            final int idEpoch = buffer.getInt(offset + GROUP_ID_EPOCH_OFFSET);
+            putIntRelease(offset + GROUP_STATE_OFFSET, GroupTable.CREATING);
+            final int idEpoch = GroupTable.idEpoch(reader, groupSlot);
             final int groupId = groupId(groupSlot, idEpoch);
             putInt(offset + GROUP_ID_EPOCH_OFFSET, idEpoch + 1);
             putInt(offset + GROUP_ID_OFFSET, groupId);
             putLong(offset + GROUP_GENERATION_OFFSET, nextSequence());
             putInt(offset + GROUP_CREATOR_SLOT_OFFSET, creatorDomainSlot);
-            final long creatorGeneration = buffer.getLong(domainOffset(creatorDomainSlot) + DOMAIN_GENERATION_OFFSET);
+            final long creatorGeneration = DomainTable.generation(reader, creatorDomainSlot);
             putLong(offset + GROUP_CREATOR_GENERATION_OFFSET, creatorGeneration);
             putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
             putLong(offset + GROUP_LOCKOUT_UNTIL_NS_OFFSET, 0);
@@ -662,7 +643,7 @@ public final class Registry implements AutoCloseable
             clear(offset + GROUP_DEPARTURES_OFFSET, DEPARTURE_RING_CAPACITY * DEPARTURE_ENTRY_LENGTH);
             writeMember(groupSlot, 0, creatorDomainSlot, creatorGeneration, handler);
             pause("create:member-written");
-            putIntRelease(offset + GROUP_STATE_OFFSET, GROUP_ACTIVE);
+            putIntRelease(offset + GROUP_STATE_OFFSET, GroupTable.ACTIVE);
             endChange();
             if (null != created)
             {
@@ -710,7 +691,7 @@ public final class Registry implements AutoCloseable
         {
             final int offset = groupOffset(groupSlot);
             final long nowNs = System.nanoTime();
-            final long lockoutUntilNs = buffer.getLong(offset + GROUP_LOCKOUT_UNTIL_NS_OFFSET);
+            final long lockoutUntilNs = GroupTable.lockoutUntilNs(reader, groupSlot);
             if (0 != lockoutUntilNs)
             {
                 if (nowNs - lockoutUntilNs < 0)
@@ -720,9 +701,9 @@ public final class Registry implements AutoCloseable
                 putLong(offset + GROUP_LOCKOUT_UNTIL_NS_OFFSET, 0);
                 putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
             }
-            if (!tokenMatches(groupSlot, token))
+            if (!GroupTable.tokenMatches(reader, groupSlot, token))
             {
-                final int failedJoins = buffer.getInt(offset + GROUP_FAILED_JOINS_OFFSET) + 1;
+                final int failedJoins = GroupTable.failedJoins(reader, groupSlot) + 1;
                 if (failedJoins >= config.joinLockoutAttempts())
                 {
                     final long lockoutUntil = nonZero(nowNs + config.joinLockoutDurationNs());
@@ -739,13 +720,13 @@ public final class Registry implements AutoCloseable
                 return -Errno.EACCES;
             }
             putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
-            final long domainGeneration = buffer.getLong(domainOffset(domainSlot) + DOMAIN_GENERATION_OFFSET);
-            if (findMember(groupSlot, domainSlot, domainGeneration) >= 0)
+            final long domainGeneration = DomainTable.generation(reader, domainSlot);
+            if (MemberTable.find(reader, groupSlot, domainSlot, domainGeneration) >= 0)
             {
                 return -Errno.EEXIST;
             }
             int memberSlot = 1;
-            while (memberSlot < MEMBERS_PER_GROUP && memberToken(groupSlot, memberSlot) != 0)
+            while (memberSlot < MEMBERS_PER_GROUP && MemberTable.token(reader, groupSlot, memberSlot) != 0)
             {
                 memberSlot++;
             }
@@ -796,14 +777,14 @@ public final class Registry implements AutoCloseable
             {
                 return -Errno.EPERM;
             }
-            final long domainGeneration = buffer.getLong(domainOffset(domainSlot) + DOMAIN_GENERATION_OFFSET);
-            final int memberSlot = findMember(groupSlot, domainSlot, domainGeneration);
+            final long domainGeneration = DomainTable.generation(reader, domainSlot);
+            final int memberSlot = MemberTable.find(reader, groupSlot, domainSlot, domainGeneration);
             if (memberSlot < 0)
             {
                 return -Errno.ENOENT;
             }
-            final long count = departureCount(groupSlot);
-            if (acknowledged(groupSlot, memberSlot, count) < count ||
+            final long count = GroupTable.departureCount(reader, groupSlot);
+            if (GroupTable.acknowledged(reader, groupSlot, memberSlot, count) < count ||
                 null != memberBehind(groupSlot, memberSlot, count + 1 - DEPARTURE_RING_CAPACITY, System.nanoTime()))
             {
                 return WAIT_FOR_ACKNOWLEDGEMENTS;
@@ -837,13 +818,13 @@ public final class Registry implements AutoCloseable
             }
             for (int memberSlot = 1; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
             {
-                if (memberToken(groupSlot, memberSlot) != 0)
+                if (MemberTable.token(reader, groupSlot, memberSlot) != 0)
                 {
                     return -Errno.EBUSY;
                 }
             }
-            final long count = departureCount(groupSlot);
-            if (acknowledged(groupSlot, 0, count) < count)
+            final long count = GroupTable.departureCount(reader, groupSlot);
+            if (GroupTable.acknowledged(reader, groupSlot, 0, count) < count)
             {
                 return WAIT_FOR_ACKNOWLEDGEMENTS;
             }
@@ -873,21 +854,19 @@ public final class Registry implements AutoCloseable
         return lockedOnGroup(OP_HANDLER_GET, requesterDomainSlot, groupId, groupSlot ->
         {
             final long requesterGeneration =
-                buffer.getLong(domainOffset(requesterDomainSlot) + DOMAIN_GENERATION_OFFSET);
-            if (findMember(groupSlot, requesterDomainSlot, requesterGeneration) < 0)
+                DomainTable.generation(reader, requesterDomainSlot);
+            if (MemberTable.find(reader, groupSlot, requesterDomainSlot, requesterGeneration) < 0)
             {
                 return -Errno.EPERM;
             }
             for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
             {
-                if (memberToken(groupSlot, memberSlot) != 0)
+                if (MemberTable.token(reader, groupSlot, memberSlot) != 0 &&
+                    MemberTable.isDomainCurrent(reader, groupSlot, memberSlot) &&
+                    targetDomain.equals(
+                        DomainTable.uuid(reader, MemberTable.domainSlot(reader, groupSlot, memberSlot))))
                 {
-                    final int offset = memberOffset(groupSlot, memberSlot);
-                    final int slot = buffer.getInt(offset + MEMBER_DOMAIN_SLOT_OFFSET);
-                    if (isMemberDomainCurrent(groupSlot, memberSlot) && targetDomain.equals(domainUuid(slot)))
-                    {
-                        return buffer.getInt(offset + MEMBER_HANDLER_OFFSET);
-                    }
+                    return MemberTable.handler(reader, groupSlot, memberSlot);
                 }
             }
             return -Errno.ENOENT;
@@ -948,7 +927,7 @@ public final class Registry implements AutoCloseable
     public long changeCount()
     {
         checkOpen();
-        return buffer.getLongAcquire(CHANGE_COUNT_OFFSET);
+        return reader.getLongAcquire(CHANGE_COUNT_OFFSET);
     }
 
     /**
@@ -972,17 +951,16 @@ public final class Registry implements AutoCloseable
             return false;
         }
         final int groupSlot = groupSlot(groupId);
-        if (!isActiveGroup(groupSlot, groupId))
+        if (!GroupTable.isActive(reader, groupSlot, groupId))
         {
             return false;
         }
         for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
         {
-            final int offset = memberOffset(groupSlot, memberSlot);
-            if (buffer.getLongAcquire(offset + MEMBER_TOKEN_OFFSET) == membershipToken &&
-                buffer.getInt(offset + MEMBER_DOMAIN_SLOT_OFFSET) == domainSlot)
+            if (MemberTable.token(reader, groupSlot, memberSlot) == membershipToken &&
+                MemberTable.domainSlot(reader, groupSlot, memberSlot) == domainSlot)
             {
-                final long acknowledged = Math.max(0, Math.min(number, departureCount(groupSlot)));
+                final long acknowledged = Math.max(0, Math.min(number, GroupTable.departureCount(reader, groupSlot)));
                 buffer.putLongRelease(ackCursorOffset(groupSlot, memberSlot), acknowledged);
                 return true;
             }
@@ -1031,14 +1009,13 @@ public final class Registry implements AutoCloseable
         {
             return 0;
         }
-        final int entry = liveHandlerEntry(handler);
+        final int entry = HandlerTable.liveEntry(reader, handler);
         if (0 == entry)
         {
             return 0;
         }
-        final int memberOffset = memberOffset(handlerEntryGroupSlot(entry), handlerEntryMemberSlot(entry));
-        final long token = buffer.getLongAcquire(memberOffset + MEMBER_TOKEN_OFFSET);
-        return isStillMember(handler, entry) ? token : 0;
+        final long token = MemberTable.token(reader, handlerEntryGroupSlot(entry), handlerEntryMemberSlot(entry));
+        return HandlerTable.isStillMember(reader, handler, entry) ? token : 0;
     }
 
     /**
@@ -1053,14 +1030,13 @@ public final class Registry implements AutoCloseable
         {
             return -1;
         }
-        final int entry = liveHandlerEntry(handler);
+        final int entry = HandlerTable.liveEntry(reader, handler);
         if (0 == entry)
         {
             return -1;
         }
-        final int memberOffset = memberOffset(handlerEntryGroupSlot(entry), handlerEntryMemberSlot(entry));
-        final int slot = buffer.getIntAcquire(memberOffset + MEMBER_DOMAIN_SLOT_OFFSET);
-        return isStillMember(handler, entry) ? slot : -1;
+        final int slot = MemberTable.domainSlot(reader, handlerEntryGroupSlot(entry), handlerEntryMemberSlot(entry));
+        return HandlerTable.isStillMember(reader, handler, entry) ? slot : -1;
     }
 
     /**
@@ -1076,14 +1052,14 @@ public final class Registry implements AutoCloseable
         {
             return 0;
         }
-        final int entry = liveHandlerEntry(handler);
+        final int entry = HandlerTable.liveEntry(reader, handler);
         if (0 == entry)
         {
             return 0;
         }
-        final int memberOffset = memberOffset(handlerEntryGroupSlot(entry), handlerEntryMemberSlot(entry));
-        final long generation = buffer.getLongAcquire(memberOffset + MEMBER_DOMAIN_GENERATION_OFFSET);
-        return isStillMember(handler, entry) ? generation : 0;
+        final long generation =
+            MemberTable.domainGeneration(reader, handlerEntryGroupSlot(entry), handlerEntryMemberSlot(entry));
+        return HandlerTable.isStillMember(reader, handler, entry) ? generation : 0;
     }
 
     // ================================================================ device counters
@@ -1113,17 +1089,18 @@ public final class Registry implements AutoCloseable
             for (int counterId = 0; counterId < DEVICE_COUNTERS_CAPACITY; counterId++)
             {
                 final int offset = deviceCountersOffset(counterId);
-                if (buffer.getIntAcquire(offset + COUNTERS_STATE_OFFSET) == COUNTERS_FREE)
+                if (DeviceCounterTable.state(reader, counterId) == COUNTERS_FREE)
                 {
                     final byte[] nameBytes = truncatedUtf8(name, MAX_DEVICE_NAME_LENGTH);
                     putInt(offset + COUNTERS_DOMAIN_SLOT_OFFSET, domainSlot);
                     putLong(offset + COUNTERS_DOMAIN_GENERATION_OFFSET,
-                        buffer.getLong(domainOffset(domainSlot) + DOMAIN_GENERATION_OFFSET));
+                        DomainTable.generation(reader, domainSlot));
                     putInt(offset + COUNTERS_DEV_ID_OFFSET, devId);
                     clear(offset + COUNTERS_NAME_OFFSET, MAX_DEVICE_NAME_LENGTH);
                     putBytes(offset + COUNTERS_NAME_OFFSET, nameBytes);
                     putInt(offset + COUNTERS_NAME_LENGTH_OFFSET, nameBytes.length);
-                    clear(offset + COUNTERS_CAPABILITIES_OFFSET, COUNTERS_INFO_END_OFFSET - COUNTERS_CAPABILITIES_OFFSET);
+                    clear(offset + COUNTERS_CAPABILITIES_OFFSET,
+                        COUNTERS_INFO_END_OFFSET - COUNTERS_CAPABILITIES_OFFSET);
                     new DeviceCounters(buffer, counterId).reset();
                     putIntRelease(offset + COUNTERS_STATE_OFFSET, COUNTERS_IN_USE);
                     return counterId;
@@ -1149,15 +1126,14 @@ public final class Registry implements AutoCloseable
         }
         return locked(OP_DEVICE_COUNTERS, () ->
         {
-            final int offset = deviceCountersOffset(counterId);
-            final int domainSlot = buffer.getInt(offset + COUNTERS_DOMAIN_SLOT_OFFSET);
-            if (buffer.getIntAcquire(offset + COUNTERS_STATE_OFFSET) != COUNTERS_IN_USE ||
-                !isOwnActiveDomain(domainSlot) || buffer.getLong(domainOffset(domainSlot) + DOMAIN_GENERATION_OFFSET) !=
-                buffer.getLong(offset + COUNTERS_DOMAIN_GENERATION_OFFSET))
+            final int domainSlot = DeviceCounterTable.domainSlot(reader, counterId);
+            if (!isOwnActiveDomain(domainSlot) ||
+                !DeviceCounterTable.isOwnedBy(
+                    reader, counterId, domainSlot, DomainTable.generation(reader, domainSlot)))
             {
                 return -Errno.ENOENT;
             }
-            putIntRelease(offset + COUNTERS_STATE_OFFSET, COUNTERS_FREE);
+            putIntRelease(deviceCountersOffset(counterId) + COUNTERS_STATE_OFFSET, COUNTERS_FREE);
             return 0;
         });
     }
@@ -1188,17 +1164,15 @@ public final class Registry implements AutoCloseable
         final List<DeviceCountersView> views = new ArrayList<>();
         for (int counterId = 0; counterId < DEVICE_COUNTERS_CAPACITY; counterId++)
         {
-            final int offset = deviceCountersOffset(counterId);
-            if (buffer.getIntAcquire(offset + COUNTERS_STATE_OFFSET) == COUNTERS_IN_USE)
+            if (DeviceCounterTable.state(reader, counterId) == COUNTERS_IN_USE)
             {
                 final DeviceCounters counters = new DeviceCounters(buffer, counterId);
                 views.add(new DeviceCountersView(
                     counterId,
-                    buffer.getInt(offset + COUNTERS_DOMAIN_SLOT_OFFSET),
-                    buffer.getLong(offset + COUNTERS_DOMAIN_GENERATION_OFFSET),
-                    buffer.getInt(offset + COUNTERS_DEV_ID_OFFSET),
-                    readString(offset + COUNTERS_NAME_OFFSET, offset + COUNTERS_NAME_LENGTH_OFFSET,
-                        MAX_DEVICE_NAME_LENGTH),
+                    DeviceCounterTable.domainSlot(reader, counterId),
+                    DeviceCounterTable.domainGeneration(reader, counterId),
+                    DeviceCounterTable.devId(reader, counterId),
+                    DeviceCounterTable.name(reader, counterId),
                     counters.submitted(),
                     counters.completed(),
                     counters.errors(),
@@ -1220,24 +1194,11 @@ public final class Registry implements AutoCloseable
         {
             return Optional.empty();
         }
-        final int offset = deviceCountersOffset(counterId);
-        if (buffer.getIntAcquire(offset + COUNTERS_STATE_OFFSET) != COUNTERS_IN_USE)
+        if (DeviceCounterTable.state(reader, counterId) != COUNTERS_IN_USE)
         {
             return Optional.empty();
         }
-        final int state = buffer.getIntAcquire(offset + COUNTERS_DEVICE_STATE_OFFSET);
-        return Optional.of(new DeviceInfoView(
-            counterId,
-            state != DEVICE_STATE_UNKNOWN,
-            state == DEVICE_STATE_STARTED,
-            buffer.getLongAcquire(offset + COUNTERS_CAPABILITIES_OFFSET),
-            buffer.getIntAcquire(offset + COUNTERS_NB_VCHANS_OFFSET),
-            buffer.getIntAcquire(offset + COUNTERS_MAX_VCHANS_OFFSET),
-            buffer.getIntAcquire(offset + COUNTERS_MIN_DESC_OFFSET),
-            buffer.getIntAcquire(offset + COUNTERS_MAX_DESC_OFFSET),
-            buffer.getIntAcquire(offset + COUNTERS_MAX_SGES_OFFSET),
-            buffer.getIntAcquire(offset + COUNTERS_NB_PRIORITIES_OFFSET),
-            buffer.getIntAcquire(offset + COUNTERS_NUMA_NODE_OFFSET)));
+        return Optional.of(new DeviceCounters(buffer, counterId).info());
     }
 
     // ================================================================ error log
@@ -1329,7 +1290,7 @@ public final class Registry implements AutoCloseable
         try
         {
             checkTables(false, problems);
-            if ((buffer.getLongVolatile(CHANGE_COUNT_OFFSET) & 1) != 0)
+            if ((reader.getLongVolatile(CHANGE_COUNT_OFFSET) & 1) != 0)
             {
                 problems.add("change count is odd: a mutation did not finish");
             }
@@ -1588,11 +1549,10 @@ public final class Registry implements AutoCloseable
     {
         for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
         {
-            final int offset = domainOffset(slot);
-            final int state = buffer.getIntAcquire(offset + DOMAIN_STATE_OFFSET);
-            if ((state == DOMAIN_ACTIVE || state == DOMAIN_DEAD) &&
-                buffer.getLongAcquire(offset + DOMAIN_INCARNATION_OFFSET) == holder &&
-                nowNs - buffer.getLongAcquire(offset + DOMAIN_HEARTBEAT_NS_OFFSET) <= config.livenessTimeoutNs())
+            final int state = DomainTable.state(reader, slot);
+            if ((state == DomainTable.ACTIVE || state == DomainTable.DEAD) &&
+                DomainTable.incarnation(reader, slot) == holder &&
+                nowNs - DomainTable.heartbeatNs(reader, slot) <= config.livenessTimeoutNs())
             {
                 return false;
             }
@@ -1632,7 +1592,7 @@ public final class Registry implements AutoCloseable
                 return -Errno.EINVAL;
             }
             final int groupSlot = groupSlot(groupId);
-            if (!isActiveGroup(groupSlot, groupId))
+            if (!GroupTable.isActive(reader, groupSlot, groupId))
             {
                 return -Errno.ENOENT;
             }
@@ -1707,7 +1667,7 @@ public final class Registry implements AutoCloseable
 
     private void beginChange()
     {
-        final long count = buffer.getLong(CHANGE_COUNT_OFFSET);
+        final long count = reader.getLong(CHANGE_COUNT_OFFSET);
         if ((count & 1) == 0)
         {
             putLongVolatile(CHANGE_COUNT_OFFSET, count + 1);
@@ -1717,22 +1677,22 @@ public final class Registry implements AutoCloseable
 
     private void endChange()
     {
-        final long count = buffer.getLong(CHANGE_COUNT_OFFSET);
+        final long count = reader.getLong(CHANGE_COUNT_OFFSET);
         putLongRelease(CHANGE_COUNT_OFFSET, (count & 1) == 0 ? count + 2 : count + 1);
     }
 
-    private <T> T consistentRead(final Supplier<T> reader)
+    private <T> T consistentRead(final Supplier<T> snapshot)
     {
         for (int attempt = 0; attempt < SNAPSHOT_ATTEMPTS; attempt++)
         {
-            final long before = buffer.getLongAcquire(CHANGE_COUNT_OFFSET);
+            final long before = reader.getLongAcquire(CHANGE_COUNT_OFFSET);
             if ((before & 1) == 0)
             {
                 try
                 {
-                    final T result = reader.get();
+                    final T result = snapshot.get();
                     VarHandle.acquireFence();
-                    if (buffer.getLongVolatile(CHANGE_COUNT_OFFSET) == before)
+                    if (reader.getLongVolatile(CHANGE_COUNT_OFFSET) == before)
                     {
                         return result;
                     }
@@ -1747,13 +1707,13 @@ public final class Registry implements AutoCloseable
         if (readOnly)
         {
             // a mutation is taking long, or its holder died: a tool may not recover it, so it reads as it is
-            return reader.get();
+            return snapshot.get();
         }
         // a mutation is taking long, or its holder died: take the lock, which recovers a dead holder
         final int rc = lock(OP_CHECK);
         try
         {
-            return reader.get();
+            return snapshot.get();
         }
         finally
         {
@@ -1846,30 +1806,24 @@ public final class Registry implements AutoCloseable
 
     private void teardownDomain(final int slot)
     {
-        final int offset = domainOffset(slot);
-        final long generation = buffer.getLong(offset + DOMAIN_GENERATION_OFFSET);
-        final long domainIncarnation = buffer.getLong(offset + DOMAIN_INCARNATION_OFFSET);
-        putIntRelease(offset + DOMAIN_STATE_OFFSET, DOMAIN_DEAD);
+        final long generation = DomainTable.generation(reader, slot);
+        final long domainIncarnation = DomainTable.incarnation(reader, slot);
+        putIntRelease(domainOffset(slot) + DOMAIN_STATE_OFFSET, DomainTable.DEAD);
         pause("teardown:domain-dead");
         for (int groupSlot = 0; groupSlot < GROUP_CAPACITY; groupSlot++)
         {
-            final int groupOffset = groupOffset(groupSlot);
-            if (buffer.getInt(groupOffset + GROUP_STATE_OFFSET) == GROUP_FREE)
+            if (GroupTable.state(reader, groupSlot) == GroupTable.FREE)
             {
                 continue;
             }
-            if (buffer.getInt(groupOffset + GROUP_CREATOR_SLOT_OFFSET) == slot &&
-                buffer.getLong(groupOffset + GROUP_CREATOR_GENERATION_OFFSET) == generation)
+            if (GroupTable.isCreatedBy(reader, groupSlot, slot, generation))
             {
                 destroyGroupSlot(groupSlot);
                 continue;
             }
             for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
             {
-                final int memberOffset = memberOffset(groupSlot, memberSlot);
-                if (buffer.getLong(memberOffset + MEMBER_TOKEN_OFFSET) != 0 &&
-                    buffer.getInt(memberOffset + MEMBER_DOMAIN_SLOT_OFFSET) == slot &&
-                    buffer.getLong(memberOffset + MEMBER_DOMAIN_GENERATION_OFFSET) == generation)
+                if (MemberTable.isMembershipOf(reader, groupSlot, memberSlot, slot, generation))
                 {
                     removeMember(groupSlot, memberSlot, true);
                 }
@@ -1877,16 +1831,13 @@ public final class Registry implements AutoCloseable
         }
         for (int counterId = 0; counterId < DEVICE_COUNTERS_CAPACITY; counterId++)
         {
-            final int countersOffset = deviceCountersOffset(counterId);
-            if (buffer.getInt(countersOffset + COUNTERS_STATE_OFFSET) == COUNTERS_IN_USE &&
-                buffer.getInt(countersOffset + COUNTERS_DOMAIN_SLOT_OFFSET) == slot &&
-                buffer.getLong(countersOffset + COUNTERS_DOMAIN_GENERATION_OFFSET) == generation)
+            if (DeviceCounterTable.isOwnedBy(reader, counterId, slot, generation))
             {
-                putIntRelease(countersOffset + COUNTERS_STATE_OFFSET, COUNTERS_FREE);
+                putIntRelease(deviceCountersOffset(counterId) + COUNTERS_STATE_OFFSET, COUNTERS_FREE);
             }
         }
-        putIntRelease(offset + DOMAIN_STATE_OFFSET, DOMAIN_FREE);
-        if (domainIncarnation != incarnation && !hasActiveDomain(domainIncarnation))
+        putIntRelease(domainOffset(slot) + DOMAIN_STATE_OFFSET, DomainTable.FREE);
+        if (domainIncarnation != incarnation && !DomainTable.hasActive(reader, domainIncarnation))
         {
             checkLockHeld();
             ErrorLogChunks.releaseOwnedBy(buffer, domainIncarnation);
@@ -1896,13 +1847,12 @@ public final class Registry implements AutoCloseable
     private void destroyGroupSlot(final int groupSlot)
     {
         final int offset = groupOffset(groupSlot);
-        putIntRelease(offset + GROUP_STATE_OFFSET, GROUP_DESTROYING);
+        putIntRelease(offset + GROUP_STATE_OFFSET, GroupTable.DESTROYING);
         pause("destroy:state-destroying");
         for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
         {
-            final int memberOffset = memberOffset(groupSlot, memberSlot);
-            if (buffer.getLong(memberOffset + MEMBER_TOKEN_OFFSET) != 0 ||
-                buffer.getInt(memberOffset + MEMBER_HANDLER_OFFSET) != 0)
+            if (MemberTable.token(reader, groupSlot, memberSlot) != 0 ||
+                MemberTable.handler(reader, groupSlot, memberSlot) != 0)
             {
                 removeMember(groupSlot, memberSlot, false); // GROUP_DESTROYED tells the members, not MEMBER_LEFT
             }
@@ -1910,7 +1860,7 @@ public final class Registry implements AutoCloseable
         clear(offset + GROUP_TOKEN_SALT_OFFSET, TOKEN_SALT_LENGTH + TOKEN_HASH_LENGTH);
         putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
         putLong(offset + GROUP_LOCKOUT_UNTIL_NS_OFFSET, 0);
-        putIntRelease(offset + GROUP_STATE_OFFSET, GROUP_FREE);
+        putIntRelease(offset + GROUP_STATE_OFFSET, GroupTable.FREE);
     }
 
     /**
@@ -1920,30 +1870,28 @@ public final class Registry implements AutoCloseable
      * no live member still needs the entry this overwrites; a repair cannot wait, and a member that loses an
      * entry that way sees the gap in the numbers and records it.
      */
-    private void recordDeparture(final int groupSlot, final int memberOffset)
+    private void recordDeparture(final int groupSlot, final int memberSlot)
     {
-        final long token = buffer.getLong(memberOffset + MEMBER_TOKEN_OFFSET);
-        final int domainSlot = buffer.getInt(memberOffset + MEMBER_DOMAIN_SLOT_OFFSET);
-        if (0 == token || domainSlot < 0 || domainSlot >= DOMAIN_CAPACITY)
+        final long token = MemberTable.token(reader, groupSlot, memberSlot);
+        final int domainSlot = MemberTable.domainSlot(reader, groupSlot, memberSlot);
+        if (0 == token || !DomainTable.isSlot(domainSlot))
         {
             return;
         }
-        final int offset = groupOffset(groupSlot);
-        final long last = departureCount(groupSlot);
-        final int lastEntry = departureOffset(groupSlot, last);
-        if (last > 0 && buffer.getLong(lastEntry + DEPARTURE_NUMBER_OFFSET) == last &&
-            buffer.getLong(lastEntry + DEPARTURE_TOKEN_OFFSET) == token)
+        final long last = GroupTable.departureCount(reader, groupSlot);
+        if (last > 0 && GroupTable.departureNumber(reader, groupSlot, last) == last &&
+            GroupTable.departureToken(reader, groupSlot, last) == token)
         {
             return; // recorded by a removal that died half way (its repair finishes it): one departure, not two
         }
         final long number = last + 1;
         final int entry = departureOffset(groupSlot, number);
-        final UUID domainId = domainUuid(domainSlot);
+        final UUID domainId = DomainTable.uuid(reader, domainSlot);
         putLong(entry + DEPARTURE_TOKEN_OFFSET, token);
         putLong(entry + DEPARTURE_UUID_MSB_OFFSET, domainId.getMostSignificantBits());
         putLong(entry + DEPARTURE_UUID_LSB_OFFSET, domainId.getLeastSignificantBits());
         putLongRelease(entry + DEPARTURE_NUMBER_OFFSET, number);
-        putLongRelease(offset + GROUP_DEPARTURE_COUNT_OFFSET, number);
+        putLongRelease(groupOffset(groupSlot) + GROUP_DEPARTURE_COUNT_OFFSET, number);
     }
 
     private void writeMember(
@@ -1954,7 +1902,7 @@ public final class Registry implements AutoCloseable
         putLong(offset + MEMBER_DOMAIN_GENERATION_OFFSET, domainGeneration);
         putInt(offset + MEMBER_HANDLER_OFFSET, handler);
         putLong(offset + MEMBER_JOINED_EPOCH_MS_OFFSET, System.currentTimeMillis());
-        putLongRelease(ackCursorOffset(groupSlot, memberSlot), departureCount(groupSlot));
+        putLongRelease(ackCursorOffset(groupSlot, memberSlot), GroupTable.departureCount(reader, groupSlot));
         putLongRelease(offset + MEMBER_TOKEN_OFFSET, nextSequence());
         pause("join:member-written");
         putIntRelease(handlerOffset(handler), handlerEntry(groupSlot, memberSlot));
@@ -1962,18 +1910,17 @@ public final class Registry implements AutoCloseable
 
     private void removeMember(final int groupSlot, final int memberSlot, final boolean recordDeparture)
     {
-        final int offset = memberOffset(groupSlot, memberSlot);
         if (recordDeparture)
         {
-            recordDeparture(groupSlot, offset);
+            recordDeparture(groupSlot, memberSlot);
         }
-        final int handler = buffer.getInt(offset + MEMBER_HANDLER_OFFSET);
-        if (handler > 0 && handler <= MAX_HANDLER &&
-            buffer.getInt(handlerOffset(handler)) == handlerEntry(groupSlot, memberSlot))
+        final int handler = MemberTable.handler(reader, groupSlot, memberSlot);
+        if (HandlerTable.names(reader, handler, groupSlot, memberSlot))
         {
             putIntRelease(handlerOffset(handler), 0);
         }
         pause("leave:handler-revoked");
+        final int offset = memberOffset(groupSlot, memberSlot);
         putLongRelease(offset + MEMBER_TOKEN_OFFSET, 0);
         putInt(offset + MEMBER_HANDLER_OFFSET, 0);
         putInt(offset + MEMBER_DOMAIN_SLOT_OFFSET, 0);
@@ -1983,14 +1930,14 @@ public final class Registry implements AutoCloseable
 
     private int allocateHandler()
     {
-        long counter = buffer.getLong(HANDLER_COUNTER_OFFSET);
+        long counter = reader.getLong(HANDLER_COUNTER_OFFSET);
         try
         {
             for (int attempt = 0; attempt < MAX_HANDLER; attempt++)
             {
                 final int handler = (int)(Long.remainderUnsigned(counter, MAX_HANDLER)) + 1;
                 counter++;
-                if (buffer.getInt(handlerOffset(handler)) == 0)
+                if (HandlerTable.entry(reader, handler) == 0)
                 {
                     return handler;
                 }
@@ -2005,7 +1952,7 @@ public final class Registry implements AutoCloseable
 
     private long nextSequence()
     {
-        final long next = buffer.getLong(SEQUENCE_OFFSET) + 1;
+        final long next = reader.getLong(SEQUENCE_OFFSET) + 1;
         putLongRelease(SEQUENCE_OFFSET, next);
         return next;
     }
@@ -2022,13 +1969,13 @@ public final class Registry implements AutoCloseable
     {
         for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
         {
-            final int state = domainState(slot);
+            final int state = DomainTable.state(reader, slot);
             if (null == DomainState.of(state))
             {
                 problems.add("domain slot " + slot + " has invalid state " + state);
                 if (repair)
                 {
-                    putIntRelease(domainOffset(slot) + DOMAIN_STATE_OFFSET, DOMAIN_FREE);
+                    putIntRelease(domainOffset(slot) + DOMAIN_STATE_OFFSET, DomainTable.FREE);
                 }
             }
         }
@@ -2040,7 +1987,7 @@ public final class Registry implements AutoCloseable
 
         for (int handler = 0; handler <= MAX_HANDLER; handler++)
         {
-            final int entry = buffer.getInt(handlerOffset(handler));
+            final int entry = HandlerTable.entry(reader, handler);
             if (0 != entry && !isHandlerEntryValid(handler, entry))
             {
                 problems.add("handler " + handler + " names no live member");
@@ -2053,18 +2000,16 @@ public final class Registry implements AutoCloseable
 
         for (int counterId = 0; counterId < DEVICE_COUNTERS_CAPACITY; counterId++)
         {
-            final int offset = deviceCountersOffset(counterId);
-            if (buffer.getInt(offset + COUNTERS_STATE_OFFSET) == COUNTERS_IN_USE)
+            if (DeviceCounterTable.state(reader, counterId) == COUNTERS_IN_USE)
             {
-                final int slot = buffer.getInt(offset + COUNTERS_DOMAIN_SLOT_OFFSET);
-                if (slot < 0 || slot >= DOMAIN_CAPACITY || domainState(slot) == DOMAIN_FREE ||
-                    buffer.getLong(domainOffset(slot) + DOMAIN_GENERATION_OFFSET) !=
-                    buffer.getLong(offset + COUNTERS_DOMAIN_GENERATION_OFFSET))
+                final int slot = DeviceCounterTable.domainSlot(reader, counterId);
+                if (!DomainTable.isSlot(slot) || DomainTable.state(reader, slot) == DomainTable.FREE ||
+                    DomainTable.generation(reader, slot) != DeviceCounterTable.domainGeneration(reader, counterId))
                 {
                     problems.add("device counters " + counterId + " belong to no domain");
                     if (repair)
                     {
-                        putIntRelease(offset + COUNTERS_STATE_OFFSET, COUNTERS_FREE);
+                        putIntRelease(deviceCountersOffset(counterId) + COUNTERS_STATE_OFFSET, COUNTERS_FREE);
                     }
                 }
             }
@@ -2073,14 +2018,13 @@ public final class Registry implements AutoCloseable
 
     private void checkGroup(final int groupSlot, final boolean repair, final List<String> problems)
     {
-        final int offset = groupOffset(groupSlot);
-        final int state = buffer.getInt(offset + GROUP_STATE_OFFSET);
-        if (state == GROUP_FREE)
+        final int state = GroupTable.state(reader, groupSlot);
+        if (state == GroupTable.FREE)
         {
             for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
             {
-                if (memberToken(groupSlot, memberSlot) != 0 ||
-                    buffer.getInt(memberOffset(groupSlot, memberSlot) + MEMBER_HANDLER_OFFSET) != 0)
+                if (MemberTable.token(reader, groupSlot, memberSlot) != 0 ||
+                    MemberTable.handler(reader, groupSlot, memberSlot) != 0)
                 {
                     problems.add("free group slot " + groupSlot + " has member " + memberSlot);
                     if (repair)
@@ -2091,7 +2035,7 @@ public final class Registry implements AutoCloseable
             }
             return;
         }
-        if (state != GROUP_ACTIVE)
+        if (state != GroupTable.ACTIVE)
         {
             problems.add("group slot " + groupSlot + " left in state " + GroupState.of(state) + " (" + state + ")");
             if (repair)
@@ -2101,16 +2045,14 @@ public final class Registry implements AutoCloseable
             return;
         }
 
-        final int creatorSlot = buffer.getInt(offset + GROUP_CREATOR_SLOT_OFFSET);
-        final long creatorGeneration = buffer.getLong(offset + GROUP_CREATOR_GENERATION_OFFSET);
-        final int creatorMemberOffset = memberOffset(groupSlot, 0);
-        if (creatorSlot < 0 || creatorSlot >= DOMAIN_CAPACITY || domainState(creatorSlot) != DOMAIN_ACTIVE ||
-            buffer.getLong(domainOffset(creatorSlot) + DOMAIN_GENERATION_OFFSET) != creatorGeneration ||
-            buffer.getInt(creatorMemberOffset + MEMBER_DOMAIN_SLOT_OFFSET) != creatorSlot ||
-            buffer.getLong(creatorMemberOffset + MEMBER_DOMAIN_GENERATION_OFFSET) != creatorGeneration ||
-            !isMemberLinked(groupSlot, 0))
+        final int creatorSlot = GroupTable.creatorSlot(reader, groupSlot);
+        final long creatorGeneration = GroupTable.creatorGeneration(reader, groupSlot);
+        if (!DomainTable.isCurrent(reader, creatorSlot, creatorGeneration) ||
+            MemberTable.domainSlot(reader, groupSlot, 0) != creatorSlot ||
+            MemberTable.domainGeneration(reader, groupSlot, 0) != creatorGeneration ||
+            !MemberTable.isLinked(reader, groupSlot, 0))
         {
-            problems.add("group " + buffer.getInt(offset + GROUP_ID_OFFSET) + " has no live creator");
+            problems.add("group " + GroupTable.groupId(reader, groupSlot) + " has no live creator");
             if (repair)
             {
                 destroyGroupSlot(groupSlot);
@@ -2119,12 +2061,12 @@ public final class Registry implements AutoCloseable
         }
         for (int memberSlot = 1; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
         {
-            final int memberOffset = memberOffset(groupSlot, memberSlot);
-            final boolean used = buffer.getLong(memberOffset + MEMBER_TOKEN_OFFSET) != 0;
-            if (used ? !(isMemberDomainCurrent(groupSlot, memberSlot) && isMemberLinked(groupSlot, memberSlot)) :
-                buffer.getInt(memberOffset + MEMBER_HANDLER_OFFSET) != 0)
+            final boolean used = MemberTable.token(reader, groupSlot, memberSlot) != 0;
+            if (used ? !(MemberTable.isDomainCurrent(reader, groupSlot, memberSlot) &&
+                MemberTable.isLinked(reader, groupSlot, memberSlot)) :
+                MemberTable.handler(reader, groupSlot, memberSlot) != 0)
             {
-                problems.add("group " + buffer.getInt(offset + GROUP_ID_OFFSET) + " member " + memberSlot +
+                problems.add("group " + GroupTable.groupId(reader, groupSlot) + " member " + memberSlot +
                     (used ? " is dead or has no handler" : " is half written"));
                 if (repair)
                 {
@@ -2132,14 +2074,6 @@ public final class Registry implements AutoCloseable
                 }
             }
         }
-    }
-
-    private boolean isMemberLinked(final int groupSlot, final int memberSlot)
-    {
-        final int memberOffset = memberOffset(groupSlot, memberSlot);
-        final int handler = buffer.getInt(memberOffset + MEMBER_HANDLER_OFFSET);
-        return buffer.getLong(memberOffset + MEMBER_TOKEN_OFFSET) != 0 && handler > 0 && handler <= MAX_HANDLER &&
-            buffer.getInt(handlerOffset(handler)) == handlerEntry(groupSlot, memberSlot);
     }
 
     private boolean isHandlerEntryValid(final int handler, final int entry)
@@ -2150,10 +2084,9 @@ public final class Registry implements AutoCloseable
         {
             return false;
         }
-        final int memberOffset = memberOffset(groupSlot, memberSlot);
-        return groupState(groupSlot) == GROUP_ACTIVE &&
-            buffer.getLong(memberOffset + MEMBER_TOKEN_OFFSET) != 0 &&
-            buffer.getInt(memberOffset + MEMBER_HANDLER_OFFSET) == handler;
+        return GroupTable.state(reader, groupSlot) == GroupTable.ACTIVE &&
+            MemberTable.token(reader, groupSlot, memberSlot) != 0 &&
+            MemberTable.handler(reader, groupSlot, memberSlot) == handler;
     }
 
     // ================================================================ error log chunks (lock held)
@@ -2205,30 +2138,28 @@ public final class Registry implements AutoCloseable
      */
     private String teardownHoldBack(final int slot, final long nowNs)
     {
-        final long generation = buffer.getLong(domainOffset(slot) + DOMAIN_GENERATION_OFFSET);
+        final long generation = DomainTable.generation(reader, slot);
         for (int groupSlot = 0; groupSlot < GROUP_CAPACITY; groupSlot++)
         {
-            final int groupOffset = groupOffset(groupSlot);
-            if (buffer.getInt(groupOffset + GROUP_STATE_OFFSET) != GROUP_ACTIVE)
+            if (GroupTable.state(reader, groupSlot) != GroupTable.ACTIVE)
             {
                 continue;
             }
-            final long count = departureCount(groupSlot);
+            final long count = GroupTable.departureCount(reader, groupSlot);
             final String behind;
-            if (buffer.getInt(groupOffset + GROUP_CREATOR_SLOT_OFFSET) == slot &&
-                buffer.getLong(groupOffset + GROUP_CREATOR_GENERATION_OFFSET) == generation)
+            if (GroupTable.isCreatedBy(reader, groupSlot, slot, generation))
             {
                 behind = memberBehind(groupSlot, 0, count, nowNs);
             }
             else
             {
-                final int memberSlot = findMember(groupSlot, slot, generation);
+                final int memberSlot = MemberTable.find(reader, groupSlot, slot, generation);
                 behind = memberSlot < 0 ? null :
                     memberBehind(groupSlot, memberSlot, count + 1 - DEPARTURE_RING_CAPACITY, nowNs);
             }
             if (null != behind)
             {
-                return "group " + buffer.getInt(groupOffset + GROUP_ID_OFFSET) + ": " + behind;
+                return "group " + GroupTable.groupId(reader, groupSlot) + ": " + behind;
             }
         }
         return null;
@@ -2246,266 +2177,113 @@ public final class Registry implements AutoCloseable
         {
             return null;
         }
-        final long count = departureCount(groupSlot);
+        final long count = GroupTable.departureCount(reader, groupSlot);
         for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
         {
-            if (memberSlot == exceptMemberSlot || memberToken(groupSlot, memberSlot) == 0 ||
-                !isMemberDomainCurrent(groupSlot, memberSlot))
+            if (memberSlot == exceptMemberSlot || MemberTable.token(reader, groupSlot, memberSlot) == 0 ||
+                !MemberTable.isDomainCurrent(reader, groupSlot, memberSlot))
             {
                 continue;
             }
-            final int domainSlot = buffer.getInt(memberOffset(groupSlot, memberSlot) + MEMBER_DOMAIN_SLOT_OFFSET);
-            final long acknowledged = acknowledged(groupSlot, memberSlot, count);
+            final int domainSlot = MemberTable.domainSlot(reader, groupSlot, memberSlot);
+            final long acknowledged = GroupTable.acknowledged(reader, groupSlot, memberSlot, count);
             if (acknowledged < needed && isDomainAlive(domainSlot, nowNs))
             {
-                return "member " + domainUuid(domainSlot) + " (pid " +
-                    buffer.getLong(domainOffset(domainSlot) + DOMAIN_PID_OFFSET) + ") acknowledged departure " +
-                    acknowledged + " of " + count;
+                return "member " + DomainTable.uuid(reader, domainSlot) + " (pid " +
+                    DomainTable.pid(reader, domainSlot) + ") acknowledged departure " + acknowledged + " of " + count;
             }
         }
         return null;
     }
 
-    /** A group's departure count, never negative. */
-    private long departureCount(final int groupSlot)
-    {
-        return Math.max(0, buffer.getLongAcquire(groupOffset(groupSlot) + GROUP_DEPARTURE_COUNT_OFFSET));
-    }
-
-    /**
-     * A member's acknowledged-departure cursor, read once and clamped to 0..count: a value written by another
-     * process is never trusted beyond what can be true.
-     */
-    private long acknowledged(final int groupSlot, final int memberSlot, final long count)
-    {
-        final long cursor = buffer.getLongAcquire(ackCursorOffset(groupSlot, memberSlot));
-        return Math.max(0, Math.min(cursor, count));
-    }
-
     // ================================================================ reads
-
-    private int domainState(final int slot)
-    {
-        return buffer.getIntAcquire(domainOffset(slot) + DOMAIN_STATE_OFFSET);
-    }
-
-    private int groupState(final int groupSlot)
-    {
-        return buffer.getIntAcquire(groupOffset(groupSlot) + GROUP_STATE_OFFSET);
-    }
-
-    private long memberToken(final int groupSlot, final int memberSlot)
-    {
-        return buffer.getLongAcquire(memberOffset(groupSlot, memberSlot) + MEMBER_TOKEN_OFFSET);
-    }
-
-    private UUID domainUuid(final int slot)
-    {
-        final int offset = domainOffset(slot);
-        return new UUID(
-            buffer.getLong(offset + DOMAIN_UUID_MSB_OFFSET), buffer.getLong(offset + DOMAIN_UUID_LSB_OFFSET));
-    }
-
-    private String segmentFileName(final int slot)
-    {
-        final int offset = domainOffset(slot);
-        return readString(
-            offset + DOMAIN_SEGMENT_NAME_OFFSET, offset + DOMAIN_SEGMENT_NAME_LENGTH_OFFSET, MAX_SEGMENT_NAME_LENGTH);
-    }
-
-    private String readString(final int bytesOffset, final int lengthOffset, final int maxLength)
-    {
-        final int length = Math.max(0, Math.min(maxLength, buffer.getInt(lengthOffset)));
-        final byte[] bytes = new byte[length];
-        buffer.getBytes(bytesOffset, bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
-    }
 
     private boolean isOwnActiveDomain(final int slot)
     {
-        return slot >= 0 && slot < DOMAIN_CAPACITY && domainState(slot) == DOMAIN_ACTIVE &&
-            buffer.getLongAcquire(domainOffset(slot) + DOMAIN_INCARNATION_OFFSET) == incarnation;
+        return DomainTable.isOwnedActive(reader, slot, incarnation);
     }
 
     private boolean isDomainAlive(final int slot, final long nowNs)
     {
-        final int offset = domainOffset(slot);
-        return buffer.getLongAcquire(offset + DOMAIN_INCARNATION_OFFSET) == incarnation ||
-            nowNs - buffer.getLongAcquire(offset + DOMAIN_HEARTBEAT_NS_OFFSET) <= config.livenessTimeoutNs();
+        return DomainTable.isAlive(reader, slot, incarnation, nowNs, config.livenessTimeoutNs());
     }
 
     private boolean isReapable(final int slot, final long nowNs)
     {
-        return domainState(slot) == DOMAIN_ACTIVE && !isDomainAlive(slot, nowNs);
-    }
-
-    private boolean hasActiveDomain(final long domainIncarnation)
-    {
-        for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
-        {
-            if (domainState(slot) == DOMAIN_ACTIVE &&
-                buffer.getLong(domainOffset(slot) + DOMAIN_INCARNATION_OFFSET) == domainIncarnation)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private boolean isActiveGroup(final int groupSlot, final int groupId)
-    {
-        return groupState(groupSlot) == GROUP_ACTIVE &&
-            buffer.getInt(groupOffset(groupSlot) + GROUP_ID_OFFSET) == groupId;
+        return DomainTable.state(reader, slot) == DomainTable.ACTIVE && !isDomainAlive(slot, nowNs);
     }
 
     private boolean isCreator(final int groupSlot, final int domainSlot)
     {
-        final int offset = groupOffset(groupSlot);
-        return buffer.getInt(offset + GROUP_CREATOR_SLOT_OFFSET) == domainSlot &&
-            buffer.getLong(offset + GROUP_CREATOR_GENERATION_OFFSET) ==
-            buffer.getLong(domainOffset(domainSlot) + DOMAIN_GENERATION_OFFSET);
-    }
-
-    private int findMember(final int groupSlot, final int domainSlot, final long domainGeneration)
-    {
-        for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
-        {
-            final int offset = memberOffset(groupSlot, memberSlot);
-            if (buffer.getLong(offset + MEMBER_TOKEN_OFFSET) != 0 &&
-                buffer.getInt(offset + MEMBER_DOMAIN_SLOT_OFFSET) == domainSlot &&
-                buffer.getLong(offset + MEMBER_DOMAIN_GENERATION_OFFSET) == domainGeneration)
-            {
-                return memberSlot;
-            }
-        }
-        return -1;
-    }
-
-    private boolean isMemberDomainCurrent(final int groupSlot, final int memberSlot)
-    {
-        final int offset = memberOffset(groupSlot, memberSlot);
-        final int slot = buffer.getInt(offset + MEMBER_DOMAIN_SLOT_OFFSET);
-        return slot >= 0 && slot < DOMAIN_CAPACITY && domainState(slot) == DOMAIN_ACTIVE &&
-            buffer.getLong(domainOffset(slot) + DOMAIN_GENERATION_OFFSET) ==
-            buffer.getLong(offset + MEMBER_DOMAIN_GENERATION_OFFSET);
-    }
-
-    private boolean tokenMatches(final int groupSlot, final UUID token)
-    {
-        final int offset = groupOffset(groupSlot);
-        final byte[] salt = new byte[TOKEN_SALT_LENGTH];
-        final byte[] storedHash = new byte[TOKEN_HASH_LENGTH];
-        buffer.getBytes(offset + GROUP_TOKEN_SALT_OFFSET, salt);
-        buffer.getBytes(offset + GROUP_TOKEN_HASH_OFFSET, storedHash);
-        return TokenHash.matches(storedHash, TokenHash.hash(salt, token));
-    }
-
-    /**
-     * The handler table entry of a handler when it names a member slot of an active group; 0 otherwise.
-     */
-    private int liveHandlerEntry(final int handler)
-    {
-        if (handler <= 0 || handler > MAX_HANDLER)
-        {
-            return 0;
-        }
-        final int entry = buffer.getIntAcquire(handlerOffset(handler));
-        if (0 == entry)
-        {
-            return 0;
-        }
-        final int groupSlot = handlerEntryGroupSlot(entry);
-        if (groupSlot < 0 || groupSlot >= GROUP_CAPACITY || handlerEntryMemberSlot(entry) >= MEMBERS_PER_GROUP ||
-            buffer.getIntAcquire(groupOffset(groupSlot) + GROUP_STATE_OFFSET) != GROUP_ACTIVE)
-        {
-            return 0;
-        }
-        return entry;
-    }
-
-    /**
-     * Whether, after a member field was read, the member is still in use and still holds the handler, its group
-     * is still active and the handler entry is still the one read: then the field read belongs to that
-     * membership (a join writes the handler before the token; a leave clears the handler entry first).
-     */
-    private boolean isStillMember(final int handler, final int entry)
-    {
-        final int groupSlot = handlerEntryGroupSlot(entry);
-        final int memberOffset = memberOffset(groupSlot, handlerEntryMemberSlot(entry));
-        return buffer.getLongAcquire(memberOffset + MEMBER_TOKEN_OFFSET) != 0 &&
-            buffer.getIntAcquire(memberOffset + MEMBER_HANDLER_OFFSET) == handler &&
-            buffer.getIntAcquire(groupOffset(groupSlot) + GROUP_STATE_OFFSET) == GROUP_ACTIVE &&
-            buffer.getIntAcquire(handlerOffset(handler)) == entry;
+        return GroupTable.isCreatedBy(reader, groupSlot, domainSlot, DomainTable.generation(reader, domainSlot));
     }
 
     private DomainView readDomain(final int slot, final long nowNs)
     {
-        final DomainState state = DomainState.of(domainState(slot));
+        final DomainState state = DomainState.of(DomainTable.state(reader, slot));
         if (null == state || state == DomainState.FREE)
         {
             return null;
         }
-        final int offset = domainOffset(slot);
-        final long heartbeatNs = buffer.getLongAcquire(offset + DOMAIN_HEARTBEAT_NS_OFFSET);
+        final long heartbeatNs = DomainTable.heartbeatNs(reader, slot);
         return new DomainView(
             slot,
-            domainUuid(slot),
+            DomainTable.uuid(reader, slot),
             state,
-            buffer.getLong(offset + DOMAIN_GENERATION_OFFSET),
-            buffer.getLong(offset + DOMAIN_INCARNATION_OFFSET),
-            buffer.getLong(offset + DOMAIN_PID_OFFSET),
+            DomainTable.generation(reader, slot),
+            DomainTable.incarnation(reader, slot),
+            DomainTable.pid(reader, slot),
             heartbeatNs,
             nowNs - heartbeatNs,
-            segmentFileName(slot),
-            buffer.getLong(offset + DOMAIN_SEGMENT_SIZE_OFFSET),
-            buffer.getLong(offset + DOMAIN_REGISTERED_EPOCH_MS_OFFSET));
+            DomainTable.segmentFileName(reader, slot),
+            DomainTable.segmentSize(reader, slot),
+            DomainTable.registeredEpochMs(reader, slot));
     }
 
     private GroupView readGroup(final int groupSlot, final long nowNs)
     {
-        if (groupState(groupSlot) != GROUP_ACTIVE)
+        if (GroupTable.state(reader, groupSlot) != GroupTable.ACTIVE)
         {
             return null;
         }
-        final int offset = groupOffset(groupSlot);
-        final int creatorSlot = buffer.getInt(offset + GROUP_CREATOR_SLOT_OFFSET);
+        final int creatorSlot = GroupTable.creatorSlot(reader, groupSlot);
         final List<MemberView> members = new ArrayList<>();
         for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
         {
-            final int memberOffset = memberOffset(groupSlot, memberSlot);
-            final long token = buffer.getLongAcquire(memberOffset + MEMBER_TOKEN_OFFSET);
-            final int slot = buffer.getInt(memberOffset + MEMBER_DOMAIN_SLOT_OFFSET);
-            if (0 != token && slot >= 0 && slot < DOMAIN_CAPACITY)
+            final long token = MemberTable.token(reader, groupSlot, memberSlot);
+            final int slot = MemberTable.domainSlot(reader, groupSlot, memberSlot);
+            if (0 != token && DomainTable.isSlot(slot))
             {
                 members.add(new MemberView(
                     memberSlot,
-                    domainUuid(slot),
+                    DomainTable.uuid(reader, slot),
                     slot,
-                    buffer.getLong(memberOffset + MEMBER_DOMAIN_GENERATION_OFFSET),
-                    buffer.getInt(memberOffset + MEMBER_HANDLER_OFFSET),
+                    MemberTable.domainGeneration(reader, groupSlot, memberSlot),
+                    MemberTable.handler(reader, groupSlot, memberSlot),
                     token,
-                    nowNs - buffer.getLongAcquire(domainOffset(slot) + DOMAIN_HEARTBEAT_NS_OFFSET),
+                    nowNs - DomainTable.heartbeatNs(reader, slot),
                     memberSlot == 0,
-                    acknowledged(groupSlot, memberSlot, departureCount(groupSlot))));
+                    GroupTable.acknowledged(
+                        reader, groupSlot, memberSlot, GroupTable.departureCount(reader, groupSlot))));
             }
         }
-        final long departureCount = departureCount(groupSlot);
+        final long departureCount = GroupTable.departureCount(reader, groupSlot);
         final List<Departure> departures = new ArrayList<>();
-        for (long number = Math.max(1, departureCount - DEPARTURE_RING_CAPACITY + 1); number <= departureCount; number++)
+        final long oldest = Math.max(1, departureCount - DEPARTURE_RING_CAPACITY + 1);
+        for (long number = oldest; number <= departureCount; number++)
         {
-            final int entry = departureOffset(groupSlot, number);
-            if (buffer.getLongAcquire(entry + DEPARTURE_NUMBER_OFFSET) == number)
+            if (GroupTable.departureNumber(reader, groupSlot, number) == number)
             {
-                departures.add(new Departure(number, buffer.getLong(entry + DEPARTURE_TOKEN_OFFSET), new UUID(
-                    buffer.getLong(entry + DEPARTURE_UUID_MSB_OFFSET), buffer.getLong(entry + DEPARTURE_UUID_LSB_OFFSET))));
+                departures.add(new Departure(number, GroupTable.departureToken(reader, groupSlot, number),
+                    GroupTable.departureDomain(reader, groupSlot, number)));
             }
         }
         return new GroupView(
-            buffer.getInt(offset + GROUP_ID_OFFSET),
-            buffer.getLong(offset + GROUP_GENERATION_OFFSET),
-            creatorSlot >= 0 && creatorSlot < DOMAIN_CAPACITY ? domainUuid(creatorSlot) : null,
+            GroupTable.groupId(reader, groupSlot),
+            GroupTable.generation(reader, groupSlot),
+            DomainTable.isSlot(creatorSlot) ? DomainTable.uuid(reader, creatorSlot) : null,
             creatorSlot,
-            buffer.getLong(offset + GROUP_CREATED_EPOCH_MS_OFFSET),
+            GroupTable.createdEpochMs(reader, groupSlot),
             List.copyOf(members),
             departureCount,
             List.copyOf(departures));
