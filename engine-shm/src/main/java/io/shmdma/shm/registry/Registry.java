@@ -109,9 +109,6 @@ public final class Registry implements AutoCloseable
     private static final int SNAPSHOT_ATTEMPTS = 200;
     /** Result of one attempt of a mutation that must wait for members to acknowledge departures (never returned). */
     private static final int WAIT_FOR_ACKNOWLEDGEMENTS = Integer.MIN_VALUE;
-    private static final String[] OPERATION_NAMES = {
-        "none", "register domain", "unregister domain", "reap", "create group", "join group", "leave group",
-        "destroy group", "handler get", "device counters", "error log", "check" };
 
     private final ControlSegmentFile file;
     private final AtomicBuffer buffer;
@@ -288,7 +285,7 @@ public final class Registry implements AutoCloseable
         {
             return -Errno.EINVAL;
         }
-        return locked(OP_REGISTER_DOMAIN, () ->
+        return locked(RegistryOperation.REGISTER_DOMAIN, () ->
         {
             final long nowNs = System.nanoTime();
             for (int slot = DomainTable.findActive(reader, domainId, 0); slot >= 0;
@@ -358,7 +355,7 @@ public final class Registry implements AutoCloseable
         while (true)
         {
             final boolean force = System.nanoTime() - deadlineNs > 0;
-            final int rc = locked(OP_UNREGISTER_DOMAIN, () ->
+            final int rc = locked(RegistryOperation.UNREGISTER_DOMAIN, () ->
             {
                 if (!isOwnActiveDomain(domainSlot))
                 {
@@ -438,7 +435,7 @@ public final class Registry implements AutoCloseable
         {
             candidate = isReapable(slot, nowNs) || DomainTable.state(reader, slot) == DomainTable.DEAD;
         }
-        if (!candidate || lock(OP_REAP) < 0)
+        if (!candidate || lock(RegistryOperation.REAP) < 0)
         {
             return List.of();
         }
@@ -600,7 +597,7 @@ public final class Registry implements AutoCloseable
         {
             return -Errno.EINVAL;
         }
-        return locked(OP_CREATE_GROUP, () ->
+        return locked(RegistryOperation.CREATE_GROUP, () ->
         {
             if (!isOwnActiveDomain(creatorDomainSlot))
             {
@@ -687,7 +684,7 @@ public final class Registry implements AutoCloseable
         {
             return -Errno.EINVAL;
         }
-        return lockedOnGroup(OP_JOIN_GROUP, domainSlot, groupId, groupSlot ->
+        return lockedOnGroup(RegistryOperation.JOIN_GROUP, domainSlot, groupId, groupSlot ->
         {
             final int offset = groupOffset(groupSlot);
             final long nowNs = System.nanoTime();
@@ -771,7 +768,7 @@ public final class Registry implements AutoCloseable
      */
     public int leaveGroup(final int domainSlot, final int groupId)
     {
-        return withBackPressure(() -> lockedOnGroup(OP_LEAVE_GROUP, domainSlot, groupId, groupSlot ->
+        return withBackPressure(() -> lockedOnGroup(RegistryOperation.LEAVE_GROUP, domainSlot, groupId, groupSlot ->
         {
             if (isCreator(groupSlot, domainSlot))
             {
@@ -810,7 +807,7 @@ public final class Registry implements AutoCloseable
      */
     public int destroyGroup(final int domainSlot, final int groupId)
     {
-        return withBackPressure(() -> lockedOnGroup(OP_DESTROY_GROUP, domainSlot, groupId, groupSlot ->
+        return withBackPressure(() -> lockedOnGroup(RegistryOperation.DESTROY_GROUP, domainSlot, groupId, groupSlot ->
         {
             if (!isCreator(groupSlot, domainSlot))
             {
@@ -851,7 +848,7 @@ public final class Registry implements AutoCloseable
         {
             return -Errno.EINVAL;
         }
-        return lockedOnGroup(OP_HANDLER_GET, requesterDomainSlot, groupId, groupSlot ->
+        return lockedOnGroup(RegistryOperation.HANDLER_GET, requesterDomainSlot, groupId, groupSlot ->
         {
             final long requesterGeneration =
                 DomainTable.generation(reader, requesterDomainSlot);
@@ -1080,7 +1077,7 @@ public final class Registry implements AutoCloseable
         {
             return -Errno.EINVAL;
         }
-        return locked(OP_DEVICE_COUNTERS, () ->
+        return locked(RegistryOperation.DEVICE_COUNTERS, () ->
         {
             if (!isOwnActiveDomain(domainSlot))
             {
@@ -1124,7 +1121,7 @@ public final class Registry implements AutoCloseable
         {
             return -Errno.EINVAL;
         }
-        return locked(OP_DEVICE_COUNTERS, () ->
+        return locked(RegistryOperation.DEVICE_COUNTERS, () ->
         {
             final int domainSlot = DeviceCounterTable.domainSlot(reader, counterId);
             if (!isOwnActiveDomain(domainSlot) ||
@@ -1225,7 +1222,7 @@ public final class Registry implements AutoCloseable
             }
             if (null == errorLog)
             {
-                if (lock(OP_ERROR_LOG) >= 0)
+                if (lock(RegistryOperation.ERROR_LOG) >= 0)
                 {
                     try
                     {
@@ -1281,7 +1278,7 @@ public final class Registry implements AutoCloseable
     {
         checkOpen();
         final List<String> problems = new ArrayList<>();
-        final int rc = lock(OP_CHECK);
+        final int rc = lock(RegistryOperation.CHECK);
         if (rc < 0)
         {
             problems.add("could not take the registry lock: " + Errno.name(rc));
@@ -1315,7 +1312,7 @@ public final class Registry implements AutoCloseable
             {
                 return;
             }
-            if (errorLogChunk >= 0 && lock(OP_ERROR_LOG) >= 0)
+            if (errorLogChunk >= 0 && lock(RegistryOperation.ERROR_LOG) >= 0)
             {
                 try
                 {
@@ -1390,7 +1387,7 @@ public final class Registry implements AutoCloseable
         }
     }
 
-    private int lock(final int operation)
+    private int lock(final RegistryOperation operation)
     {
         checkWritable();
         processLock.lock();
@@ -1444,7 +1441,7 @@ public final class Registry implements AutoCloseable
             }
             if (buffer.getLongVolatile(LOCK_WORD_OFFSET) == incarnation)
             {
-                buffer.putInt(LOCK_OPERATION_OFFSET, OP_NONE);
+                buffer.putInt(LOCK_OPERATION_OFFSET, RegistryOperation.NONE.code());
             }
             if (!buffer.compareAndSetLong(LOCK_WORD_OFFSET, incarnation, 0))
             {
@@ -1456,7 +1453,7 @@ public final class Registry implements AutoCloseable
         processLock.unlock();
     }
 
-    private int acquireSegmentLock(final int operation)
+    private int acquireSegmentLock(final RegistryOperation operation)
     {
         final long startNs = System.nanoTime();
         long observedHolder = 0;
@@ -1519,12 +1516,12 @@ public final class Registry implements AutoCloseable
         }
     }
 
-    private void onLockAcquired(final int operation)
+    private void onLockAcquired(final RegistryOperation operation)
     {
         segmentLockDepth = 1;
         putLong(LOCK_HOLDER_PID_OFFSET, pid);
         putLong(LOCK_ACQUIRED_EPOCH_MS_OFFSET, System.currentTimeMillis());
-        putInt(LOCK_OPERATION_OFFSET, operation);
+        putInt(LOCK_OPERATION_OFFSET, operation.code());
         heartbeatOwnDomains(System.nanoTime());
         pause("lock:acquired");
     }
@@ -1567,8 +1564,7 @@ public final class Registry implements AutoCloseable
         beginChange();
         checkTables(true, repairs);
         endChange();
-        final String operationName = deadOperation >= 0 && deadOperation < OPERATION_NAMES.length ?
-            OPERATION_NAMES[deadOperation] : "operation " + deadOperation;
+        final String operationName = RegistryOperation.labelOf(deadOperation);
         recordError(new IllegalStateException("registry lock taken over from dead holder pid " + deadPid +
             " (incarnation " + Long.toHexString(deadHolder) + ") during " + operationName + "; repaired " +
             repairs.size() + " inconsistencies" + (repairs.isEmpty() ? "" : ": " + repairs)));
@@ -1579,7 +1575,7 @@ public final class Registry implements AutoCloseable
      * (-EINVAL), a caller that is an active domain of this process (-EINVAL) and a group that exists (-ENOENT).
      */
     private int lockedOnGroup(
-        final int operation, final int domainSlot, final int groupId, final IntUnaryOperator body)
+        final RegistryOperation operation, final int domainSlot, final int groupId, final IntUnaryOperator body)
     {
         if (groupId < 0 || groupId > MAX_GROUP_ID)
         {
@@ -1604,7 +1600,7 @@ public final class Registry implements AutoCloseable
      * Runs a registry operation under the lock: its result, or the lock's errno when it could not be had, or
      * -ESRCH when this process lost the lock while it held it (paused past the liveness timeout).
      */
-    private int locked(final int operation, final IntSupplier body)
+    private int locked(final RegistryOperation operation, final IntSupplier body)
     {
         final int rc = lock(operation);
         if (rc < 0)
@@ -1710,7 +1706,7 @@ public final class Registry implements AutoCloseable
             return snapshot.get();
         }
         // a mutation is taking long, or its holder died: take the lock, which recovers a dead holder
-        final int rc = lock(OP_CHECK);
+        final int rc = lock(RegistryOperation.CHECK);
         try
         {
             return snapshot.get();
