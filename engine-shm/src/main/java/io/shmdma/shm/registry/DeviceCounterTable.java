@@ -92,4 +92,48 @@ final class DeviceCounterTable
         return state(reader, counterId) == COUNTERS_IN_USE && domainSlot(reader, counterId) == domainSlot &&
             domainGeneration(reader, counterId) == domainGeneration;
     }
+
+    // ---------------------------------------------------------------- writers (lock held)
+
+    /**
+     * Sets the state, release store: IN_USE publishes an entry written while FREE.
+     *
+     * @param writer    the lock holder's writer.
+     * @param counterId the counter id.
+     * @param state     {@link ControlSegmentDescriptor#COUNTERS_FREE} or
+     *                  {@link ControlSegmentDescriptor#COUNTERS_IN_USE}.
+     */
+    static void state(final FencedWriter writer, final int counterId, final int state)
+    {
+        writer.putIntRelease(deviceCountersOffset(counterId) + COUNTERS_STATE_OFFSET, state);
+    }
+
+    /**
+     * Writes the owner and the device of a free entry being allocated, and zeroes the published information.
+     *
+     * @param writer           the lock holder's writer.
+     * @param counterId        the counter id.
+     * @param domainSlot       the owning domain's slot.
+     * @param domainGeneration its generation.
+     * @param devId            the device id in the owning process.
+     * @param name             the device name, UTF-8, at most
+     *                         {@link ControlSegmentDescriptor#MAX_DEVICE_NAME_LENGTH} bytes.
+     */
+    static void owner(
+        final FencedWriter writer,
+        final int counterId,
+        final int domainSlot,
+        final long domainGeneration,
+        final int devId,
+        final byte[] name)
+    {
+        final int offset = deviceCountersOffset(counterId);
+        writer.putInt(offset + COUNTERS_DOMAIN_SLOT_OFFSET, domainSlot);
+        writer.putLong(offset + COUNTERS_DOMAIN_GENERATION_OFFSET, domainGeneration);
+        writer.putInt(offset + COUNTERS_DEV_ID_OFFSET, devId);
+        writer.clear(offset + COUNTERS_NAME_OFFSET, MAX_DEVICE_NAME_LENGTH);
+        writer.putBytes(offset + COUNTERS_NAME_OFFSET, name);
+        writer.putInt(offset + COUNTERS_NAME_LENGTH_OFFSET, name.length);
+        writer.clear(offset + COUNTERS_CAPABILITIES_OFFSET, COUNTERS_INFO_END_OFFSET - COUNTERS_CAPABILITIES_OFFSET);
+    }
 }

@@ -227,4 +227,57 @@ final class DomainTable
         }
         return -1;
     }
+
+    // ---------------------------------------------------------------- writers (lock held)
+
+    /**
+     * Sets the state, release store: ACTIVE publishes a domain written while FREE.
+     *
+     * @param writer the lock holder's writer.
+     * @param slot   the domain slot.
+     * @param state  one of the {@link DomainState} codes.
+     */
+    static void state(final FencedWriter writer, final int slot, final int state)
+    {
+        writer.putIntRelease(domainOffset(slot) + DOMAIN_STATE_OFFSET, state);
+    }
+
+    /**
+     * Writes the fields of a registration (not the state), the heartbeat last with a release store.
+     *
+     * @param writer       the lock holder's writer.
+     * @param slot         the domain slot.
+     * @param generation   the slot's new generation.
+     * @param incarnation  the owner's incarnation id.
+     * @param domainId     the domain's UUID.
+     * @param pid          the owner's pid.
+     * @param segmentSize  the size of the domain segment.
+     * @param segmentName  the segment file name, UTF-8, at most
+     *                     {@link ControlSegmentDescriptor#MAX_SEGMENT_NAME_LENGTH} bytes.
+     * @param heartbeatNs  the first heartbeat.
+     */
+    static void registration(
+        final FencedWriter writer,
+        final int slot,
+        final long generation,
+        final long incarnation,
+        final UUID domainId,
+        final long pid,
+        final long segmentSize,
+        final byte[] segmentName,
+        final long heartbeatNs)
+    {
+        final int offset = domainOffset(slot);
+        writer.putLong(offset + DOMAIN_GENERATION_OFFSET, generation);
+        writer.putLong(offset + DOMAIN_INCARNATION_OFFSET, incarnation);
+        writer.putLong(offset + DOMAIN_UUID_MSB_OFFSET, domainId.getMostSignificantBits());
+        writer.putLong(offset + DOMAIN_UUID_LSB_OFFSET, domainId.getLeastSignificantBits());
+        writer.putLong(offset + DOMAIN_PID_OFFSET, pid);
+        writer.putLong(offset + DOMAIN_SEGMENT_SIZE_OFFSET, segmentSize);
+        writer.putLong(offset + DOMAIN_REGISTERED_EPOCH_MS_OFFSET, System.currentTimeMillis());
+        writer.clear(offset + DOMAIN_SEGMENT_NAME_OFFSET, MAX_SEGMENT_NAME_LENGTH);
+        writer.putBytes(offset + DOMAIN_SEGMENT_NAME_OFFSET, segmentName);
+        writer.putInt(offset + DOMAIN_SEGMENT_NAME_LENGTH_OFFSET, segmentName.length);
+        writer.putLongRelease(offset + DOMAIN_HEARTBEAT_NS_OFFSET, heartbeatNs);
+    }
 }

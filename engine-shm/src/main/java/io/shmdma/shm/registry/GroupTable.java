@@ -245,4 +245,161 @@ final class GroupTable
         return new UUID(
             reader.getLong(entry + DEPARTURE_UUID_MSB_OFFSET), reader.getLong(entry + DEPARTURE_UUID_LSB_OFFSET));
     }
+
+    // ---------------------------------------------------------------- writers (lock held)
+
+    /**
+     * Sets the state, release store: CREATING first and ACTIVE last when creating, DESTROYING first and FREE last
+     * when destroying.
+     *
+     * @param writer    the lock holder's writer.
+     * @param groupSlot the group slot.
+     * @param state     one of the {@link GroupState} codes.
+     */
+    static void state(final FencedWriter writer, final int groupSlot, final int state)
+    {
+        writer.putIntRelease(groupOffset(groupSlot) + GROUP_STATE_OFFSET, state);
+    }
+
+    /**
+     * Writes the identity of a group being created: the slot's id epoch and group id, the generation and the
+     * creator.
+     *
+     * @param writer            the lock holder's writer.
+     * @param groupSlot         the group slot.
+     * @param idEpoch           the slot's new id epoch.
+     * @param groupId           the group id.
+     * @param generation        the group's generation.
+     * @param creatorSlot       the creator's domain slot.
+     * @param creatorGeneration its generation.
+     */
+    static void identity(
+        final FencedWriter writer,
+        final int groupSlot,
+        final int idEpoch,
+        final int groupId,
+        final long generation,
+        final int creatorSlot,
+        final long creatorGeneration)
+    {
+        final int offset = groupOffset(groupSlot);
+        writer.putInt(offset + GROUP_ID_EPOCH_OFFSET, idEpoch);
+        writer.putInt(offset + GROUP_ID_OFFSET, groupId);
+        writer.putLong(offset + GROUP_GENERATION_OFFSET, generation);
+        writer.putInt(offset + GROUP_CREATOR_SLOT_OFFSET, creatorSlot);
+        writer.putLong(offset + GROUP_CREATOR_GENERATION_OFFSET, creatorGeneration);
+    }
+
+    /**
+     * Sets the wrong-token count.
+     *
+     * @param writer      the lock holder's writer.
+     * @param groupSlot   the group slot.
+     * @param failedJoins the count.
+     */
+    static void failedJoins(final FencedWriter writer, final int groupSlot, final int failedJoins)
+    {
+        writer.putInt(groupOffset(groupSlot) + GROUP_FAILED_JOINS_OFFSET, failedJoins);
+    }
+
+    /**
+     * Sets until when joins are refused.
+     *
+     * @param writer         the lock holder's writer.
+     * @param groupSlot      the group slot.
+     * @param lockoutUntilNs a {@link System#nanoTime()} deadline, 0 for none.
+     */
+    static void lockoutUntilNs(final FencedWriter writer, final int groupSlot, final long lockoutUntilNs)
+    {
+        writer.putLong(groupOffset(groupSlot) + GROUP_LOCKOUT_UNTIL_NS_OFFSET, lockoutUntilNs);
+    }
+
+    /**
+     * Stores the salt and the salted hash of the group's token.
+     *
+     * @param writer    the lock holder's writer.
+     * @param groupSlot the group slot.
+     * @param salt      {@link ControlSegmentDescriptor#TOKEN_SALT_LENGTH} bytes.
+     * @param hash      {@link ControlSegmentDescriptor#TOKEN_HASH_LENGTH} bytes.
+     */
+    static void tokenHash(final FencedWriter writer, final int groupSlot, final byte[] salt, final byte[] hash)
+    {
+        final int offset = groupOffset(groupSlot);
+        writer.putBytes(offset + GROUP_TOKEN_SALT_OFFSET, salt);
+        writer.putBytes(offset + GROUP_TOKEN_HASH_OFFSET, hash);
+    }
+
+    /**
+     * Zeroes the salt and hash of the token.
+     *
+     * @param writer    the lock holder's writer.
+     * @param groupSlot the group slot.
+     */
+    static void clearTokenHash(final FencedWriter writer, final int groupSlot)
+    {
+        writer.clear(groupOffset(groupSlot) + GROUP_TOKEN_SALT_OFFSET, TOKEN_SALT_LENGTH + TOKEN_HASH_LENGTH);
+    }
+
+    /**
+     * Sets the creation time.
+     *
+     * @param writer         the lock holder's writer.
+     * @param groupSlot      the group slot.
+     * @param createdEpochMs epoch milliseconds.
+     */
+    static void createdEpochMs(final FencedWriter writer, final int groupSlot, final long createdEpochMs)
+    {
+        writer.putLong(groupOffset(groupSlot) + GROUP_CREATED_EPOCH_MS_OFFSET, createdEpochMs);
+    }
+
+    /**
+     * Empties the departures of a group being created: count 0, every acknowledged-departure cursor and ring entry
+     * zeroed.
+     *
+     * @param writer    the lock holder's writer.
+     * @param groupSlot the group slot.
+     */
+    static void clearDepartures(final FencedWriter writer, final int groupSlot)
+    {
+        final int offset = groupOffset(groupSlot);
+        writer.putLong(offset + GROUP_DEPARTURE_COUNT_OFFSET, 0);
+        writer.clear(offset + GROUP_ACK_CURSORS_OFFSET, MEMBERS_PER_GROUP * ACK_CURSOR_LENGTH);
+        writer.clear(offset + GROUP_DEPARTURES_OFFSET, DEPARTURE_RING_CAPACITY * DEPARTURE_ENTRY_LENGTH);
+    }
+
+    /**
+     * Sets a member slot's acknowledged-departure cursor under the lock (at the join), release store; afterwards
+     * only the member's own process moves it ({@link OwnerStores#acknowledge(int, int, long)}).
+     *
+     * @param writer       the lock holder's writer.
+     * @param groupSlot    the group slot.
+     * @param memberSlot   the member slot.
+     * @param acknowledged the last departure the member has taken.
+     */
+    static void acknowledged(
+        final FencedWriter writer, final int groupSlot, final int memberSlot, final long acknowledged)
+    {
+        writer.putLongRelease(ackCursorOffset(groupSlot, memberSlot), acknowledged);
+    }
+
+    /**
+     * Appends departure {@code number} to the ring: its fields, then its number (release store), then the group's
+     * departure count (release store). A reader trusts an entry only when it carries the number it expects.
+     *
+     * @param writer    the lock holder's writer.
+     * @param groupSlot the group slot.
+     * @param number    the departure number, the departure count plus one.
+     * @param token     the departed membership's token.
+     * @param domainId  the departed domain's UUID.
+     */
+    static void appendDeparture(
+        final FencedWriter writer, final int groupSlot, final long number, final long token, final UUID domainId)
+    {
+        final int entry = departureOffset(groupSlot, number);
+        writer.putLong(entry + DEPARTURE_TOKEN_OFFSET, token);
+        writer.putLong(entry + DEPARTURE_UUID_MSB_OFFSET, domainId.getMostSignificantBits());
+        writer.putLong(entry + DEPARTURE_UUID_LSB_OFFSET, domainId.getLeastSignificantBits());
+        writer.putLongRelease(entry + DEPARTURE_NUMBER_OFFSET, number);
+        writer.putLongRelease(groupOffset(groupSlot) + GROUP_DEPARTURE_COUNT_OFFSET, number);
+    }
 }

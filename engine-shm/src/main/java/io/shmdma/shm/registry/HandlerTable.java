@@ -98,4 +98,16 @@ final class HandlerTable
             GroupTable.state(reader, groupSlot) == GroupTable.ACTIVE &&
             entry(reader, handler) == entry;
     }
+
+    /**
+     * Sets a handler's entry, release store: a member's entry publishes the handler, 0 revokes it.
+     *
+     * @param writer  the lock holder's writer.
+     * @param handler 0..{@link ControlSegmentDescriptor#MAX_HANDLER}.
+     * @param entry   {@link ControlSegmentDescriptor#handlerEntry(int, int)}, or 0.
+     */
+    static void entry(final FencedWriter writer, final int handler, final int entry)
+    {
+        writer.putIntRelease(handlerOffset(handler), entry);
+    }
 }

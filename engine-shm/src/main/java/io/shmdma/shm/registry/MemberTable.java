@@ -137,4 +137,62 @@ final class MemberTable
         return token(reader, groupSlot, memberSlot) != 0 &&
             HandlerTable.names(reader, handler(reader, groupSlot, memberSlot), groupSlot, memberSlot);
     }
+
+    // ---------------------------------------------------------------- writers (lock held)
+
+    /**
+     * Writes a member's fields other than its token (plain stores): the member is not in use until
+     * {@link #token(FencedWriter, int, int, long)} publishes it.
+     *
+     * @param writer           the lock holder's writer.
+     * @param groupSlot        the group slot.
+     * @param memberSlot       the member slot.
+     * @param domainSlot       the member's domain slot.
+     * @param domainGeneration its generation.
+     * @param handler          the member's handler.
+     */
+    static void fields(
+        final FencedWriter writer,
+        final int groupSlot,
+        final int memberSlot,
+        final int domainSlot,
+        final long domainGeneration,
+        final int handler)
+    {
+        final int offset = memberOffset(groupSlot, memberSlot);
+        writer.putInt(offset + MEMBER_DOMAIN_SLOT_OFFSET, domainSlot);
+        writer.putLong(offset + MEMBER_DOMAIN_GENERATION_OFFSET, domainGeneration);
+        writer.putInt(offset + MEMBER_HANDLER_OFFSET, handler);
+        writer.putLong(offset + MEMBER_JOINED_EPOCH_MS_OFFSET, System.currentTimeMillis());
+    }
+
+    /**
+     * Sets the membership token, release store: non-zero publishes the member, 0 frees the slot.
+     *
+     * @param writer     the lock holder's writer.
+     * @param groupSlot  the group slot.
+     * @param memberSlot the member slot.
+     * @param token      the token.
+     */
+    static void token(final FencedWriter writer, final int groupSlot, final int memberSlot, final long token)
+    {
+        writer.putLongRelease(memberOffset(groupSlot, memberSlot) + MEMBER_TOKEN_OFFSET, token);
+    }
+
+    /**
+     * Frees a member slot: the token first (release store), then the other fields.
+     *
+     * @param writer     the lock holder's writer.
+     * @param groupSlot  the group slot.
+     * @param memberSlot the member slot.
+     */
+    static void clear(final FencedWriter writer, final int groupSlot, final int memberSlot)
+    {
+        token(writer, groupSlot, memberSlot, 0);
+        final int offset = memberOffset(groupSlot, memberSlot);
+        writer.putInt(offset + MEMBER_HANDLER_OFFSET, 0);
+        writer.putInt(offset + MEMBER_DOMAIN_SLOT_OFFSET, 0);
+        writer.putLong(offset + MEMBER_DOMAIN_GENERATION_OFFSET, 0);
+        writer.putLong(offset + MEMBER_JOINED_EPOCH_MS_OFFSET, 0);
+    }
 }

@@ -2,27 +2,19 @@ package io.shmdma.shm.registry;
 
 import io.shmdma.AgronaAccess;
 import io.shmdma.Errno;
-import io.shmdma.memory.SharedMemory;
-
 import org.agrona.concurrent.AtomicBuffer;
-import org.agrona.concurrent.SystemEpochClock;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.errors.DistinctErrorLog;
 
 import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
-import java.util.function.IntUnaryOperator;
 import java.util.function.Supplier;
 
 import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
@@ -98,42 +90,38 @@ import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
  */
 public final class Registry implements AutoCloseable
 {
-    /**
-     * Test-only: called with a point name at steps of a mutation, while the lock is held, so a test can stop or
-     * kill the process there. Points: {@code lock:acquired}, {@code register:fields-written},
-     * {@code create:member-written}, {@code join:member-written}, {@code leave:handler-revoked},
-     * {@code destroy:state-destroying}, {@code teardown:domain-dead}.
-     */
-    static volatile Consumer<String> pauseHook;
-
     private static final int SNAPSHOT_ATTEMPTS = 200;
-    /** Result of one attempt of a mutation that must wait for members to acknowledge departures (never returned). */
-    private static final int WAIT_FOR_ACKNOWLEDGEMENTS = Integer.MIN_VALUE;
 
     private final ControlSegmentFile file;
-    private final AtomicBuffer buffer;
     private final SegmentReader reader;
+    private final OwnerStores ownerStores;
     private final RegistryConfig config;
     private final long incarnation;
     private final long pid;
     private final boolean readOnly;
-    private final ReentrantLock processLock = new ReentrantLock();
-    private int segmentLockDepth;
-    private DistinctErrorLog errorLog;
-    private int errorLogChunk = -1;
+    private final RegistryLock lock;
+    private final RegistryErrorLog errorLog;
+    private final GroupMutations groupMutations;
+    private final DomainMutations domainMutations;
     private volatile boolean closed;
-    private volatile boolean truncationReported;
     private volatile Runnable backPressureNudge;
 
     private Registry(final ControlSegmentFile file, final RegistryConfig config, final boolean readOnly)
     {
         this.file = file;
-        this.buffer = file.buffer();
-        this.reader = new SegmentReader(buffer);
+        this.reader = new SegmentReader(file.buffer());
+        this.ownerStores = new OwnerStores(file.buffer());
         this.config = config;
         this.readOnly = readOnly;
         this.incarnation = TokenHash.newNonZeroRandom();
         this.pid = ProcessHandle.current().pid();
+        // the lock reports to the error log and repairs on a takeover: both are built below, before any lock is taken
+        this.lock = new RegistryLock(file, reader, ownerStores, config, incarnation, pid, readOnly,
+            this::afterTakeover, this::recordErrorUnlocked);
+        this.errorLog = new RegistryErrorLog(lock, reader, ownerStores, incarnation, pid, file.path());
+        this.groupMutations = new GroupMutations(reader, config, incarnation, this::recordError);
+        this.domainMutations =
+            new DomainMutations(reader, ownerStores, groupMutations, config, incarnation, pid, this::recordError);
     }
 
     /**
@@ -259,7 +247,7 @@ public final class Registry implements AutoCloseable
     public AtomicBuffer buffer()
     {
         checkOpen();
-        return buffer;
+        return file.buffer();
     }
 
     // ================================================================ domains
@@ -285,51 +273,8 @@ public final class Registry implements AutoCloseable
         {
             return -Errno.EINVAL;
         }
-        return locked(RegistryOperation.REGISTER_DOMAIN, () ->
-        {
-            final long nowNs = System.nanoTime();
-            for (int slot = DomainTable.findActive(reader, domainId, 0); slot >= 0;
-                slot = DomainTable.findActive(reader, domainId, slot + 1))
-            {
-                if (isDomainAlive(slot, nowNs))
-                {
-                    return -Errno.EEXIST;
-                }
-                final long pidOfDead = DomainTable.pid(reader, slot);
-                beginChange();
-                teardownDomain(slot);
-                endChange();
-                recordError(new IllegalStateException("replaced the registration of domain " + domainId +
-                    " (slot " + slot + ", pid " + pidOfDead + ") whose heartbeat stopped"));
-            }
-            int slot = 0;
-            while (slot < DOMAIN_CAPACITY && DomainTable.state(reader, slot) != DomainTable.FREE)
-            {
-                slot++;
-            }
-            if (slot == DOMAIN_CAPACITY)
-            {
-                return -Errno.ENOSPC;
-            }
-
-            beginChange();
-            final int offset = domainOffset(slot);
-            putLong(offset + DOMAIN_GENERATION_OFFSET, DomainTable.generation(reader, slot) + 1);
-            putLong(offset + DOMAIN_INCARNATION_OFFSET, incarnation);
-            putLong(offset + DOMAIN_UUID_MSB_OFFSET, domainId.getMostSignificantBits());
-            putLong(offset + DOMAIN_UUID_LSB_OFFSET, domainId.getLeastSignificantBits());
-            putLong(offset + DOMAIN_PID_OFFSET, pid);
-            putLong(offset + DOMAIN_SEGMENT_SIZE_OFFSET, segmentSize);
-            putLong(offset + DOMAIN_REGISTERED_EPOCH_MS_OFFSET, System.currentTimeMillis());
-            clear(offset + DOMAIN_SEGMENT_NAME_OFFSET, MAX_SEGMENT_NAME_LENGTH);
-            putBytes(offset + DOMAIN_SEGMENT_NAME_OFFSET, name);
-            putInt(offset + DOMAIN_SEGMENT_NAME_LENGTH_OFFSET, name.length);
-            putLongRelease(offset + DOMAIN_HEARTBEAT_NS_OFFSET, nowNs);
-            pause("register:fields-written");
-            putIntRelease(offset + DOMAIN_STATE_OFFSET, DomainTable.ACTIVE);
-            endChange();
-            return slot;
-        });
+        return lock.locked(
+            RegistryOperation.REGISTER_DOMAIN, writer -> domainMutations.register(writer, domainId, name, segmentSize));
     }
 
     /**
@@ -355,34 +300,13 @@ public final class Registry implements AutoCloseable
         while (true)
         {
             final boolean force = System.nanoTime() - deadlineNs > 0;
-            final int rc = locked(RegistryOperation.UNREGISTER_DOMAIN, () ->
-            {
-                if (!isOwnActiveDomain(domainSlot))
-                {
-                    return -Errno.ENOENT;
-                }
-                final String behind = teardownHoldBack(domainSlot, System.nanoTime());
-                if (null != behind)
-                {
-                    if (!force)
-                    {
-                        return WAIT_FOR_ACKNOWLEDGEMENTS;
-                    }
-                    recordError(new IllegalStateException("closed domain " + DomainTable.uuid(reader, domainSlot) +
-                        " after " +
-                        TimeUnit.NANOSECONDS.toMillis(backPressureTimeoutNs()) + " ms of back-pressure: " + behind +
-                        "; that member's listener misses the departures it did not take"));
-                }
-                beginChange();
-                teardownDomain(domainSlot);
-                endChange();
-                return 0;
-            });
-            if (rc != WAIT_FOR_ACKNOWLEDGEMENTS)
+            final int rc = lock.locked(
+                RegistryOperation.UNREGISTER_DOMAIN, writer -> domainMutations.unregister(writer, domainSlot, force));
+            if (rc != GroupMutations.WAIT_FOR_ACKNOWLEDGEMENTS)
             {
                 return rc;
             }
-            heartbeatOwnDomains(System.nanoTime());
+            lock.heartbeatOwnDomains(System.nanoTime());
             backPressureIdle(idleCount++);
         }
     }
@@ -400,15 +324,11 @@ public final class Registry implements AutoCloseable
         {
             return false;
         }
-        if (readOnly || domainSlot < 0 || domainSlot >= DOMAIN_CAPACITY)
+        if (readOnly || !DomainTable.isOwnedActive(reader, domainSlot, incarnation))
         {
             return false;
         }
-        if (!DomainTable.isOwnedActive(reader, domainSlot, incarnation))
-        {
-            return false;
-        }
-        buffer.putLongRelease(domainOffset(domainSlot) + DOMAIN_HEARTBEAT_NS_OFFSET, System.nanoTime());
+        ownerStores.heartbeat(domainSlot, System.nanoTime());
         return true;
     }
 
@@ -430,61 +350,11 @@ public final class Registry implements AutoCloseable
     public List<ReapedDomain> reapDeadDomains(final long nowNs)
     {
         checkOpen();
-        boolean candidate = false;
-        for (int slot = 0; slot < DOMAIN_CAPACITY && !candidate; slot++)
-        {
-            candidate = isReapable(slot, nowNs) || DomainTable.state(reader, slot) == DomainTable.DEAD;
-        }
-        if (!candidate || lock(RegistryOperation.REAP) < 0)
+        if (!domainMutations.hasReapable(nowNs))
         {
             return List.of();
         }
-        final List<ReapedDomain> reaped = new ArrayList<>();
-        try
-        {
-            beginChange();
-            for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
-            {
-                if (isReapable(slot, nowNs) || DomainTable.state(reader, slot) == DomainTable.DEAD)
-                {
-                    final long ageNs = nowNs - DomainTable.heartbeatNs(reader, slot);
-                    final String behind = teardownHoldBack(slot, nowNs);
-                    if (null != behind)
-                    {
-                        if (ageNs - config.livenessTimeoutNs() <= backPressureTimeoutNs())
-                        {
-                            continue; // deferred: the next call tries again
-                        }
-                        recordError(new IllegalStateException("reaped dead domain " + DomainTable.uuid(reader, slot) +
-                            " after " +
-                            TimeUnit.NANOSECONDS.toMillis(backPressureTimeoutNs()) + " ms of back-pressure: " + behind +
-                            "; that member's listener misses the departures it did not take"));
-                    }
-                    final ReapedDomain domain = new ReapedDomain(
-                        DomainTable.uuid(reader, slot), slot, DomainTable.generation(reader, slot),
-                        DomainTable.pid(reader, slot), ageNs, DomainTable.segmentFileName(reader, slot),
-                        DomainTable.segmentSize(reader, slot));
-                    teardownDomain(slot);
-                    reaped.add(domain);
-                }
-            }
-            endChange();
-            for (final ReapedDomain domain : reaped)
-            {
-                recordError(new IllegalStateException("reaped dead domain " + domain.domainId() + " (slot " +
-                    domain.slot() + ", pid " + domain.pid() + "): heartbeat " +
-                    TimeUnit.NANOSECONDS.toMillis(domain.heartbeatAgeNs()) + " ms old"));
-            }
-            return reaped;
-        }
-        catch (final LockLostException ex)
-        {
-            return reaped;
-        }
-        finally
-        {
-            unlock();
-        }
+        return lock.locked(RegistryOperation.REAP, writer -> domainMutations.reap(writer, nowNs), rc -> List.of());
     }
 
     /**
@@ -597,54 +467,12 @@ public final class Registry implements AutoCloseable
         {
             return -Errno.EINVAL;
         }
-        return locked(RegistryOperation.CREATE_GROUP, () ->
+        return lock.locked(RegistryOperation.CREATE_GROUP, writer ->
         {
-            if (!isOwnActiveDomain(creatorDomainSlot))
+            final int groupId = groupMutations.create(writer, creatorDomainSlot, token);
+            if (groupId >= 0 && null != created)
             {
-                return -Errno.EINVAL;
-            }
-            int groupSlot = 0;
-            while (groupSlot < GROUP_CAPACITY && GroupTable.state(reader, groupSlot) != GroupTable.FREE)
-            {
-                groupSlot++;
-            }
-            if (groupSlot == GROUP_CAPACITY)
-            {
-                return -Errno.ENOSPC;
-            }
-            final int handler = allocateHandler();
-            if (handler < 0)
-            {
-                return handler;
-            }
-
-            beginChange();
-            final int offset = groupOffset(groupSlot);
-            putIntRelease(offset + GROUP_STATE_OFFSET, GroupTable.CREATING);
-            final int idEpoch = GroupTable.idEpoch(reader, groupSlot);
-            final int groupId = groupId(groupSlot, idEpoch);
-            putInt(offset + GROUP_ID_EPOCH_OFFSET, idEpoch + 1);
-            putInt(offset + GROUP_ID_OFFSET, groupId);
-            putLong(offset + GROUP_GENERATION_OFFSET, nextSequence());
-            putInt(offset + GROUP_CREATOR_SLOT_OFFSET, creatorDomainSlot);
-            final long creatorGeneration = DomainTable.generation(reader, creatorDomainSlot);
-            putLong(offset + GROUP_CREATOR_GENERATION_OFFSET, creatorGeneration);
-            putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
-            putLong(offset + GROUP_LOCKOUT_UNTIL_NS_OFFSET, 0);
-            final byte[] salt = TokenHash.newSalt();
-            putBytes(offset + GROUP_TOKEN_SALT_OFFSET, salt);
-            putBytes(offset + GROUP_TOKEN_HASH_OFFSET, TokenHash.hash(salt, token));
-            putLong(offset + GROUP_CREATED_EPOCH_MS_OFFSET, System.currentTimeMillis());
-            putLong(offset + GROUP_DEPARTURE_COUNT_OFFSET, 0);
-            clear(offset + GROUP_ACK_CURSORS_OFFSET, MEMBERS_PER_GROUP * ACK_CURSOR_LENGTH);
-            clear(offset + GROUP_DEPARTURES_OFFSET, DEPARTURE_RING_CAPACITY * DEPARTURE_ENTRY_LENGTH);
-            writeMember(groupSlot, 0, creatorDomainSlot, creatorGeneration, handler);
-            pause("create:member-written");
-            putIntRelease(offset + GROUP_STATE_OFFSET, GroupTable.ACTIVE);
-            endChange();
-            if (null != created)
-            {
-                created.accept(readGroup(groupSlot, System.nanoTime()));
+                created.accept(readGroup(groupSlot(groupId), System.nanoTime()));
             }
             return groupId;
         });
@@ -684,66 +512,14 @@ public final class Registry implements AutoCloseable
         {
             return -Errno.EINVAL;
         }
-        return lockedOnGroup(RegistryOperation.JOIN_GROUP, domainSlot, groupId, groupSlot ->
+        return lockedOnGroup(RegistryOperation.JOIN_GROUP, domainSlot, groupId, (writer, groupSlot) ->
         {
-            final int offset = groupOffset(groupSlot);
-            final long nowNs = System.nanoTime();
-            final long lockoutUntilNs = GroupTable.lockoutUntilNs(reader, groupSlot);
-            if (0 != lockoutUntilNs)
+            final int rc = groupMutations.join(writer, domainSlot, token, groupSlot);
+            if (0 == rc && null != joined)
             {
-                if (nowNs - lockoutUntilNs < 0)
-                {
-                    return -Errno.EACCES;
-                }
-                putLong(offset + GROUP_LOCKOUT_UNTIL_NS_OFFSET, 0);
-                putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
+                joined.accept(readGroup(groupSlot, System.nanoTime()));
             }
-            if (!GroupTable.tokenMatches(reader, groupSlot, token))
-            {
-                final int failedJoins = GroupTable.failedJoins(reader, groupSlot) + 1;
-                if (failedJoins >= config.joinLockoutAttempts())
-                {
-                    final long lockoutUntil = nonZero(nowNs + config.joinLockoutDurationNs());
-                    putLong(offset + GROUP_LOCKOUT_UNTIL_NS_OFFSET, lockoutUntil);
-                    putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
-                    recordError(new SecurityException("group " + groupId + " locked out for " +
-                        TimeUnit.NANOSECONDS.toMillis(config.joinLockoutDurationNs()) + " ms after " + failedJoins +
-                        " wrong tokens in a row"));
-                }
-                else
-                {
-                    putInt(offset + GROUP_FAILED_JOINS_OFFSET, failedJoins);
-                }
-                return -Errno.EACCES;
-            }
-            putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
-            final long domainGeneration = DomainTable.generation(reader, domainSlot);
-            if (MemberTable.find(reader, groupSlot, domainSlot, domainGeneration) >= 0)
-            {
-                return -Errno.EEXIST;
-            }
-            int memberSlot = 1;
-            while (memberSlot < MEMBERS_PER_GROUP && MemberTable.token(reader, groupSlot, memberSlot) != 0)
-            {
-                memberSlot++;
-            }
-            if (memberSlot == MEMBERS_PER_GROUP)
-            {
-                return -Errno.ENOSPC;
-            }
-            final int handler = allocateHandler();
-            if (handler < 0)
-            {
-                return handler;
-            }
-            beginChange();
-            writeMember(groupSlot, memberSlot, domainSlot, domainGeneration, handler);
-            endChange();
-            if (null != joined)
-            {
-                joined.accept(readGroup(groupSlot, nowNs));
-            }
-            return 0;
+            return rc;
         });
     }
 
@@ -768,29 +544,8 @@ public final class Registry implements AutoCloseable
      */
     public int leaveGroup(final int domainSlot, final int groupId)
     {
-        return withBackPressure(() -> lockedOnGroup(RegistryOperation.LEAVE_GROUP, domainSlot, groupId, groupSlot ->
-        {
-            if (isCreator(groupSlot, domainSlot))
-            {
-                return -Errno.EPERM;
-            }
-            final long domainGeneration = DomainTable.generation(reader, domainSlot);
-            final int memberSlot = MemberTable.find(reader, groupSlot, domainSlot, domainGeneration);
-            if (memberSlot < 0)
-            {
-                return -Errno.ENOENT;
-            }
-            final long count = GroupTable.departureCount(reader, groupSlot);
-            if (GroupTable.acknowledged(reader, groupSlot, memberSlot, count) < count ||
-                null != memberBehind(groupSlot, memberSlot, count + 1 - DEPARTURE_RING_CAPACITY, System.nanoTime()))
-            {
-                return WAIT_FOR_ACKNOWLEDGEMENTS;
-            }
-            beginChange();
-            removeMember(groupSlot, memberSlot, true);
-            endChange();
-            return 0;
-        }));
+        return withBackPressure(() -> lockedOnGroup(RegistryOperation.LEAVE_GROUP, domainSlot, groupId,
+            (writer, groupSlot) -> groupMutations.leave(writer, domainSlot, groupSlot)));
     }
 
     /**
@@ -807,29 +562,8 @@ public final class Registry implements AutoCloseable
      */
     public int destroyGroup(final int domainSlot, final int groupId)
     {
-        return withBackPressure(() -> lockedOnGroup(RegistryOperation.DESTROY_GROUP, domainSlot, groupId, groupSlot ->
-        {
-            if (!isCreator(groupSlot, domainSlot))
-            {
-                return -Errno.EPERM;
-            }
-            for (int memberSlot = 1; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
-            {
-                if (MemberTable.token(reader, groupSlot, memberSlot) != 0)
-                {
-                    return -Errno.EBUSY;
-                }
-            }
-            final long count = GroupTable.departureCount(reader, groupSlot);
-            if (GroupTable.acknowledged(reader, groupSlot, 0, count) < count)
-            {
-                return WAIT_FOR_ACKNOWLEDGEMENTS;
-            }
-            beginChange();
-            destroyGroupSlot(groupSlot);
-            endChange();
-            return 0;
-        }));
+        return withBackPressure(() -> lockedOnGroup(RegistryOperation.DESTROY_GROUP, domainSlot, groupId,
+            (writer, groupSlot) -> groupMutations.destroy(writer, domainSlot, groupSlot)));
     }
 
     /**
@@ -848,26 +582,8 @@ public final class Registry implements AutoCloseable
         {
             return -Errno.EINVAL;
         }
-        return lockedOnGroup(RegistryOperation.HANDLER_GET, requesterDomainSlot, groupId, groupSlot ->
-        {
-            final long requesterGeneration =
-                DomainTable.generation(reader, requesterDomainSlot);
-            if (MemberTable.find(reader, groupSlot, requesterDomainSlot, requesterGeneration) < 0)
-            {
-                return -Errno.EPERM;
-            }
-            for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
-            {
-                if (MemberTable.token(reader, groupSlot, memberSlot) != 0 &&
-                    MemberTable.isDomainCurrent(reader, groupSlot, memberSlot) &&
-                    targetDomain.equals(
-                        DomainTable.uuid(reader, MemberTable.domainSlot(reader, groupSlot, memberSlot))))
-                {
-                    return MemberTable.handler(reader, groupSlot, memberSlot);
-                }
-            }
-            return -Errno.ENOENT;
-        });
+        return lockedOnGroup(RegistryOperation.HANDLER_GET, requesterDomainSlot, groupId,
+            (writer, groupSlot) -> groupMutations.handlerOf(requesterDomainSlot, groupSlot, targetDomain));
     }
 
     /**
@@ -943,7 +659,7 @@ public final class Registry implements AutoCloseable
         final int domainSlot, final int groupId, final long membershipToken, final long number)
     {
         if (closed || readOnly || 0 == membershipToken || groupId < 0 || groupId > MAX_GROUP_ID ||
-            !isOwnActiveDomain(domainSlot))
+            !DomainTable.isOwnedActive(reader, domainSlot, incarnation))
         {
             return false;
         }
@@ -957,8 +673,8 @@ public final class Registry implements AutoCloseable
             if (MemberTable.token(reader, groupSlot, memberSlot) == membershipToken &&
                 MemberTable.domainSlot(reader, groupSlot, memberSlot) == domainSlot)
             {
-                final long acknowledged = Math.max(0, Math.min(number, GroupTable.departureCount(reader, groupSlot)));
-                buffer.putLongRelease(ackCursorOffset(groupSlot, memberSlot), acknowledged);
+                final long count = GroupTable.departureCount(reader, groupSlot);
+                ownerStores.acknowledge(groupSlot, memberSlot, Math.max(0, Math.min(number, count)));
                 return true;
             }
         }
@@ -987,7 +703,7 @@ public final class Registry implements AutoCloseable
      */
     public long backPressureTimeoutNs()
     {
-        return 2 * config.livenessTimeoutNs();
+        return DomainMutations.backPressureTimeoutNs(config);
     }
 
     // ================================================================ data path
@@ -1077,34 +793,9 @@ public final class Registry implements AutoCloseable
         {
             return -Errno.EINVAL;
         }
-        return locked(RegistryOperation.DEVICE_COUNTERS, () ->
-        {
-            if (!isOwnActiveDomain(domainSlot))
-            {
-                return -Errno.EINVAL;
-            }
-            for (int counterId = 0; counterId < DEVICE_COUNTERS_CAPACITY; counterId++)
-            {
-                final int offset = deviceCountersOffset(counterId);
-                if (DeviceCounterTable.state(reader, counterId) == COUNTERS_FREE)
-                {
-                    final byte[] nameBytes = truncatedUtf8(name, MAX_DEVICE_NAME_LENGTH);
-                    putInt(offset + COUNTERS_DOMAIN_SLOT_OFFSET, domainSlot);
-                    putLong(offset + COUNTERS_DOMAIN_GENERATION_OFFSET,
-                        DomainTable.generation(reader, domainSlot));
-                    putInt(offset + COUNTERS_DEV_ID_OFFSET, devId);
-                    clear(offset + COUNTERS_NAME_OFFSET, MAX_DEVICE_NAME_LENGTH);
-                    putBytes(offset + COUNTERS_NAME_OFFSET, nameBytes);
-                    putInt(offset + COUNTERS_NAME_LENGTH_OFFSET, nameBytes.length);
-                    clear(offset + COUNTERS_CAPABILITIES_OFFSET,
-                        COUNTERS_INFO_END_OFFSET - COUNTERS_CAPABILITIES_OFFSET);
-                    new DeviceCounters(buffer, counterId).reset();
-                    putIntRelease(offset + COUNTERS_STATE_OFFSET, COUNTERS_IN_USE);
-                    return counterId;
-                }
-            }
-            return -Errno.ENOSPC;
-        });
+        final byte[] nameBytes = truncatedUtf8(name, MAX_DEVICE_NAME_LENGTH);
+        return lock.locked(RegistryOperation.DEVICE_COUNTERS,
+            writer -> domainMutations.allocateDeviceCounters(writer, domainSlot, devId, nameBytes));
     }
 
     /**
@@ -1121,18 +812,8 @@ public final class Registry implements AutoCloseable
         {
             return -Errno.EINVAL;
         }
-        return locked(RegistryOperation.DEVICE_COUNTERS, () ->
-        {
-            final int domainSlot = DeviceCounterTable.domainSlot(reader, counterId);
-            if (!isOwnActiveDomain(domainSlot) ||
-                !DeviceCounterTable.isOwnedBy(
-                    reader, counterId, domainSlot, DomainTable.generation(reader, domainSlot)))
-            {
-                return -Errno.ENOENT;
-            }
-            putIntRelease(deviceCountersOffset(counterId) + COUNTERS_STATE_OFFSET, COUNTERS_FREE);
-            return 0;
-        });
+        return lock.locked(
+            RegistryOperation.DEVICE_COUNTERS, writer -> domainMutations.freeDeviceCounters(writer, counterId));
     }
 
     /**
@@ -1146,8 +827,8 @@ public final class Registry implements AutoCloseable
     public DeviceCounters deviceCounters(final int counterId)
     {
         checkOpen();
-        checkWritable();
-        return new DeviceCounters(buffer, counterId);
+        lock.checkWritable();
+        return ownerStores.deviceCounters(counterId);
     }
 
     /**
@@ -1163,7 +844,7 @@ public final class Registry implements AutoCloseable
         {
             if (DeviceCounterTable.state(reader, counterId) == COUNTERS_IN_USE)
             {
-                final DeviceCounters counters = new DeviceCounters(buffer, counterId);
+                final DeviceCounters counters = ownerStores.deviceCounters(counterId);
                 views.add(new DeviceCountersView(
                     counterId,
                     DeviceCounterTable.domainSlot(reader, counterId),
@@ -1195,7 +876,7 @@ public final class Registry implements AutoCloseable
         {
             return Optional.empty();
         }
-        return Optional.of(new DeviceCounters(buffer, counterId).info());
+        return Optional.of(ownerStores.deviceCounters(counterId).info());
     }
 
     // ================================================================ error log
@@ -1211,46 +892,8 @@ public final class Registry implements AutoCloseable
     public DistinctErrorLog errorLog()
     {
         checkOpen();
-        checkWritable();
-        processLock.lock();
-        try
-        {
-            if (errorLogChunk >= 0 && !isOwnErrorLogChunk(errorLogChunk))
-            {
-                errorLog = null;
-                errorLogChunk = -1;
-            }
-            if (null == errorLog)
-            {
-                if (lock(RegistryOperation.ERROR_LOG) >= 0)
-                {
-                    try
-                    {
-                        errorLog = claimErrorLogChunk();
-                    }
-                    catch (final LockLostException ex)
-                    {
-                        errorLog = null;
-                    }
-                    finally
-                    {
-                        unlock();
-                    }
-                }
-                if (null == errorLog)
-                {
-                    System.err.println("shmdma: no free error log chunk in " + path() +
-                        "; errors of this process are not visible to tools");
-                    errorLog = new DistinctErrorLog(
-                        new UnsafeBuffer(ByteBuffer.allocateDirect(ERROR_LOG_CHUNK_LENGTH)), SystemEpochClock.INSTANCE);
-                }
-            }
-            return errorLog;
-        }
-        finally
-        {
-            processLock.unlock();
-        }
+        lock.checkWritable();
+        return errorLog.get();
     }
 
     /**
@@ -1261,7 +904,7 @@ public final class Registry implements AutoCloseable
     public List<ErrorLogEntry> errorLogEntries()
     {
         checkOpen();
-        return ErrorLogChunks.read(buffer);
+        return errorLog.entries();
     }
 
     // ================================================================ consistency
@@ -1277,26 +920,16 @@ public final class Registry implements AutoCloseable
     public List<String> checkConsistency()
     {
         checkOpen();
-        final List<String> problems = new ArrayList<>();
-        final int rc = lock(RegistryOperation.CHECK);
-        if (rc < 0)
+        return lock.locked(RegistryOperation.CHECK, writer ->
         {
-            problems.add("could not take the registry lock: " + Errno.name(rc));
-            return problems;
-        }
-        try
-        {
-            checkTables(false, problems);
+            final List<String> problems = new ArrayList<>();
+            checkTables(null, problems);
             if ((reader.getLongVolatile(CHANGE_COUNT_OFFSET) & 1) != 0)
             {
                 problems.add("change count is odd: a mutation did not finish");
             }
             return problems;
-        }
-        finally
-        {
-            unlock();
-        }
+        }, rc -> new ArrayList<>(List.of("could not take the registry lock: " + Errno.name(rc))));
     }
 
     /**
@@ -1305,39 +938,12 @@ public final class Registry implements AutoCloseable
      */
     public void close()
     {
-        processLock.lock();
-        try
+        lock.close(() ->
         {
-            if (closed)
-            {
-                return;
-            }
-            if (errorLogChunk >= 0 && lock(RegistryOperation.ERROR_LOG) >= 0)
-            {
-                try
-                {
-                    if (isOwnErrorLogChunk(errorLogChunk))
-                    {
-                        checkLockHeld();
-                        ErrorLogChunks.release(buffer, errorLogChunk);
-                    }
-                }
-                catch (final LockLostException ex)
-                {
-                    // taken for dead: the chunk was released by whoever reaped this process
-                }
-                finally
-                {
-                    unlock();
-                }
-            }
+            errorLog.release();
             closed = true;
             file.close();
-        }
-        finally
-        {
-            processLock.unlock();
-        }
+        });
     }
 
     /**
@@ -1349,17 +955,7 @@ public final class Registry implements AutoCloseable
      */
     public boolean isIntact()
     {
-        if (!file.isIntact())
-        {
-            if (!truncationReported)
-            {
-                truncationReported = true;
-                System.err.println("shmdma: control segment " + path() + " was truncated to " + file.fileLength() +
-                    " bytes (layout needs " + TOTAL_LENGTH + "); registry operations now fail with EIO");
-            }
-            return false;
-        }
-        return true;
+        return lock.isIntact();
     }
 
     private void checkOpen()
@@ -1379,211 +975,20 @@ public final class Registry implements AutoCloseable
 
     // ================================================================ lock
 
-    private void checkWritable()
-    {
-        if (readOnly)
-        {
-            throw new IllegalStateException("registry opened read-only: " + path());
-        }
-    }
-
-    private int lock(final RegistryOperation operation)
-    {
-        checkWritable();
-        processLock.lock();
-        if (segmentLockDepth > 0)
-        {
-            segmentLockDepth++;
-            return 0;
-        }
-        if (closed)
-        {
-            processLock.unlock();
-            throw new IllegalStateException("registry is closed: " + path());
-        }
-        if (!isIntact())
-        {
-            processLock.unlock();
-            return -Errno.EIO;
-        }
-        try
-        {
-            final int rc = acquireSegmentLock(operation);
-            if (rc < 0)
-            {
-                processLock.unlock();
-            }
-            return rc;
-        }
-        catch (final LockLostException ex)
-        {
-            segmentLockDepth = 0;
-            processLock.unlock();
-            return -Errno.ESRCH;
-        }
-        catch (final RuntimeException | Error ex)
-        {
-            segmentLockDepth = 0;
-            buffer.compareAndSetLong(LOCK_WORD_OFFSET, incarnation, 0);
-            processLock.unlock();
-            throw ex;
-        }
-    }
-
-    private void unlock()
-    {
-        if (--segmentLockDepth == 0)
-        {
-            if (!isIntact())
-            {
-                processLock.unlock();
-                return; // the file shrank while we held the lock: do not touch it (a CAS there can crash the JVM)
-            }
-            if (buffer.getLongVolatile(LOCK_WORD_OFFSET) == incarnation)
-            {
-                buffer.putInt(LOCK_OPERATION_OFFSET, RegistryOperation.NONE.code());
-            }
-            if (!buffer.compareAndSetLong(LOCK_WORD_OFFSET, incarnation, 0))
-            {
-                recordErrorUnlocked(new IllegalStateException("registry lock of pid " + pid +
-                    " was taken over by another process while held (heartbeat older than " +
-                    TimeUnit.NANOSECONDS.toMillis(config.livenessTimeoutNs()) + " ms?)"));
-            }
-        }
-        processLock.unlock();
-    }
-
-    private int acquireSegmentLock(final RegistryOperation operation)
-    {
-        final long startNs = System.nanoTime();
-        long observedHolder = 0;
-        long observedSinceNs = startNs;
-        long heartbeatNs = startNs;
-        int idleCount = 0;
-        while (true)
-        {
-            final long holder = buffer.compareAndExchangeLong(LOCK_WORD_OFFSET, 0, incarnation);
-            if (0 == holder)
-            {
-                onLockAcquired(operation);
-                return 0;
-            }
-            final long nowNs = System.nanoTime();
-            if (holder == incarnation || (holder == observedHolder &&
-                nowNs - observedSinceNs > config.livenessTimeoutNs() && isHolderDead(holder, nowNs)))
-            {
-                final long deadPid = buffer.getLong(LOCK_HOLDER_PID_OFFSET);
-                final int deadOperation = buffer.getInt(LOCK_OPERATION_OFFSET);
-                if (holder == incarnation || buffer.compareAndSetLong(LOCK_WORD_OFFSET, holder, incarnation))
-                {
-                    onLockAcquired(operation);
-                    recoverFromDeadHolder(holder, deadPid, deadOperation);
-                    return 0;
-                }
-                continue;
-            }
-            if (holder != observedHolder)
-            {
-                observedHolder = holder;
-                observedSinceNs = nowNs;
-            }
-            if (nowNs - startNs > config.lockTimeoutNs())
-            {
-                return -Errno.ETIMEDOUT;
-            }
-            if (nowNs - heartbeatNs > config.livenessTimeoutNs() / 8)
-            {
-                heartbeatNs = nowNs;
-                heartbeatOwnDomains(nowNs);
-            }
-            idle(idleCount++);
-        }
-    }
-
-    private static void idle(final int idleCount)
-    {
-        if (idleCount < 20)
-        {
-            Thread.onSpinWait();
-        }
-        else if (idleCount < 30)
-        {
-            Thread.yield();
-        }
-        else
-        {
-            LockSupport.parkNanos(idleCount < 100 ? 50_000 : 1_000_000);
-        }
-    }
-
-    private void onLockAcquired(final RegistryOperation operation)
-    {
-        segmentLockDepth = 1;
-        putLong(LOCK_HOLDER_PID_OFFSET, pid);
-        putLong(LOCK_ACQUIRED_EPOCH_MS_OFFSET, System.currentTimeMillis());
-        putInt(LOCK_OPERATION_OFFSET, operation.code());
-        heartbeatOwnDomains(System.nanoTime());
-        pause("lock:acquired");
-    }
-
-    /**
-     * Heartbeats every active domain of this instance: on taking the lock, and while waiting for it, since the
-     * conductor that usually heartbeats may itself be waiting behind this thread, and a process waiting for a lock
-     * that a chain of dead holders left behind is alive.
-     */
-    private void heartbeatOwnDomains(final long nowNs)
-    {
-        for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
-        {
-            if (isOwnActiveDomain(slot))
-            {
-                buffer.putLongRelease(domainOffset(slot) + DOMAIN_HEARTBEAT_NS_OFFSET, nowNs);
-            }
-        }
-    }
-
-    private boolean isHolderDead(final long holder, final long nowNs)
-    {
-        for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
-        {
-            final int state = DomainTable.state(reader, slot);
-            if ((state == DomainTable.ACTIVE || state == DomainTable.DEAD) &&
-                DomainTable.incarnation(reader, slot) == holder &&
-                nowNs - DomainTable.heartbeatNs(reader, slot) <= config.livenessTimeoutNs())
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void recoverFromDeadHolder(final long deadHolder, final long deadPid, final int deadOperation)
-    {
-        putInt(LOCK_RECOVERIES_OFFSET, buffer.getInt(LOCK_RECOVERIES_OFFSET) + 1);
-        final List<String> repairs = new ArrayList<>();
-        beginChange();
-        checkTables(true, repairs);
-        endChange();
-        final String operationName = RegistryOperation.labelOf(deadOperation);
-        recordError(new IllegalStateException("registry lock taken over from dead holder pid " + deadPid +
-            " (incarnation " + Long.toHexString(deadHolder) + ") during " + operationName + "; repaired " +
-            repairs.size() + " inconsistencies" + (repairs.isEmpty() ? "" : ": " + repairs)));
-    }
-
     /**
      * Runs a group operation under the lock, after the checks every one of them makes: a group id in range
      * (-EINVAL), a caller that is an active domain of this process (-EINVAL) and a group that exists (-ENOENT).
      */
     private int lockedOnGroup(
-        final RegistryOperation operation, final int domainSlot, final int groupId, final IntUnaryOperator body)
+        final RegistryOperation operation, final int domainSlot, final int groupId, final GroupOperation body)
     {
         if (groupId < 0 || groupId > MAX_GROUP_ID)
         {
             return -Errno.EINVAL;
         }
-        return locked(operation, () ->
+        return lock.locked(operation, writer ->
         {
-            if (!isOwnActiveDomain(domainSlot))
+            if (!DomainTable.isOwnedActive(reader, domainSlot, incarnation))
             {
                 return -Errno.EINVAL;
             }
@@ -1592,33 +997,15 @@ public final class Registry implements AutoCloseable
             {
                 return -Errno.ENOENT;
             }
-            return body.applyAsInt(groupSlot);
+            return body.apply(writer, groupSlot);
         });
     }
 
-    /**
-     * Runs a registry operation under the lock: its result, or the lock's errno when it could not be had, or
-     * -ESRCH when this process lost the lock while it held it (paused past the liveness timeout).
-     */
-    private int locked(final RegistryOperation operation, final IntSupplier body)
+    /** A group operation, run under the lock once the checks of {@link #lockedOnGroup} passed. */
+    @FunctionalInterface
+    private interface GroupOperation
     {
-        final int rc = lock(operation);
-        if (rc < 0)
-        {
-            return rc;
-        }
-        try
-        {
-            return body.getAsInt();
-        }
-        catch (final LockLostException ex)
-        {
-            return -Errno.ESRCH;
-        }
-        finally
-        {
-            unlock();
-        }
+        int apply(FencedWriter writer, int groupSlot);
     }
 
     /**
@@ -1632,7 +1019,7 @@ public final class Registry implements AutoCloseable
         while (true)
         {
             final int rc = attempt.getAsInt();
-            if (rc != WAIT_FOR_ACKNOWLEDGEMENTS)
+            if (rc != GroupMutations.WAIT_FOR_ACKNOWLEDGEMENTS)
             {
                 return rc;
             }
@@ -1661,22 +1048,6 @@ public final class Registry implements AutoCloseable
         }
     }
 
-    private void beginChange()
-    {
-        final long count = reader.getLong(CHANGE_COUNT_OFFSET);
-        if ((count & 1) == 0)
-        {
-            putLongVolatile(CHANGE_COUNT_OFFSET, count + 1);
-        }
-        VarHandle.releaseFence();
-    }
-
-    private void endChange()
-    {
-        final long count = reader.getLong(CHANGE_COUNT_OFFSET);
-        putLongRelease(CHANGE_COUNT_OFFSET, (count & 1) == 0 ? count + 2 : count + 1);
-    }
-
     private <T> T consistentRead(final Supplier<T> snapshot)
     {
         for (int attempt = 0; attempt < SNAPSHOT_ATTEMPTS; attempt++)
@@ -1698,7 +1069,7 @@ public final class Registry implements AutoCloseable
                     // a torn read of a half-written entry: read again
                 }
             }
-            idle(attempt);
+            RegistryLock.idle(attempt);
         }
         if (readOnly)
         {
@@ -1706,251 +1077,7 @@ public final class Registry implements AutoCloseable
             return snapshot.get();
         }
         // a mutation is taking long, or its holder died: take the lock, which recovers a dead holder
-        final int rc = lock(RegistryOperation.CHECK);
-        try
-        {
-            return snapshot.get();
-        }
-        finally
-        {
-            if (rc >= 0)
-            {
-                unlock();
-            }
-        }
-    }
-
-    private void pause(final String point)
-    {
-        final Consumer<String> hook = pauseHook;
-        if (null != hook)
-        {
-            hook.accept(point);
-        }
-        checkLockHeld();
-    }
-
-    // ================================================================ fenced writes (lock held)
-
-    /**
-     * Throws {@link LockLostException} unless the lock word still holds this instance's incarnation: a holder that
-     * was stopped for longer than the liveness timeout has had its lock taken over and the tables repaired, and
-     * must not write again. Called before every write of a mutation.
-     */
-    private void checkLockHeld()
-    {
-        if (buffer.getLongVolatile(LOCK_WORD_OFFSET) != incarnation)
-        {
-            throw new LockLostException();
-        }
-    }
-
-    private void putInt(final int offset, final int value)
-    {
-        checkLockHeld();
-        buffer.putInt(offset, value);
-    }
-
-    private void putIntRelease(final int offset, final int value)
-    {
-        checkLockHeld();
-        buffer.putIntRelease(offset, value);
-    }
-
-    private void putLong(final int offset, final long value)
-    {
-        checkLockHeld();
-        buffer.putLong(offset, value);
-    }
-
-    private void putLongRelease(final int offset, final long value)
-    {
-        checkLockHeld();
-        buffer.putLongRelease(offset, value);
-    }
-
-    private void putLongVolatile(final int offset, final long value)
-    {
-        checkLockHeld();
-        buffer.putLongVolatile(offset, value);
-    }
-
-    private void putBytes(final int offset, final byte[] bytes)
-    {
-        checkLockHeld();
-        buffer.putBytes(offset, bytes);
-    }
-
-    private void clear(final int offset, final int length)
-    {
-        checkLockHeld();
-        SharedMemory.clear(buffer, offset, length);
-    }
-
-    /** This process's lock was taken over while it held it; the mutation stops writing and fails with -ESRCH. */
-    private static final class LockLostException extends RuntimeException
-    {
-        private static final long serialVersionUID = 1L;
-
-        LockLostException()
-        {
-            super("registry lock taken over while held", null, false, false);
-        }
-    }
-
-    // ================================================================ mutations (lock held)
-
-    private void teardownDomain(final int slot)
-    {
-        final long generation = DomainTable.generation(reader, slot);
-        final long domainIncarnation = DomainTable.incarnation(reader, slot);
-        putIntRelease(domainOffset(slot) + DOMAIN_STATE_OFFSET, DomainTable.DEAD);
-        pause("teardown:domain-dead");
-        for (int groupSlot = 0; groupSlot < GROUP_CAPACITY; groupSlot++)
-        {
-            if (GroupTable.state(reader, groupSlot) == GroupTable.FREE)
-            {
-                continue;
-            }
-            if (GroupTable.isCreatedBy(reader, groupSlot, slot, generation))
-            {
-                destroyGroupSlot(groupSlot);
-                continue;
-            }
-            for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
-            {
-                if (MemberTable.isMembershipOf(reader, groupSlot, memberSlot, slot, generation))
-                {
-                    removeMember(groupSlot, memberSlot, true);
-                }
-            }
-        }
-        for (int counterId = 0; counterId < DEVICE_COUNTERS_CAPACITY; counterId++)
-        {
-            if (DeviceCounterTable.isOwnedBy(reader, counterId, slot, generation))
-            {
-                putIntRelease(deviceCountersOffset(counterId) + COUNTERS_STATE_OFFSET, COUNTERS_FREE);
-            }
-        }
-        putIntRelease(domainOffset(slot) + DOMAIN_STATE_OFFSET, DomainTable.FREE);
-        if (domainIncarnation != incarnation && !DomainTable.hasActive(reader, domainIncarnation))
-        {
-            checkLockHeld();
-            ErrorLogChunks.releaseOwnedBy(buffer, domainIncarnation);
-        }
-    }
-
-    private void destroyGroupSlot(final int groupSlot)
-    {
-        final int offset = groupOffset(groupSlot);
-        putIntRelease(offset + GROUP_STATE_OFFSET, GroupTable.DESTROYING);
-        pause("destroy:state-destroying");
-        for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
-        {
-            if (MemberTable.token(reader, groupSlot, memberSlot) != 0 ||
-                MemberTable.handler(reader, groupSlot, memberSlot) != 0)
-            {
-                removeMember(groupSlot, memberSlot, false); // GROUP_DESTROYED tells the members, not MEMBER_LEFT
-            }
-        }
-        clear(offset + GROUP_TOKEN_SALT_OFFSET, TOKEN_SALT_LENGTH + TOKEN_HASH_LENGTH);
-        putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
-        putLong(offset + GROUP_LOCKOUT_UNTIL_NS_OFFSET, 0);
-        putIntRelease(offset + GROUP_STATE_OFFSET, GroupTable.FREE);
-    }
-
-    /**
-     * Appends a member about to be removed to its group's departure ring, so that every listener hears of it
-     * even when the membership began and ended between two of its snapshots. The number is written last: a
-     * reader trusts an entry only when it carries the number it expects. Callers that can wait have checked that
-     * no live member still needs the entry this overwrites; a repair cannot wait, and a member that loses an
-     * entry that way sees the gap in the numbers and records it.
-     */
-    private void recordDeparture(final int groupSlot, final int memberSlot)
-    {
-        final long token = MemberTable.token(reader, groupSlot, memberSlot);
-        final int domainSlot = MemberTable.domainSlot(reader, groupSlot, memberSlot);
-        if (0 == token || !DomainTable.isSlot(domainSlot))
-        {
-            return;
-        }
-        final long last = GroupTable.departureCount(reader, groupSlot);
-        if (last > 0 && GroupTable.departureNumber(reader, groupSlot, last) == last &&
-            GroupTable.departureToken(reader, groupSlot, last) == token)
-        {
-            return; // recorded by a removal that died half way (its repair finishes it): one departure, not two
-        }
-        final long number = last + 1;
-        final int entry = departureOffset(groupSlot, number);
-        final UUID domainId = DomainTable.uuid(reader, domainSlot);
-        putLong(entry + DEPARTURE_TOKEN_OFFSET, token);
-        putLong(entry + DEPARTURE_UUID_MSB_OFFSET, domainId.getMostSignificantBits());
-        putLong(entry + DEPARTURE_UUID_LSB_OFFSET, domainId.getLeastSignificantBits());
-        putLongRelease(entry + DEPARTURE_NUMBER_OFFSET, number);
-        putLongRelease(groupOffset(groupSlot) + GROUP_DEPARTURE_COUNT_OFFSET, number);
-    }
-
-    private void writeMember(
-        final int groupSlot, final int memberSlot, final int domainSlot, final long domainGeneration, final int handler)
-    {
-        final int offset = memberOffset(groupSlot, memberSlot);
-        putInt(offset + MEMBER_DOMAIN_SLOT_OFFSET, domainSlot);
-        putLong(offset + MEMBER_DOMAIN_GENERATION_OFFSET, domainGeneration);
-        putInt(offset + MEMBER_HANDLER_OFFSET, handler);
-        putLong(offset + MEMBER_JOINED_EPOCH_MS_OFFSET, System.currentTimeMillis());
-        putLongRelease(ackCursorOffset(groupSlot, memberSlot), GroupTable.departureCount(reader, groupSlot));
-        putLongRelease(offset + MEMBER_TOKEN_OFFSET, nextSequence());
-        pause("join:member-written");
-        putIntRelease(handlerOffset(handler), handlerEntry(groupSlot, memberSlot));
-    }
-
-    private void removeMember(final int groupSlot, final int memberSlot, final boolean recordDeparture)
-    {
-        if (recordDeparture)
-        {
-            recordDeparture(groupSlot, memberSlot);
-        }
-        final int handler = MemberTable.handler(reader, groupSlot, memberSlot);
-        if (HandlerTable.names(reader, handler, groupSlot, memberSlot))
-        {
-            putIntRelease(handlerOffset(handler), 0);
-        }
-        pause("leave:handler-revoked");
-        final int offset = memberOffset(groupSlot, memberSlot);
-        putLongRelease(offset + MEMBER_TOKEN_OFFSET, 0);
-        putInt(offset + MEMBER_HANDLER_OFFSET, 0);
-        putInt(offset + MEMBER_DOMAIN_SLOT_OFFSET, 0);
-        putLong(offset + MEMBER_DOMAIN_GENERATION_OFFSET, 0);
-        putLong(offset + MEMBER_JOINED_EPOCH_MS_OFFSET, 0);
-    }
-
-    private int allocateHandler()
-    {
-        long counter = reader.getLong(HANDLER_COUNTER_OFFSET);
-        try
-        {
-            for (int attempt = 0; attempt < MAX_HANDLER; attempt++)
-            {
-                final int handler = (int)(Long.remainderUnsigned(counter, MAX_HANDLER)) + 1;
-                counter++;
-                if (HandlerTable.entry(reader, handler) == 0)
-                {
-                    return handler;
-                }
-            }
-            return -Errno.ENOSPC;
-        }
-        finally
-        {
-            putLongRelease(HANDLER_COUNTER_OFFSET, counter);
-        }
-    }
-
-    private long nextSequence()
-    {
-        final long next = reader.getLong(SEQUENCE_OFFSET) + 1;
-        putLongRelease(SEQUENCE_OFFSET, next);
-        return next;
+        return lock.locked(RegistryOperation.CHECK, writer -> snapshot.get(), rc -> snapshot.get());
     }
 
     // ================================================================ checks and repair (lock held)
@@ -1958,10 +1085,10 @@ public final class Registry implements AutoCloseable
     /**
      * Checks every invariant; when repairing, finishes or undoes what a dead holder left half done.
      *
-     * @param repair   whether to fix what is found.
+     * @param writer   the lock holder's writer, to repair what is found; null to only check.
      * @param problems receives a description of each violation.
      */
-    void checkTables(final boolean repair, final List<String> problems)
+    void checkTables(final FencedWriter writer, final List<String> problems)
     {
         for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
         {
@@ -1969,16 +1096,16 @@ public final class Registry implements AutoCloseable
             if (null == DomainState.of(state))
             {
                 problems.add("domain slot " + slot + " has invalid state " + state);
-                if (repair)
+                if (null != writer)
                 {
-                    putIntRelease(domainOffset(slot) + DOMAIN_STATE_OFFSET, DomainTable.FREE);
+                    DomainTable.state(writer, slot, DomainTable.FREE);
                 }
             }
         }
 
         for (int groupSlot = 0; groupSlot < GROUP_CAPACITY; groupSlot++)
         {
-            checkGroup(groupSlot, repair, problems);
+            checkGroup(writer, groupSlot, problems);
         }
 
         for (int handler = 0; handler <= MAX_HANDLER; handler++)
@@ -1987,9 +1114,9 @@ public final class Registry implements AutoCloseable
             if (0 != entry && !isHandlerEntryValid(handler, entry))
             {
                 problems.add("handler " + handler + " names no live member");
-                if (repair)
+                if (null != writer)
                 {
-                    putIntRelease(handlerOffset(handler), 0);
+                    HandlerTable.entry(writer, handler, 0);
                 }
             }
         }
@@ -2003,16 +1130,16 @@ public final class Registry implements AutoCloseable
                     DomainTable.generation(reader, slot) != DeviceCounterTable.domainGeneration(reader, counterId))
                 {
                     problems.add("device counters " + counterId + " belong to no domain");
-                    if (repair)
+                    if (null != writer)
                     {
-                        putIntRelease(deviceCountersOffset(counterId) + COUNTERS_STATE_OFFSET, COUNTERS_FREE);
+                        DeviceCounterTable.state(writer, counterId, COUNTERS_FREE);
                     }
                 }
             }
         }
     }
 
-    private void checkGroup(final int groupSlot, final boolean repair, final List<String> problems)
+    private void checkGroup(final FencedWriter writer, final int groupSlot, final List<String> problems)
     {
         final int state = GroupTable.state(reader, groupSlot);
         if (state == GroupTable.FREE)
@@ -2023,9 +1150,9 @@ public final class Registry implements AutoCloseable
                     MemberTable.handler(reader, groupSlot, memberSlot) != 0)
                 {
                     problems.add("free group slot " + groupSlot + " has member " + memberSlot);
-                    if (repair)
+                    if (null != writer)
                     {
-                        removeMember(groupSlot, memberSlot, false);
+                        groupMutations.removeMember(writer, groupSlot, memberSlot, false);
                     }
                 }
             }
@@ -2034,9 +1161,9 @@ public final class Registry implements AutoCloseable
         if (state != GroupTable.ACTIVE)
         {
             problems.add("group slot " + groupSlot + " left in state " + GroupState.of(state) + " (" + state + ")");
-            if (repair)
+            if (null != writer)
             {
-                destroyGroupSlot(groupSlot);
+                groupMutations.destroySlot(writer, groupSlot);
             }
             return;
         }
@@ -2049,9 +1176,9 @@ public final class Registry implements AutoCloseable
             !MemberTable.isLinked(reader, groupSlot, 0))
         {
             problems.add("group " + GroupTable.groupId(reader, groupSlot) + " has no live creator");
-            if (repair)
+            if (null != writer)
             {
-                destroyGroupSlot(groupSlot);
+                groupMutations.destroySlot(writer, groupSlot);
             }
             return;
         }
@@ -2064,9 +1191,9 @@ public final class Registry implements AutoCloseable
             {
                 problems.add("group " + GroupTable.groupId(reader, groupSlot) + " member " + memberSlot +
                     (used ? " is dead or has no handler" : " is half written"));
-                if (repair)
+                if (null != writer)
                 {
-                    removeMember(groupSlot, memberSlot, true);
+                    groupMutations.removeMember(writer, groupSlot, memberSlot, true);
                 }
             }
         }
@@ -2085,134 +1212,32 @@ public final class Registry implements AutoCloseable
             MemberTable.handler(reader, groupSlot, memberSlot) == handler;
     }
 
-    // ================================================================ error log chunks (lock held)
-
-    private DistinctErrorLog claimErrorLogChunk()
+    /**
+     * Repairs the tables after the lock was taken over from a dead holder, and records the takeover.
+     */
+    private void afterTakeover(
+        final FencedWriter writer, final long deadHolder, final long deadPid, final int deadOperation)
     {
-        checkLockHeld();
-        final int chunk = ErrorLogChunks.claim(buffer, incarnation, pid);
-        if (chunk < 0)
-        {
-            return null;
-        }
-        errorLogChunk = chunk;
-        return new DistinctErrorLog(ErrorLogChunks.chunkBuffer(buffer, chunk), SystemEpochClock.INSTANCE);
-    }
-
-    /** Whether a chunk is still this process's: a process reaped while paused has had its chunk released. */
-    private boolean isOwnErrorLogChunk(final int chunk)
-    {
-        final int directoryOffset = errorLogDirectoryOffset(chunk);
-        return buffer.getIntVolatile(directoryOffset + CHUNK_STATE_OFFSET) == CHUNK_IN_USE &&
-            buffer.getLongVolatile(directoryOffset + CHUNK_OWNER_INCARNATION_OFFSET) == incarnation;
+        final List<String> repairs = new ArrayList<>();
+        writer.beginChange();
+        checkTables(writer, repairs);
+        writer.endChange();
+        recordError(new IllegalStateException("registry lock taken over from dead holder pid " + deadPid +
+            " (incarnation " + Long.toHexString(deadHolder) + ") during " + RegistryOperation.labelOf(deadOperation) +
+            "; repaired " + repairs.size() + " inconsistencies" + (repairs.isEmpty() ? "" : ": " + repairs)));
     }
 
     private void recordError(final Throwable error)
     {
-        errorLog().record(error);
+        errorLog.record(error);
     }
 
     private void recordErrorUnlocked(final Throwable error)
     {
-        if (null != errorLog && (errorLogChunk < 0 || isOwnErrorLogChunk(errorLogChunk)))
-        {
-            errorLog.record(error);
-        }
-        else
-        {
-            System.err.println("shmdma: " + error.getMessage());
-        }
-    }
-
-    // ================================================================ departures and acknowledgements (lock held)
-
-    /**
-     * What holds back the teardown of a domain: a group it is a member of whose ring has no room for its departure
-     * (a live member a ring behind), or a group it created whose live joiners have not all taken every departure.
-     *
-     * @return a description of the member that is behind, or null when the teardown may go ahead.
-     */
-    private String teardownHoldBack(final int slot, final long nowNs)
-    {
-        final long generation = DomainTable.generation(reader, slot);
-        for (int groupSlot = 0; groupSlot < GROUP_CAPACITY; groupSlot++)
-        {
-            if (GroupTable.state(reader, groupSlot) != GroupTable.ACTIVE)
-            {
-                continue;
-            }
-            final long count = GroupTable.departureCount(reader, groupSlot);
-            final String behind;
-            if (GroupTable.isCreatedBy(reader, groupSlot, slot, generation))
-            {
-                behind = memberBehind(groupSlot, 0, count, nowNs);
-            }
-            else
-            {
-                final int memberSlot = MemberTable.find(reader, groupSlot, slot, generation);
-                behind = memberSlot < 0 ? null :
-                    memberBehind(groupSlot, memberSlot, count + 1 - DEPARTURE_RING_CAPACITY, nowNs);
-            }
-            if (null != behind)
-            {
-                return "group " + GroupTable.groupId(reader, groupSlot) + ": " + behind;
-            }
-        }
-        return null;
-    }
-
-    /**
-     * The first live member of a group, other than one, that has not acknowledged departure {@code needed}: a
-     * member whose domain is dead (heartbeat older than the liveness timeout) or gone is never waited for.
-     *
-     * @return a description of that member, or null when none is behind.
-     */
-    private String memberBehind(final int groupSlot, final int exceptMemberSlot, final long needed, final long nowNs)
-    {
-        if (needed <= 0)
-        {
-            return null;
-        }
-        final long count = GroupTable.departureCount(reader, groupSlot);
-        for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
-        {
-            if (memberSlot == exceptMemberSlot || MemberTable.token(reader, groupSlot, memberSlot) == 0 ||
-                !MemberTable.isDomainCurrent(reader, groupSlot, memberSlot))
-            {
-                continue;
-            }
-            final int domainSlot = MemberTable.domainSlot(reader, groupSlot, memberSlot);
-            final long acknowledged = GroupTable.acknowledged(reader, groupSlot, memberSlot, count);
-            if (acknowledged < needed && isDomainAlive(domainSlot, nowNs))
-            {
-                return "member " + DomainTable.uuid(reader, domainSlot) + " (pid " +
-                    DomainTable.pid(reader, domainSlot) + ") acknowledged departure " + acknowledged + " of " + count;
-            }
-        }
-        return null;
+        errorLog.recordUnlocked(error);
     }
 
     // ================================================================ reads
-
-    private boolean isOwnActiveDomain(final int slot)
-    {
-        return DomainTable.isOwnedActive(reader, slot, incarnation);
-    }
-
-    private boolean isDomainAlive(final int slot, final long nowNs)
-    {
-        return DomainTable.isAlive(reader, slot, incarnation, nowNs, config.livenessTimeoutNs());
-    }
-
-    private boolean isReapable(final int slot, final long nowNs)
-    {
-        return DomainTable.state(reader, slot) == DomainTable.ACTIVE && !isDomainAlive(slot, nowNs);
-    }
-
-    private boolean isCreator(final int groupSlot, final int domainSlot)
-    {
-        return GroupTable.isCreatedBy(reader, groupSlot, domainSlot, DomainTable.generation(reader, domainSlot));
-    }
 
     private DomainView readDomain(final int slot, final long nowNs)
     {
@@ -2297,8 +1322,4 @@ public final class Registry implements AutoCloseable
         return bytes;
     }
 
-    private static long nonZero(final long value)
-    {
-        return 0 == value ? 1 : value;
-    }
 }
