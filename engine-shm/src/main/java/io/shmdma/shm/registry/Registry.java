@@ -5,7 +5,6 @@ import io.shmdma.Errno;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.errors.DistinctErrorLog;
 
-import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +14,6 @@ import java.util.UUID;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
-import java.util.function.Supplier;
 
 import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
 
@@ -90,8 +88,6 @@ import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
  */
 public final class Registry implements AutoCloseable
 {
-    private static final int SNAPSHOT_ATTEMPTS = 200;
-
     private final ControlSegmentFile file;
     private final SegmentReader reader;
     private final OwnerStores ownerStores;
@@ -101,6 +97,7 @@ public final class Registry implements AutoCloseable
     private final boolean readOnly;
     private final RegistryLock lock;
     private final RegistryErrorLog errorLog;
+    private final RegistryViews views;
     private final GroupMutations groupMutations;
     private final DomainMutations domainMutations;
     private volatile boolean closed;
@@ -119,6 +116,7 @@ public final class Registry implements AutoCloseable
         this.lock = new RegistryLock(file, reader, ownerStores, config, incarnation, pid, readOnly,
             this::afterTakeover, this::recordErrorUnlocked);
         this.errorLog = new RegistryErrorLog(lock, reader, ownerStores, incarnation, pid, file.path());
+        this.views = new RegistryViews(reader, ownerStores, lock, readOnly);
         this.groupMutations = new GroupMutations(reader, config, incarnation, this::recordError);
         this.domainMutations =
             new DomainMutations(reader, ownerStores, groupMutations, config, incarnation, pid, this::recordError);
@@ -379,11 +377,7 @@ public final class Registry implements AutoCloseable
     public Optional<DomainView> domain(final int slot)
     {
         checkOpen();
-        if (slot < 0 || slot >= DOMAIN_CAPACITY)
-        {
-            return Optional.empty();
-        }
-        return Optional.ofNullable(consistentRead(() -> readDomain(slot, System.nanoTime())));
+        return views.domain(slot);
     }
 
     /**
@@ -394,20 +388,7 @@ public final class Registry implements AutoCloseable
     public List<DomainView> domains()
     {
         checkOpen();
-        return consistentRead(() ->
-        {
-            final long nowNs = System.nanoTime();
-            final List<DomainView> domains = new ArrayList<>();
-            for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
-            {
-                final DomainView domain = readDomain(slot, nowNs);
-                if (null != domain)
-                {
-                    domains.add(domain);
-                }
-            }
-            return domains;
-        });
+        return views.domains();
     }
 
     /**
@@ -472,7 +453,7 @@ public final class Registry implements AutoCloseable
             final int groupId = groupMutations.create(writer, creatorDomainSlot, token);
             if (groupId >= 0 && null != created)
             {
-                created.accept(readGroup(groupSlot(groupId), System.nanoTime()));
+                created.accept(views.readGroup(groupSlot(groupId), System.nanoTime()));
             }
             return groupId;
         });
@@ -517,7 +498,7 @@ public final class Registry implements AutoCloseable
             final int rc = groupMutations.join(writer, domainSlot, token, groupSlot);
             if (0 == rc && null != joined)
             {
-                joined.accept(readGroup(groupSlot, System.nanoTime()));
+                joined.accept(views.readGroup(groupSlot, System.nanoTime()));
             }
             return rc;
         });
@@ -595,20 +576,7 @@ public final class Registry implements AutoCloseable
     public List<GroupView> groups()
     {
         checkOpen();
-        return consistentRead(() ->
-        {
-            final long nowNs = System.nanoTime();
-            final List<GroupView> groups = new ArrayList<>();
-            for (int groupSlot = 0; groupSlot < GROUP_CAPACITY; groupSlot++)
-            {
-                final GroupView group = readGroup(groupSlot, nowNs);
-                if (null != group)
-                {
-                    groups.add(group);
-                }
-            }
-            return groups;
-        });
+        return views.groups();
     }
 
     /**
@@ -620,15 +588,7 @@ public final class Registry implements AutoCloseable
     public Optional<GroupView> group(final int groupId)
     {
         checkOpen();
-        if (groupId < 0 || groupId > MAX_GROUP_ID)
-        {
-            return Optional.empty();
-        }
-        return Optional.ofNullable(consistentRead(() ->
-        {
-            final GroupView group = readGroup(groupSlot(groupId), System.nanoTime());
-            return null != group && group.groupId() == groupId ? group : null;
-        }));
+        return views.group(groupId);
     }
 
     /**
@@ -839,25 +799,7 @@ public final class Registry implements AutoCloseable
     public List<DeviceCountersView> deviceCountersViews()
     {
         checkOpen();
-        final List<DeviceCountersView> views = new ArrayList<>();
-        for (int counterId = 0; counterId < DEVICE_COUNTERS_CAPACITY; counterId++)
-        {
-            if (DeviceCounterTable.state(reader, counterId) == COUNTERS_IN_USE)
-            {
-                final DeviceCounters counters = ownerStores.deviceCounters(counterId);
-                views.add(new DeviceCountersView(
-                    counterId,
-                    DeviceCounterTable.domainSlot(reader, counterId),
-                    DeviceCounterTable.domainGeneration(reader, counterId),
-                    DeviceCounterTable.devId(reader, counterId),
-                    DeviceCounterTable.name(reader, counterId),
-                    counters.submitted(),
-                    counters.completed(),
-                    counters.errors(),
-                    counters.engineErrors()));
-            }
-        }
-        return views;
+        return views.deviceCounters();
     }
 
     /**
@@ -868,15 +810,7 @@ public final class Registry implements AutoCloseable
      */
     public Optional<DeviceInfoView> deviceInfo(final int counterId)
     {
-        if (counterId < 0 || counterId >= DEVICE_COUNTERS_CAPACITY)
-        {
-            return Optional.empty();
-        }
-        if (DeviceCounterTable.state(reader, counterId) != COUNTERS_IN_USE)
-        {
-            return Optional.empty();
-        }
-        return Optional.of(ownerStores.deviceCounters(counterId).info());
+        return views.deviceInfo(counterId);
     }
 
     // ================================================================ error log
@@ -1048,38 +982,6 @@ public final class Registry implements AutoCloseable
         }
     }
 
-    private <T> T consistentRead(final Supplier<T> snapshot)
-    {
-        for (int attempt = 0; attempt < SNAPSHOT_ATTEMPTS; attempt++)
-        {
-            final long before = reader.getLongAcquire(CHANGE_COUNT_OFFSET);
-            if ((before & 1) == 0)
-            {
-                try
-                {
-                    final T result = snapshot.get();
-                    VarHandle.acquireFence();
-                    if (reader.getLongVolatile(CHANGE_COUNT_OFFSET) == before)
-                    {
-                        return result;
-                    }
-                }
-                catch (final RuntimeException tornRead)
-                {
-                    // a torn read of a half-written entry: read again
-                }
-            }
-            RegistryLock.idle(attempt);
-        }
-        if (readOnly)
-        {
-            // a mutation is taking long, or its holder died: a tool may not recover it, so it reads as it is
-            return snapshot.get();
-        }
-        // a mutation is taking long, or its holder died: take the lock, which recovers a dead holder
-        return lock.locked(RegistryOperation.CHECK, writer -> snapshot.get(), rc -> snapshot.get());
-    }
-
     // ================================================================ checks and repair (lock held)
 
     /**
@@ -1238,77 +1140,6 @@ public final class Registry implements AutoCloseable
     }
 
     // ================================================================ reads
-
-    private DomainView readDomain(final int slot, final long nowNs)
-    {
-        final DomainState state = DomainState.of(DomainTable.state(reader, slot));
-        if (null == state || state == DomainState.FREE)
-        {
-            return null;
-        }
-        final long heartbeatNs = DomainTable.heartbeatNs(reader, slot);
-        return new DomainView(
-            slot,
-            DomainTable.uuid(reader, slot),
-            state,
-            DomainTable.generation(reader, slot),
-            DomainTable.incarnation(reader, slot),
-            DomainTable.pid(reader, slot),
-            heartbeatNs,
-            nowNs - heartbeatNs,
-            DomainTable.segmentFileName(reader, slot),
-            DomainTable.segmentSize(reader, slot),
-            DomainTable.registeredEpochMs(reader, slot));
-    }
-
-    private GroupView readGroup(final int groupSlot, final long nowNs)
-    {
-        if (GroupTable.state(reader, groupSlot) != GroupTable.ACTIVE)
-        {
-            return null;
-        }
-        final int creatorSlot = GroupTable.creatorSlot(reader, groupSlot);
-        final List<MemberView> members = new ArrayList<>();
-        for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
-        {
-            final long token = MemberTable.token(reader, groupSlot, memberSlot);
-            final int slot = MemberTable.domainSlot(reader, groupSlot, memberSlot);
-            if (0 != token && DomainTable.isSlot(slot))
-            {
-                members.add(new MemberView(
-                    memberSlot,
-                    DomainTable.uuid(reader, slot),
-                    slot,
-                    MemberTable.domainGeneration(reader, groupSlot, memberSlot),
-                    MemberTable.handler(reader, groupSlot, memberSlot),
-                    token,
-                    nowNs - DomainTable.heartbeatNs(reader, slot),
-                    memberSlot == 0,
-                    GroupTable.acknowledged(
-                        reader, groupSlot, memberSlot, GroupTable.departureCount(reader, groupSlot))));
-            }
-        }
-        final long departureCount = GroupTable.departureCount(reader, groupSlot);
-        final List<Departure> departures = new ArrayList<>();
-        final long oldest = Math.max(1, departureCount - DEPARTURE_RING_CAPACITY + 1);
-        for (long number = oldest; number <= departureCount; number++)
-        {
-            if (GroupTable.departureNumber(reader, groupSlot, number) == number)
-            {
-                departures.add(new Departure(number, GroupTable.departureToken(reader, groupSlot, number),
-                    GroupTable.departureDomain(reader, groupSlot, number)));
-            }
-        }
-        return new GroupView(
-            GroupTable.groupId(reader, groupSlot),
-            GroupTable.generation(reader, groupSlot),
-            DomainTable.isSlot(creatorSlot) ? DomainTable.uuid(reader, creatorSlot) : null,
-            creatorSlot,
-            GroupTable.createdEpochMs(reader, groupSlot),
-            List.copyOf(members),
-            departureCount,
-            List.copyOf(departures));
-    }
 
     private static byte[] truncatedUtf8(final String text, final int maxLength)
     {
