@@ -2,7 +2,6 @@ package io.shmdma.shm.registry;
 
 import io.shmdma.DmaException;
 import io.shmdma.Errno;
-
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 

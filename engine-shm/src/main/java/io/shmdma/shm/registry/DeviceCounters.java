@@ -1,7 +1,6 @@
 package io.shmdma.shm.registry;
 
 import io.shmdma.DmaInfo;
-
 import org.agrona.concurrent.AtomicBuffer;
 
 import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;

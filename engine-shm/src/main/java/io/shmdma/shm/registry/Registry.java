@@ -37,27 +37,27 @@ import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
  * same PID in another PID namespace, is never mistaken for the dead holder.
  *
  * <h2>Lock</h2>
- * Mutations take one lock: a 64-bit word holding the holder's incarnation id (0 = free), taken with CAS and a
- * spin-then-park backoff. A waiter that has seen the same holder for longer than the liveness timeout, and finds
- * that holder without a fresh heartbeat in any domain it owns, takes the lock over with CAS, records the takeover
- * in the error log and repairs the tables. Every mutation writes in an order that the repair can finish or undo:
- * <ul>
- *   <li>a domain is written while FREE and published by its state (ACTIVE) last; it is torn down by marking it
- *       DEAD first; the repair removes the memberships and groups of a DEAD domain (roll forward), and its slot
- *       is freed, and reported, by the next {@link #reapDeadDomains(long)};</li>
- *   <li>a group is written in state CREATING and published as ACTIVE last (a CREATING group is rolled back); it
- *       is destroyed by marking it DESTROYING first (a DESTROYING group is rolled forward);</li>
- *   <li>a member is published by its membership token, then its handler table entry; it is removed by clearing the
- *       handler table entry first (revocation), then its token. A member whose handler entry does not point back
- *       at it is removed by the repair.</li>
- * </ul>
- * Readers on the data path never take the lock; snapshots use the change count as a seqlock.
+ * Mutations take one lock, {@code RegistryLock}: a 64-bit word holding the holder's incarnation id (0 = free),
+ * taken with CAS. A waiter that has seen the same holder for longer than the liveness timeout, and finds that holder
+ * without a fresh heartbeat in any domain it owns, takes the lock over, records the takeover in the error log and
+ * repairs the tables ({@code RegistryRepair}). Every mutation writes in an order that the repair can finish or undo
+ * (the orders are written next to the code, in {@code DomainMutations} and {@code GroupMutations}); a DEAD domain's
+ * slot is freed, and reported, by the next {@link #reapDeadDomains(long)}. Readers on the data path never take the
+ * lock; snapshots use the change count as a seqlock ({@code RegistryViews}).
  * A live holder is only taken over if it stops heartbeating for the whole liveness timeout (for example a
  * stop-the-world pause or SIGSTOP longer than the timeout); choose the timeout well above the longest expected
- * pause. Such a holder, once resumed, must not write into tables that were repaired without it: every write of a
- * mutation first re-reads the lock word and, when it no longer holds this instance's incarnation, the mutation
- * stops and returns -ESRCH. A pause that falls between that check and the single store after it can still let
- * that one store through.
+ * pause. Such a holder, once resumed, must not write into tables that were repaired without it: every store of a
+ * mutation goes through the {@code FencedWriter} that the lock hands out, which first re-reads the lock word and,
+ * when it no longer holds this instance's incarnation, stops the mutation, which returns -ESRCH. A pause that
+ * falls between that check and the single store after it can still let that one store through.
+ *
+ * <h2>Structure</h2>
+ * This class is the façade: argument checks, the public contract and its Javadoc (44 public methods, which is
+ * why it is over 800 lines), and delegation. Field access is in the per-table accessors ({@code DomainTable},
+ * {@code GroupTable}, {@code MemberTable}, {@code HandlerTable}, {@code DeviceCounterTable}) over a read-only
+ * {@code SegmentReader}; stores under the lock only through {@code FencedWriter}; the few stores without the lock,
+ * each to a field with one writer, through {@code OwnerStores}. No class that changes the tables holds the
+ * writable buffer.
  *
  * <h2>Groups</h2>
  * Group ids are 0..32767: the slot (0..255) plus 256 times the slot's reuse count modulo 128, so a stale group id
@@ -98,6 +98,7 @@ public final class Registry implements AutoCloseable
     private final RegistryLock lock;
     private final RegistryErrorLog errorLog;
     private final RegistryViews views;
+    private final RegistryRepair repair;
     private final GroupMutations groupMutations;
     private final DomainMutations domainMutations;
     private volatile boolean closed;
@@ -120,6 +121,7 @@ public final class Registry implements AutoCloseable
         this.groupMutations = new GroupMutations(reader, config, incarnation, this::recordError);
         this.domainMutations =
             new DomainMutations(reader, ownerStores, groupMutations, config, incarnation, pid, this::recordError);
+        this.repair = new RegistryRepair(reader, groupMutations, this::recordError);
     }
 
     /**
@@ -857,7 +859,7 @@ public final class Registry implements AutoCloseable
         return lock.locked(RegistryOperation.CHECK, writer ->
         {
             final List<String> problems = new ArrayList<>();
-            checkTables(null, problems);
+            repair.checkTables(null, problems);
             if ((reader.getLongVolatile(CHANGE_COUNT_OFFSET) & 1) != 0)
             {
                 problems.add("change count is odd: a mutation did not finish");
@@ -907,7 +909,7 @@ public final class Registry implements AutoCloseable
             (readOnly ? ", read-only" : "") + '}';
     }
 
-    // ================================================================ lock
+    // ================================================================ locked operations and back-pressure
 
     /**
      * Runs a group operation under the lock, after the checks every one of them makes: a group id in range
@@ -982,151 +984,20 @@ public final class Registry implements AutoCloseable
         }
     }
 
-    // ================================================================ checks and repair (lock held)
-
     /**
-     * Checks every invariant; when repairing, finishes or undoes what a dead holder left half done.
+     * Test-only: checks the tables without the lock and without repairing.
      *
-     * @param writer   the lock holder's writer, to repair what is found; null to only check.
      * @param problems receives a description of each violation.
      */
-    void checkTables(final FencedWriter writer, final List<String> problems)
+    void checkTables(final List<String> problems)
     {
-        for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
-        {
-            final int state = DomainTable.state(reader, slot);
-            if (null == DomainState.of(state))
-            {
-                problems.add("domain slot " + slot + " has invalid state " + state);
-                if (null != writer)
-                {
-                    DomainTable.state(writer, slot, DomainTable.FREE);
-                }
-            }
-        }
-
-        for (int groupSlot = 0; groupSlot < GROUP_CAPACITY; groupSlot++)
-        {
-            checkGroup(writer, groupSlot, problems);
-        }
-
-        for (int handler = 0; handler <= MAX_HANDLER; handler++)
-        {
-            final int entry = HandlerTable.entry(reader, handler);
-            if (0 != entry && !isHandlerEntryValid(handler, entry))
-            {
-                problems.add("handler " + handler + " names no live member");
-                if (null != writer)
-                {
-                    HandlerTable.entry(writer, handler, 0);
-                }
-            }
-        }
-
-        for (int counterId = 0; counterId < DEVICE_COUNTERS_CAPACITY; counterId++)
-        {
-            if (DeviceCounterTable.state(reader, counterId) == COUNTERS_IN_USE)
-            {
-                final int slot = DeviceCounterTable.domainSlot(reader, counterId);
-                if (!DomainTable.isSlot(slot) || DomainTable.state(reader, slot) == DomainTable.FREE ||
-                    DomainTable.generation(reader, slot) != DeviceCounterTable.domainGeneration(reader, counterId))
-                {
-                    problems.add("device counters " + counterId + " belong to no domain");
-                    if (null != writer)
-                    {
-                        DeviceCounterTable.state(writer, counterId, COUNTERS_FREE);
-                    }
-                }
-            }
-        }
+        repair.checkTables(null, problems);
     }
 
-    private void checkGroup(final FencedWriter writer, final int groupSlot, final List<String> problems)
-    {
-        final int state = GroupTable.state(reader, groupSlot);
-        if (state == GroupTable.FREE)
-        {
-            for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
-            {
-                if (MemberTable.token(reader, groupSlot, memberSlot) != 0 ||
-                    MemberTable.handler(reader, groupSlot, memberSlot) != 0)
-                {
-                    problems.add("free group slot " + groupSlot + " has member " + memberSlot);
-                    if (null != writer)
-                    {
-                        groupMutations.removeMember(writer, groupSlot, memberSlot, false);
-                    }
-                }
-            }
-            return;
-        }
-        if (state != GroupTable.ACTIVE)
-        {
-            problems.add("group slot " + groupSlot + " left in state " + GroupState.of(state) + " (" + state + ")");
-            if (null != writer)
-            {
-                groupMutations.destroySlot(writer, groupSlot);
-            }
-            return;
-        }
-
-        final int creatorSlot = GroupTable.creatorSlot(reader, groupSlot);
-        final long creatorGeneration = GroupTable.creatorGeneration(reader, groupSlot);
-        if (!DomainTable.isCurrent(reader, creatorSlot, creatorGeneration) ||
-            MemberTable.domainSlot(reader, groupSlot, 0) != creatorSlot ||
-            MemberTable.domainGeneration(reader, groupSlot, 0) != creatorGeneration ||
-            !MemberTable.isLinked(reader, groupSlot, 0))
-        {
-            problems.add("group " + GroupTable.groupId(reader, groupSlot) + " has no live creator");
-            if (null != writer)
-            {
-                groupMutations.destroySlot(writer, groupSlot);
-            }
-            return;
-        }
-        for (int memberSlot = 1; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
-        {
-            final boolean used = MemberTable.token(reader, groupSlot, memberSlot) != 0;
-            if (used ? !(MemberTable.isDomainCurrent(reader, groupSlot, memberSlot) &&
-                MemberTable.isLinked(reader, groupSlot, memberSlot)) :
-                MemberTable.handler(reader, groupSlot, memberSlot) != 0)
-            {
-                problems.add("group " + GroupTable.groupId(reader, groupSlot) + " member " + memberSlot +
-                    (used ? " is dead or has no handler" : " is half written"));
-                if (null != writer)
-                {
-                    groupMutations.removeMember(writer, groupSlot, memberSlot, true);
-                }
-            }
-        }
-    }
-
-    private boolean isHandlerEntryValid(final int handler, final int entry)
-    {
-        final int groupSlot = handlerEntryGroupSlot(entry);
-        final int memberSlot = handlerEntryMemberSlot(entry);
-        if (handler == 0 || groupSlot < 0 || groupSlot >= GROUP_CAPACITY || memberSlot >= MEMBERS_PER_GROUP)
-        {
-            return false;
-        }
-        return GroupTable.state(reader, groupSlot) == GroupTable.ACTIVE &&
-            MemberTable.token(reader, groupSlot, memberSlot) != 0 &&
-            MemberTable.handler(reader, groupSlot, memberSlot) == handler;
-    }
-
-    /**
-     * Repairs the tables after the lock was taken over from a dead holder, and records the takeover.
-     */
     private void afterTakeover(
         final FencedWriter writer, final long deadHolder, final long deadPid, final int deadOperation)
     {
-        final List<String> repairs = new ArrayList<>();
-        writer.beginChange();
-        checkTables(writer, repairs);
-        writer.endChange();
-        recordError(new IllegalStateException("registry lock taken over from dead holder pid " + deadPid +
-            " (incarnation " + Long.toHexString(deadHolder) + ") during " + RegistryOperation.labelOf(deadOperation) +
-            "; repaired " + repairs.size() + " inconsistencies" + (repairs.isEmpty() ? "" : ": " + repairs)));
+        repair.afterTakeover(writer, deadHolder, deadPid, deadOperation);
     }
 
     private void recordError(final Throwable error)
@@ -1139,8 +1010,6 @@ public final class Registry implements AutoCloseable
         errorLog.recordUnlocked(error);
     }
 
-    // ================================================================ reads
-
     private static byte[] truncatedUtf8(final String text, final int maxLength)
     {
         String candidate = text;
@@ -1152,5 +1021,4 @@ public final class Registry implements AutoCloseable
         }
         return bytes;
     }
-
 }
