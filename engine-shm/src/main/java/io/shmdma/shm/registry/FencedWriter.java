@@ -73,72 +73,42 @@ final class FencedWriter
         checkLockHeld();
     }
 
-    /**
-     * Fenced plain store of an int.
-     *
-     * @param offset in the segment.
-     * @param value  to store.
-     */
+    /** Fenced plain store of an int. */
     void putInt(final int offset, final int value)
     {
         checkLockHeld();
         buffer.putInt(offset, value);
     }
 
-    /**
-     * Fenced release store of an int.
-     *
-     * @param offset in the segment.
-     * @param value  to store.
-     */
+    /** Fenced release store of an int. */
     void putIntRelease(final int offset, final int value)
     {
         checkLockHeld();
         buffer.putIntRelease(offset, value);
     }
 
-    /**
-     * Fenced plain store of a long.
-     *
-     * @param offset in the segment.
-     * @param value  to store.
-     */
+    /** Fenced plain store of a long. */
     void putLong(final int offset, final long value)
     {
         checkLockHeld();
         buffer.putLong(offset, value);
     }
 
-    /**
-     * Fenced release store of a long.
-     *
-     * @param offset in the segment.
-     * @param value  to store.
-     */
+    /** Fenced release store of a long. */
     void putLongRelease(final int offset, final long value)
     {
         checkLockHeld();
         buffer.putLongRelease(offset, value);
     }
 
-    /**
-     * Fenced copy of bytes into the segment.
-     *
-     * @param offset in the segment.
-     * @param bytes  to copy.
-     */
+    /** Fenced copy of bytes into the segment. */
     void putBytes(final int offset, final byte[] bytes)
     {
         checkLockHeld();
         buffer.putBytes(offset, bytes);
     }
 
-    /**
-     * Fenced zeroing of a range.
-     *
-     * @param offset in the segment.
-     * @param length bytes to zero.
-     */
+    /** Fenced zeroing of a range. */
     void clear(final int offset, final int length)
     {
         checkLockHeld();

@@ -57,16 +57,8 @@ final class GroupMutations
         {
             return -Errno.EINVAL;
         }
-        int groupSlot = 0;
-        while (groupSlot < GROUP_CAPACITY && GroupTable.state(reader, groupSlot) != GroupTable.FREE)
-        {
-            groupSlot++;
-        }
-        if (groupSlot == GROUP_CAPACITY)
-        {
-            return -Errno.ENOSPC;
-        }
-        final int handler = allocateHandler(writer);
+        final int groupSlot = GroupTable.findFree(reader);
+        final int handler = groupSlot < 0 ? -Errno.ENOSPC : allocateHandler(writer);
         if (handler < 0)
         {
             return handler;
@@ -137,16 +129,8 @@ final class GroupMutations
         {
             return -Errno.EEXIST;
         }
-        int memberSlot = 1;
-        while (memberSlot < MEMBERS_PER_GROUP && MemberTable.token(reader, groupSlot, memberSlot) != 0)
-        {
-            memberSlot++;
-        }
-        if (memberSlot == MEMBERS_PER_GROUP)
-        {
-            return -Errno.ENOSPC;
-        }
-        final int handler = allocateHandler(writer);
+        final int memberSlot = MemberTable.findFreeJoinerSlot(reader, groupSlot);
+        final int handler = memberSlot < 0 ? -Errno.ENOSPC : allocateHandler(writer);
         if (handler < 0)
         {
             return handler;
@@ -358,12 +342,8 @@ final class GroupMutations
     }
 
     private void writeMember(
-        final FencedWriter writer,
-        final int groupSlot,
-        final int memberSlot,
-        final int domainSlot,
-        final long domainGeneration,
-        final int handler)
+        final FencedWriter writer, final int groupSlot, final int memberSlot, final int domainSlot,
+        final long domainGeneration, final int handler)
     {
         MemberTable.fields(writer, groupSlot, memberSlot, domainSlot, domainGeneration, handler);
         GroupTable.acknowledged(writer, groupSlot, memberSlot, GroupTable.departureCount(reader, groupSlot));

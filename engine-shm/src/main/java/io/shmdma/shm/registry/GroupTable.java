@@ -161,6 +161,24 @@ final class GroupTable
     }
 
     /**
+     * The first free group slot.
+     *
+     * @param reader the segment.
+     * @return the slot, or -1 when the table is full.
+     */
+    static int findFree(final SegmentReader reader)
+    {
+        for (int groupSlot = 0; groupSlot < GROUP_CAPACITY; groupSlot++)
+        {
+            if (state(reader, groupSlot) == FREE)
+            {
+                return groupSlot;
+            }
+        }
+        return -1;
+    }
+
+    /**
      * Whether a slot holds an active group of a given id.
      *
      * @param reader    the segment.

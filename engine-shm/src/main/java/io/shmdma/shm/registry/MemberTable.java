@@ -111,6 +111,25 @@ final class MemberTable
     }
 
     /**
+     * The first free member slot for a joiner (slot 0 is the creator's).
+     *
+     * @param reader    the segment.
+     * @param groupSlot the group slot.
+     * @return the member slot, or -1 when the group is full.
+     */
+    static int findFreeJoinerSlot(final SegmentReader reader, final int groupSlot)
+    {
+        for (int memberSlot = 1; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
+        {
+            if (token(reader, groupSlot, memberSlot) == 0)
+            {
+                return memberSlot;
+            }
+        }
+        return -1;
+    }
+
+    /**
      * Whether a member's domain is still active in the generation it joined with.
      *
      * @param reader     the segment.

@@ -88,13 +88,13 @@ import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
  */
 public final class Registry implements AutoCloseable
 {
+    private final RegistryConfig config;
+    private final boolean readOnly;
+    private final long incarnation;
+    private final long pid;
     private final ControlSegmentFile file;
     private final SegmentReader reader;
     private final OwnerStores ownerStores;
-    private final RegistryConfig config;
-    private final long incarnation;
-    private final long pid;
-    private final boolean readOnly;
     private final RegistryLock lock;
     private final RegistryErrorLog errorLog;
     private final RegistryViews views;

@@ -22,91 +22,49 @@ final class SegmentReader
         this.buffer = buffer;
     }
 
-    /**
-     * Plain load of an int.
-     *
-     * @param offset in the segment.
-     * @return the value.
-     */
+    /** Plain load of an int. */
     int getInt(final int offset)
     {
         return buffer.getInt(offset);
     }
 
-    /**
-     * Acquire load of an int.
-     *
-     * @param offset in the segment.
-     * @return the value.
-     */
+    /** Acquire load of an int. */
     int getIntAcquire(final int offset)
     {
         return buffer.getIntAcquire(offset);
     }
 
-    /**
-     * Volatile load of an int.
-     *
-     * @param offset in the segment.
-     * @return the value.
-     */
+    /** Volatile load of an int. */
     int getIntVolatile(final int offset)
     {
         return buffer.getIntVolatile(offset);
     }
 
-    /**
-     * Plain load of a long.
-     *
-     * @param offset in the segment.
-     * @return the value.
-     */
+    /** Plain load of a long. */
     long getLong(final int offset)
     {
         return buffer.getLong(offset);
     }
 
-    /**
-     * Acquire load of a long.
-     *
-     * @param offset in the segment.
-     * @return the value.
-     */
+    /** Acquire load of a long. */
     long getLongAcquire(final int offset)
     {
         return buffer.getLongAcquire(offset);
     }
 
-    /**
-     * Volatile load of a long.
-     *
-     * @param offset in the segment.
-     * @return the value.
-     */
+    /** Volatile load of a long. */
     long getLongVolatile(final int offset)
     {
         return buffer.getLongVolatile(offset);
     }
 
-    /**
-     * Copies bytes out of the segment.
-     *
-     * @param offset in the segment.
-     * @param bytes  filled completely.
-     */
+    /** Copies bytes out of the segment. */
     void getBytes(final int offset, final byte[] bytes)
     {
         buffer.getBytes(offset, bytes);
     }
 
-    /**
-     * A UTF-8 string stored as bytes plus a length field; the length is read once and clamped to 0..maxLength.
-     *
-     * @param bytesOffset  offset of the bytes.
-     * @param lengthOffset offset of the int length.
-     * @param maxLength    room for the bytes.
-     * @return the string.
-     */
+    /** A UTF-8 string stored as bytes plus a length field; the length is read once and clamped to 0..maxLength. */
     String getString(final int bytesOffset, final int lengthOffset, final int maxLength)
     {
         final int length = Math.max(0, Math.min(maxLength, buffer.getInt(lengthOffset)));
