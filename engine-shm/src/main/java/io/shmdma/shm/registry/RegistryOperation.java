@@ -78,7 +78,7 @@ public enum RegistryOperation
      * The label of a code read from the segment.
      *
      * @param code any int.
-     * @return the operation's label, or "operation <code>" when the code names none.
+     * @return the operation's label, or "operation " followed by the code when the code names none.
      */
     public static String labelOf(final int code)
     {
