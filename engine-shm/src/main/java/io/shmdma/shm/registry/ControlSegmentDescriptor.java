@@ -2,7 +2,6 @@ package io.shmdma.shm.registry;
 
 import io.shmdma.DmaException;
 import io.shmdma.Errno;
-
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 
@@ -155,7 +154,7 @@ public final class ControlSegmentDescriptor
     public static final int LOCK_HOLDER_PID_OFFSET = LOCK_INFO_OFFSET;
     /** Offset of the time the lock was taken, epoch milliseconds (informational). */
     public static final int LOCK_ACQUIRED_EPOCH_MS_OFFSET = LOCK_HOLDER_PID_OFFSET + Long.BYTES;
-    /** Offset of the operation the holder is doing (one of the {@code OP_*} codes). */
+    /** Offset of the operation the holder is doing ({@link RegistryOperation#code()}). */
     public static final int LOCK_OPERATION_OFFSET = LOCK_ACQUIRED_EPOCH_MS_OFFSET + Long.BYTES;
     /** Offset of the number of times the lock was taken over from a dead holder. */
     public static final int LOCK_RECOVERIES_OFFSET = LOCK_OPERATION_OFFSET + Integer.BYTES;
@@ -370,31 +369,6 @@ public final class ControlSegmentDescriptor
     public static final int DEVICE_STATE_STOPPED = 1;
     /** Device state in the counters entry: started ({@code rte_dma_start}). */
     public static final int DEVICE_STATE_STARTED = 2;
-
-    /** Lock operation: none recorded. */
-    public static final int OP_NONE = 0;
-    /** Lock operation: register a domain. */
-    public static final int OP_REGISTER_DOMAIN = 1;
-    /** Lock operation: unregister a domain. */
-    public static final int OP_UNREGISTER_DOMAIN = 2;
-    /** Lock operation: reap dead domains. */
-    public static final int OP_REAP = 3;
-    /** Lock operation: create a group. */
-    public static final int OP_CREATE_GROUP = 4;
-    /** Lock operation: join a group. */
-    public static final int OP_JOIN_GROUP = 5;
-    /** Lock operation: leave a group. */
-    public static final int OP_LEAVE_GROUP = 6;
-    /** Lock operation: destroy a group. */
-    public static final int OP_DESTROY_GROUP = 7;
-    /** Lock operation: look up a handler. */
-    public static final int OP_HANDLER_GET = 8;
-    /** Lock operation: allocate or free device counters. */
-    public static final int OP_DEVICE_COUNTERS = 9;
-    /** Lock operation: claim or release an error log chunk. */
-    public static final int OP_ERROR_LOG = 10;
-    /** Lock operation: check (and maybe repair) the tables. */
-    public static final int OP_CHECK = 11;
 
     private static final byte[] MARKER_BYTES = MARKER.getBytes(StandardCharsets.US_ASCII);
 

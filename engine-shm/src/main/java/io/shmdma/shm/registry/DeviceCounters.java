@@ -1,7 +1,6 @@
 package io.shmdma.shm.registry;
 
 import io.shmdma.DmaInfo;
-
 import org.agrona.concurrent.AtomicBuffer;
 
 import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
@@ -169,6 +168,28 @@ public final class DeviceCounters
         buffer.putIntRelease(entryOffset + COUNTERS_NUMA_NODE_OFFSET, info.numaNode);
         buffer.putIntRelease(entryOffset + COUNTERS_DEVICE_STATE_OFFSET,
             started ? DEVICE_STATE_STARTED : DEVICE_STATE_STOPPED);
+    }
+
+    /**
+     * A copy of the device's information as last published, each field an acquire load.
+     *
+     * @return the information.
+     */
+    DeviceInfoView info()
+    {
+        final int state = buffer.getIntAcquire(entryOffset + COUNTERS_DEVICE_STATE_OFFSET);
+        return new DeviceInfoView(
+            counterId,
+            state != DEVICE_STATE_UNKNOWN,
+            state == DEVICE_STATE_STARTED,
+            buffer.getLongAcquire(entryOffset + COUNTERS_CAPABILITIES_OFFSET),
+            buffer.getIntAcquire(entryOffset + COUNTERS_NB_VCHANS_OFFSET),
+            buffer.getIntAcquire(entryOffset + COUNTERS_MAX_VCHANS_OFFSET),
+            buffer.getIntAcquire(entryOffset + COUNTERS_MIN_DESC_OFFSET),
+            buffer.getIntAcquire(entryOffset + COUNTERS_MAX_DESC_OFFSET),
+            buffer.getIntAcquire(entryOffset + COUNTERS_MAX_SGES_OFFSET),
+            buffer.getIntAcquire(entryOffset + COUNTERS_NB_PRIORITIES_OFFSET),
+            buffer.getIntAcquire(entryOffset + COUNTERS_NUMA_NODE_OFFSET));
     }
 
     /**

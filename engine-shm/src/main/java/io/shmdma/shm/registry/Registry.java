@@ -2,28 +2,18 @@ package io.shmdma.shm.registry;
 
 import io.shmdma.AgronaAccess;
 import io.shmdma.Errno;
-import io.shmdma.memory.SharedMemory;
-
 import org.agrona.concurrent.AtomicBuffer;
-import org.agrona.concurrent.SystemEpochClock;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.errors.DistinctErrorLog;
 
-import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
-import java.util.function.IntUnaryOperator;
-import java.util.function.Supplier;
 
 import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
 
@@ -47,27 +37,27 @@ import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
  * same PID in another PID namespace, is never mistaken for the dead holder.
  *
  * <h2>Lock</h2>
- * Mutations take one lock: a 64-bit word holding the holder's incarnation id (0 = free), taken with CAS and a
- * spin-then-park backoff. A waiter that has seen the same holder for longer than the liveness timeout, and finds
- * that holder without a fresh heartbeat in any domain it owns, takes the lock over with CAS, records the takeover
- * in the error log and repairs the tables. Every mutation writes in an order that the repair can finish or undo:
- * <ul>
- *   <li>a domain is written while FREE and published by its state (ACTIVE) last; it is torn down by marking it
- *       DEAD first; the repair removes the memberships and groups of a DEAD domain (roll forward), and its slot
- *       is freed, and reported, by the next {@link #reapDeadDomains(long)};</li>
- *   <li>a group is written in state CREATING and published as ACTIVE last (a CREATING group is rolled back); it
- *       is destroyed by marking it DESTROYING first (a DESTROYING group is rolled forward);</li>
- *   <li>a member is published by its membership token, then its handler table entry; it is removed by clearing the
- *       handler table entry first (revocation), then its token. A member whose handler entry does not point back
- *       at it is removed by the repair.</li>
- * </ul>
- * Readers on the data path never take the lock; snapshots use the change count as a seqlock.
+ * Mutations take one lock, {@code RegistryLock}: a 64-bit word holding the holder's incarnation id (0 = free),
+ * taken with CAS. A waiter that has seen the same holder for longer than the liveness timeout, and finds that holder
+ * without a fresh heartbeat in any domain it owns, takes the lock over, records the takeover in the error log and
+ * repairs the tables ({@code RegistryRepair}). Every mutation writes in an order that the repair can finish or undo
+ * (the orders are written next to the code, in {@code DomainMutations} and {@code GroupMutations}); a DEAD domain's
+ * slot is freed, and reported, by the next {@link #reapDeadDomains(long)}. Readers on the data path never take the
+ * lock; snapshots use the change count as a seqlock ({@code RegistryViews}).
  * A live holder is only taken over if it stops heartbeating for the whole liveness timeout (for example a
  * stop-the-world pause or SIGSTOP longer than the timeout); choose the timeout well above the longest expected
- * pause. Such a holder, once resumed, must not write into tables that were repaired without it: every write of a
- * mutation first re-reads the lock word and, when it no longer holds this instance's incarnation, the mutation
- * stops and returns -ESRCH. A pause that falls between that check and the single store after it can still let
- * that one store through.
+ * pause. Such a holder, once resumed, must not write into tables that were repaired without it: every store of a
+ * mutation goes through the {@code FencedWriter} that the lock hands out, which first re-reads the lock word and,
+ * when it no longer holds this instance's incarnation, stops the mutation, which returns -ESRCH. A pause that
+ * falls between that check and the single store after it can still let that one store through.
+ *
+ * <h2>Structure</h2>
+ * This class is the façade: argument checks, the public contract and its Javadoc (44 public methods, which is
+ * why it is over 800 lines), and delegation. Field access is in the per-table accessors ({@code DomainTable},
+ * {@code GroupTable}, {@code MemberTable}, {@code HandlerTable}, {@code DeviceCounterTable}) over a read-only
+ * {@code SegmentReader}; stores under the lock only through {@code FencedWriter}; the few stores without the lock,
+ * each to a field with one writer, through {@code OwnerStores}. No class that changes the tables holds the
+ * writable buffer.
  *
  * <h2>Groups</h2>
  * Group ids are 0..32767: the slot (0..255) plus 256 times the slot's reuse count modulo 128, so a stale group id
@@ -98,50 +88,40 @@ import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
  */
 public final class Registry implements AutoCloseable
 {
-    /**
-     * Test-only: called with a point name at steps of a mutation, while the lock is held, so a test can stop or
-     * kill the process there. Points: {@code lock:acquired}, {@code register:fields-written},
-     * {@code create:member-written}, {@code join:member-written}, {@code leave:handler-revoked},
-     * {@code destroy:state-destroying}, {@code teardown:domain-dead}.
-     */
-    static volatile Consumer<String> pauseHook;
-
-    private static final int DOMAIN_FREE = DomainState.FREE.code();
-    private static final int DOMAIN_ACTIVE = DomainState.ACTIVE.code();
-    private static final int DOMAIN_DEAD = DomainState.DEAD.code();
-    private static final int GROUP_FREE = GroupState.FREE.code();
-    private static final int GROUP_CREATING = GroupState.CREATING.code();
-    private static final int GROUP_ACTIVE = GroupState.ACTIVE.code();
-    private static final int GROUP_DESTROYING = GroupState.DESTROYING.code();
-    private static final int SNAPSHOT_ATTEMPTS = 200;
-    /** Result of one attempt of a mutation that must wait for members to acknowledge departures (never returned). */
-    private static final int WAIT_FOR_ACKNOWLEDGEMENTS = Integer.MIN_VALUE;
-    private static final String[] OPERATION_NAMES = {
-        "none", "register domain", "unregister domain", "reap", "create group", "join group", "leave group",
-        "destroy group", "handler get", "device counters", "error log", "check" };
-
-    private final ControlSegmentFile file;
-    private final AtomicBuffer buffer;
     private final RegistryConfig config;
+    private final boolean readOnly;
     private final long incarnation;
     private final long pid;
-    private final boolean readOnly;
-    private final ReentrantLock processLock = new ReentrantLock();
-    private int segmentLockDepth;
-    private DistinctErrorLog errorLog;
-    private int errorLogChunk = -1;
+    private final ControlSegmentFile file;
+    private final SegmentReader reader;
+    private final OwnerStores ownerStores;
+    private final RegistryLock lock;
+    private final RegistryErrorLog errorLog;
+    private final RegistryViews views;
+    private final RegistryRepair repair;
+    private final GroupMutations groupMutations;
+    private final DomainMutations domainMutations;
     private volatile boolean closed;
-    private volatile boolean truncationReported;
     private volatile Runnable backPressureNudge;
 
     private Registry(final ControlSegmentFile file, final RegistryConfig config, final boolean readOnly)
     {
         this.file = file;
-        this.buffer = file.buffer();
+        this.reader = new SegmentReader(file.buffer());
+        this.ownerStores = new OwnerStores(file.buffer());
         this.config = config;
         this.readOnly = readOnly;
         this.incarnation = TokenHash.newNonZeroRandom();
         this.pid = ProcessHandle.current().pid();
+        // the lock reports to the error log and repairs on a takeover: both are built below, before any lock is taken
+        this.lock = new RegistryLock(file, reader, ownerStores, config, incarnation, pid, readOnly,
+            this::afterTakeover, this::recordErrorUnlocked);
+        this.errorLog = new RegistryErrorLog(lock, reader, ownerStores, incarnation, pid, file.path());
+        this.views = new RegistryViews(reader, ownerStores, lock, readOnly);
+        this.groupMutations = new GroupMutations(reader, config, incarnation, this::recordError);
+        this.domainMutations =
+            new DomainMutations(reader, ownerStores, groupMutations, config, incarnation, pid, this::recordError);
+        this.repair = new RegistryRepair(reader, groupMutations, this::recordError);
     }
 
     /**
@@ -267,7 +247,7 @@ public final class Registry implements AutoCloseable
     public AtomicBuffer buffer()
     {
         checkOpen();
-        return buffer;
+        return file.buffer();
     }
 
     // ================================================================ domains
@@ -293,53 +273,8 @@ public final class Registry implements AutoCloseable
         {
             return -Errno.EINVAL;
         }
-        return locked(OP_REGISTER_DOMAIN, () ->
-        {
-            final long nowNs = System.nanoTime();
-            for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
-            {
-                if (domainState(slot) == DOMAIN_ACTIVE && domainId.equals(domainUuid(slot)))
-                {
-                    if (isDomainAlive(slot, nowNs))
-                    {
-                        return -Errno.EEXIST;
-                    }
-                    final long pidOfDead = buffer.getLong(domainOffset(slot) + DOMAIN_PID_OFFSET);
-                    beginChange();
-                    teardownDomain(slot);
-                    endChange();
-                    recordError(new IllegalStateException("replaced the registration of domain " + domainId +
-                        " (slot " + slot + ", pid " + pidOfDead + ") whose heartbeat stopped"));
-                }
-            }
-            int slot = 0;
-            while (slot < DOMAIN_CAPACITY && domainState(slot) != DOMAIN_FREE)
-            {
-                slot++;
-            }
-            if (slot == DOMAIN_CAPACITY)
-            {
-                return -Errno.ENOSPC;
-            }
-
-            beginChange();
-            final int offset = domainOffset(slot);
-            putLong(offset + DOMAIN_GENERATION_OFFSET, buffer.getLong(offset + DOMAIN_GENERATION_OFFSET) + 1);
-            putLong(offset + DOMAIN_INCARNATION_OFFSET, incarnation);
-            putLong(offset + DOMAIN_UUID_MSB_OFFSET, domainId.getMostSignificantBits());
-            putLong(offset + DOMAIN_UUID_LSB_OFFSET, domainId.getLeastSignificantBits());
-            putLong(offset + DOMAIN_PID_OFFSET, pid);
-            putLong(offset + DOMAIN_SEGMENT_SIZE_OFFSET, segmentSize);
-            putLong(offset + DOMAIN_REGISTERED_EPOCH_MS_OFFSET, System.currentTimeMillis());
-            clear(offset + DOMAIN_SEGMENT_NAME_OFFSET, MAX_SEGMENT_NAME_LENGTH);
-            putBytes(offset + DOMAIN_SEGMENT_NAME_OFFSET, name);
-            putInt(offset + DOMAIN_SEGMENT_NAME_LENGTH_OFFSET, name.length);
-            putLongRelease(offset + DOMAIN_HEARTBEAT_NS_OFFSET, nowNs);
-            pause("register:fields-written");
-            putIntRelease(offset + DOMAIN_STATE_OFFSET, DOMAIN_ACTIVE);
-            endChange();
-            return slot;
-        });
+        return lock.locked(
+            RegistryOperation.REGISTER_DOMAIN, writer -> domainMutations.register(writer, domainId, name, segmentSize));
     }
 
     /**
@@ -365,33 +300,13 @@ public final class Registry implements AutoCloseable
         while (true)
         {
             final boolean force = System.nanoTime() - deadlineNs > 0;
-            final int rc = locked(OP_UNREGISTER_DOMAIN, () ->
-            {
-                if (!isOwnActiveDomain(domainSlot))
-                {
-                    return -Errno.ENOENT;
-                }
-                final String behind = teardownHoldBack(domainSlot, System.nanoTime());
-                if (null != behind)
-                {
-                    if (!force)
-                    {
-                        return WAIT_FOR_ACKNOWLEDGEMENTS;
-                    }
-                    recordError(new IllegalStateException("closed domain " + domainUuid(domainSlot) + " after " +
-                        TimeUnit.NANOSECONDS.toMillis(backPressureTimeoutNs()) + " ms of back-pressure: " + behind +
-                        "; that member's listener misses the departures it did not take"));
-                }
-                beginChange();
-                teardownDomain(domainSlot);
-                endChange();
-                return 0;
-            });
-            if (rc != WAIT_FOR_ACKNOWLEDGEMENTS)
+            final int rc = lock.locked(
+                RegistryOperation.UNREGISTER_DOMAIN, writer -> domainMutations.unregister(writer, domainSlot, force));
+            if (rc != GroupMutations.WAIT_FOR_ACKNOWLEDGEMENTS)
             {
                 return rc;
             }
-            heartbeatOwnDomains(System.nanoTime());
+            lock.heartbeatOwnDomains(System.nanoTime());
             backPressureIdle(idleCount++);
         }
     }
@@ -409,17 +324,11 @@ public final class Registry implements AutoCloseable
         {
             return false;
         }
-        if (readOnly || domainSlot < 0 || domainSlot >= DOMAIN_CAPACITY)
+        if (readOnly || !DomainTable.isOwnedActive(reader, domainSlot, incarnation))
         {
             return false;
         }
-        final int offset = domainOffset(domainSlot);
-        if (buffer.getIntAcquire(offset + DOMAIN_STATE_OFFSET) != DOMAIN_ACTIVE ||
-            buffer.getLongAcquire(offset + DOMAIN_INCARNATION_OFFSET) != incarnation)
-        {
-            return false;
-        }
-        buffer.putLongRelease(offset + DOMAIN_HEARTBEAT_NS_OFFSET, System.nanoTime());
+        ownerStores.heartbeat(domainSlot, System.nanoTime());
         return true;
     }
 
@@ -441,61 +350,11 @@ public final class Registry implements AutoCloseable
     public List<ReapedDomain> reapDeadDomains(final long nowNs)
     {
         checkOpen();
-        boolean candidate = false;
-        for (int slot = 0; slot < DOMAIN_CAPACITY && !candidate; slot++)
-        {
-            candidate = isReapable(slot, nowNs) || domainState(slot) == DOMAIN_DEAD;
-        }
-        if (!candidate || lock(OP_REAP) < 0)
+        if (!domainMutations.hasReapable(nowNs))
         {
             return List.of();
         }
-        final List<ReapedDomain> reaped = new ArrayList<>();
-        try
-        {
-            beginChange();
-            for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
-            {
-                if (isReapable(slot, nowNs) || domainState(slot) == DOMAIN_DEAD)
-                {
-                    final int offset = domainOffset(slot);
-                    final long ageNs = nowNs - buffer.getLongAcquire(offset + DOMAIN_HEARTBEAT_NS_OFFSET);
-                    final String behind = teardownHoldBack(slot, nowNs);
-                    if (null != behind)
-                    {
-                        if (ageNs - config.livenessTimeoutNs() <= backPressureTimeoutNs())
-                        {
-                            continue; // deferred: the next call tries again
-                        }
-                        recordError(new IllegalStateException("reaped dead domain " + domainUuid(slot) + " after " +
-                            TimeUnit.NANOSECONDS.toMillis(backPressureTimeoutNs()) + " ms of back-pressure: " + behind +
-                            "; that member's listener misses the departures it did not take"));
-                    }
-                    final ReapedDomain domain = new ReapedDomain(
-                        domainUuid(slot), slot, buffer.getLong(offset + DOMAIN_GENERATION_OFFSET),
-                        buffer.getLong(offset + DOMAIN_PID_OFFSET), ageNs, segmentFileName(slot),
-                        buffer.getLong(offset + DOMAIN_SEGMENT_SIZE_OFFSET));
-                    teardownDomain(slot);
-                    reaped.add(domain);
-                }
-            }
-            endChange();
-            for (final ReapedDomain domain : reaped)
-            {
-                recordError(new IllegalStateException("reaped dead domain " + domain.domainId() + " (slot " +
-                    domain.slot() + ", pid " + domain.pid() + "): heartbeat " +
-                    TimeUnit.NANOSECONDS.toMillis(domain.heartbeatAgeNs()) + " ms old"));
-            }
-            return reaped;
-        }
-        catch (final LockLostException ex)
-        {
-            return reaped;
-        }
-        finally
-        {
-            unlock();
-        }
+        return lock.locked(RegistryOperation.REAP, writer -> domainMutations.reap(writer, nowNs), rc -> List.of());
     }
 
     /**
@@ -507,17 +366,8 @@ public final class Registry implements AutoCloseable
     public int findDomain(final UUID domainId)
     {
         checkOpen();
-        if (null != domainId)
-        {
-            for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
-            {
-                if (domainState(slot) == DOMAIN_ACTIVE && domainId.equals(domainUuid(slot)))
-                {
-                    return slot;
-                }
-            }
-        }
-        return -Errno.ENOENT;
+        final int slot = null == domainId ? -1 : DomainTable.findActive(reader, domainId, 0);
+        return slot >= 0 ? slot : -Errno.ENOENT;
     }
 
     /**
@@ -529,11 +379,7 @@ public final class Registry implements AutoCloseable
     public Optional<DomainView> domain(final int slot)
     {
         checkOpen();
-        if (slot < 0 || slot >= DOMAIN_CAPACITY)
-        {
-            return Optional.empty();
-        }
-        return Optional.ofNullable(consistentRead(() -> readDomain(slot, System.nanoTime())));
+        return views.domain(slot);
     }
 
     /**
@@ -544,20 +390,7 @@ public final class Registry implements AutoCloseable
     public List<DomainView> domains()
     {
         checkOpen();
-        return consistentRead(() ->
-        {
-            final long nowNs = System.nanoTime();
-            final List<DomainView> domains = new ArrayList<>();
-            for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
-            {
-                final DomainView domain = readDomain(slot, nowNs);
-                if (null != domain)
-                {
-                    domains.add(domain);
-                }
-            }
-            return domains;
-        });
+        return views.domains();
     }
 
     /**
@@ -576,10 +409,8 @@ public final class Registry implements AutoCloseable
         {
             return 0;
         }
-        final int offset = domainOffset(slot);
-        final long generation = buffer.getLongAcquire(offset + DOMAIN_GENERATION_OFFSET);
-        if (buffer.getIntAcquire(offset + DOMAIN_STATE_OFFSET) != DOMAIN_ACTIVE ||
-            buffer.getLongAcquire(offset + DOMAIN_GENERATION_OFFSET) != generation)
+        final long generation = DomainTable.generation(reader, slot);
+        if (!DomainTable.isCurrent(reader, slot, generation))
         {
             return 0;
         }
@@ -619,54 +450,12 @@ public final class Registry implements AutoCloseable
         {
             return -Errno.EINVAL;
         }
-        return locked(OP_CREATE_GROUP, () ->
+        return lock.locked(RegistryOperation.CREATE_GROUP, writer ->
         {
-            if (!isOwnActiveDomain(creatorDomainSlot))
+            final int groupId = groupMutations.create(writer, creatorDomainSlot, token);
+            if (groupId >= 0 && null != created)
             {
-                return -Errno.EINVAL;
-            }
-            int groupSlot = 0;
-            while (groupSlot < GROUP_CAPACITY && groupState(groupSlot) != GROUP_FREE)
-            {
-                groupSlot++;
-            }
-            if (groupSlot == GROUP_CAPACITY)
-            {
-                return -Errno.ENOSPC;
-            }
-            final int handler = allocateHandler();
-            if (handler < 0)
-            {
-                return handler;
-            }
-
-            beginChange();
-            final int offset = groupOffset(groupSlot);
-            putIntRelease(offset + GROUP_STATE_OFFSET, GROUP_CREATING);
-            final int idEpoch = buffer.getInt(offset + GROUP_ID_EPOCH_OFFSET);
-            final int groupId = groupId(groupSlot, idEpoch);
-            putInt(offset + GROUP_ID_EPOCH_OFFSET, idEpoch + 1);
-            putInt(offset + GROUP_ID_OFFSET, groupId);
-            putLong(offset + GROUP_GENERATION_OFFSET, nextSequence());
-            putInt(offset + GROUP_CREATOR_SLOT_OFFSET, creatorDomainSlot);
-            final long creatorGeneration = buffer.getLong(domainOffset(creatorDomainSlot) + DOMAIN_GENERATION_OFFSET);
-            putLong(offset + GROUP_CREATOR_GENERATION_OFFSET, creatorGeneration);
-            putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
-            putLong(offset + GROUP_LOCKOUT_UNTIL_NS_OFFSET, 0);
-            final byte[] salt = TokenHash.newSalt();
-            putBytes(offset + GROUP_TOKEN_SALT_OFFSET, salt);
-            putBytes(offset + GROUP_TOKEN_HASH_OFFSET, TokenHash.hash(salt, token));
-            putLong(offset + GROUP_CREATED_EPOCH_MS_OFFSET, System.currentTimeMillis());
-            putLong(offset + GROUP_DEPARTURE_COUNT_OFFSET, 0);
-            clear(offset + GROUP_ACK_CURSORS_OFFSET, MEMBERS_PER_GROUP * ACK_CURSOR_LENGTH);
-            clear(offset + GROUP_DEPARTURES_OFFSET, DEPARTURE_RING_CAPACITY * DEPARTURE_ENTRY_LENGTH);
-            writeMember(groupSlot, 0, creatorDomainSlot, creatorGeneration, handler);
-            pause("create:member-written");
-            putIntRelease(offset + GROUP_STATE_OFFSET, GROUP_ACTIVE);
-            endChange();
-            if (null != created)
-            {
-                created.accept(readGroup(groupSlot, System.nanoTime()));
+                created.accept(views.readGroup(groupSlot(groupId), System.nanoTime()));
             }
             return groupId;
         });
@@ -706,66 +495,14 @@ public final class Registry implements AutoCloseable
         {
             return -Errno.EINVAL;
         }
-        return lockedOnGroup(OP_JOIN_GROUP, domainSlot, groupId, groupSlot ->
+        return lockedOnGroup(RegistryOperation.JOIN_GROUP, domainSlot, groupId, (writer, groupSlot) ->
         {
-            final int offset = groupOffset(groupSlot);
-            final long nowNs = System.nanoTime();
-            final long lockoutUntilNs = buffer.getLong(offset + GROUP_LOCKOUT_UNTIL_NS_OFFSET);
-            if (0 != lockoutUntilNs)
+            final int rc = groupMutations.join(writer, domainSlot, token, groupSlot);
+            if (0 == rc && null != joined)
             {
-                if (nowNs - lockoutUntilNs < 0)
-                {
-                    return -Errno.EACCES;
-                }
-                putLong(offset + GROUP_LOCKOUT_UNTIL_NS_OFFSET, 0);
-                putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
+                joined.accept(views.readGroup(groupSlot, System.nanoTime()));
             }
-            if (!tokenMatches(groupSlot, token))
-            {
-                final int failedJoins = buffer.getInt(offset + GROUP_FAILED_JOINS_OFFSET) + 1;
-                if (failedJoins >= config.joinLockoutAttempts())
-                {
-                    final long lockoutUntil = nonZero(nowNs + config.joinLockoutDurationNs());
-                    putLong(offset + GROUP_LOCKOUT_UNTIL_NS_OFFSET, lockoutUntil);
-                    putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
-                    recordError(new SecurityException("group " + groupId + " locked out for " +
-                        TimeUnit.NANOSECONDS.toMillis(config.joinLockoutDurationNs()) + " ms after " + failedJoins +
-                        " wrong tokens in a row"));
-                }
-                else
-                {
-                    putInt(offset + GROUP_FAILED_JOINS_OFFSET, failedJoins);
-                }
-                return -Errno.EACCES;
-            }
-            putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
-            final long domainGeneration = buffer.getLong(domainOffset(domainSlot) + DOMAIN_GENERATION_OFFSET);
-            if (findMember(groupSlot, domainSlot, domainGeneration) >= 0)
-            {
-                return -Errno.EEXIST;
-            }
-            int memberSlot = 1;
-            while (memberSlot < MEMBERS_PER_GROUP && memberToken(groupSlot, memberSlot) != 0)
-            {
-                memberSlot++;
-            }
-            if (memberSlot == MEMBERS_PER_GROUP)
-            {
-                return -Errno.ENOSPC;
-            }
-            final int handler = allocateHandler();
-            if (handler < 0)
-            {
-                return handler;
-            }
-            beginChange();
-            writeMember(groupSlot, memberSlot, domainSlot, domainGeneration, handler);
-            endChange();
-            if (null != joined)
-            {
-                joined.accept(readGroup(groupSlot, nowNs));
-            }
-            return 0;
+            return rc;
         });
     }
 
@@ -790,29 +527,8 @@ public final class Registry implements AutoCloseable
      */
     public int leaveGroup(final int domainSlot, final int groupId)
     {
-        return withBackPressure(() -> lockedOnGroup(OP_LEAVE_GROUP, domainSlot, groupId, groupSlot ->
-        {
-            if (isCreator(groupSlot, domainSlot))
-            {
-                return -Errno.EPERM;
-            }
-            final long domainGeneration = buffer.getLong(domainOffset(domainSlot) + DOMAIN_GENERATION_OFFSET);
-            final int memberSlot = findMember(groupSlot, domainSlot, domainGeneration);
-            if (memberSlot < 0)
-            {
-                return -Errno.ENOENT;
-            }
-            final long count = departureCount(groupSlot);
-            if (acknowledged(groupSlot, memberSlot, count) < count ||
-                null != memberBehind(groupSlot, memberSlot, count + 1 - DEPARTURE_RING_CAPACITY, System.nanoTime()))
-            {
-                return WAIT_FOR_ACKNOWLEDGEMENTS;
-            }
-            beginChange();
-            removeMember(groupSlot, memberSlot, true);
-            endChange();
-            return 0;
-        }));
+        return withBackPressure(() -> lockedOnGroup(RegistryOperation.LEAVE_GROUP, domainSlot, groupId,
+            (writer, groupSlot) -> groupMutations.leave(writer, domainSlot, groupSlot)));
     }
 
     /**
@@ -829,29 +545,8 @@ public final class Registry implements AutoCloseable
      */
     public int destroyGroup(final int domainSlot, final int groupId)
     {
-        return withBackPressure(() -> lockedOnGroup(OP_DESTROY_GROUP, domainSlot, groupId, groupSlot ->
-        {
-            if (!isCreator(groupSlot, domainSlot))
-            {
-                return -Errno.EPERM;
-            }
-            for (int memberSlot = 1; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
-            {
-                if (memberToken(groupSlot, memberSlot) != 0)
-                {
-                    return -Errno.EBUSY;
-                }
-            }
-            final long count = departureCount(groupSlot);
-            if (acknowledged(groupSlot, 0, count) < count)
-            {
-                return WAIT_FOR_ACKNOWLEDGEMENTS;
-            }
-            beginChange();
-            destroyGroupSlot(groupSlot);
-            endChange();
-            return 0;
-        }));
+        return withBackPressure(() -> lockedOnGroup(RegistryOperation.DESTROY_GROUP, domainSlot, groupId,
+            (writer, groupSlot) -> groupMutations.destroy(writer, domainSlot, groupSlot)));
     }
 
     /**
@@ -870,28 +565,8 @@ public final class Registry implements AutoCloseable
         {
             return -Errno.EINVAL;
         }
-        return lockedOnGroup(OP_HANDLER_GET, requesterDomainSlot, groupId, groupSlot ->
-        {
-            final long requesterGeneration =
-                buffer.getLong(domainOffset(requesterDomainSlot) + DOMAIN_GENERATION_OFFSET);
-            if (findMember(groupSlot, requesterDomainSlot, requesterGeneration) < 0)
-            {
-                return -Errno.EPERM;
-            }
-            for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
-            {
-                if (memberToken(groupSlot, memberSlot) != 0)
-                {
-                    final int offset = memberOffset(groupSlot, memberSlot);
-                    final int slot = buffer.getInt(offset + MEMBER_DOMAIN_SLOT_OFFSET);
-                    if (isMemberDomainCurrent(groupSlot, memberSlot) && targetDomain.equals(domainUuid(slot)))
-                    {
-                        return buffer.getInt(offset + MEMBER_HANDLER_OFFSET);
-                    }
-                }
-            }
-            return -Errno.ENOENT;
-        });
+        return lockedOnGroup(RegistryOperation.HANDLER_GET, requesterDomainSlot, groupId,
+            (writer, groupSlot) -> groupMutations.handlerOf(requesterDomainSlot, groupSlot, targetDomain));
     }
 
     /**
@@ -903,20 +578,7 @@ public final class Registry implements AutoCloseable
     public List<GroupView> groups()
     {
         checkOpen();
-        return consistentRead(() ->
-        {
-            final long nowNs = System.nanoTime();
-            final List<GroupView> groups = new ArrayList<>();
-            for (int groupSlot = 0; groupSlot < GROUP_CAPACITY; groupSlot++)
-            {
-                final GroupView group = readGroup(groupSlot, nowNs);
-                if (null != group)
-                {
-                    groups.add(group);
-                }
-            }
-            return groups;
-        });
+        return views.groups();
     }
 
     /**
@@ -928,15 +590,7 @@ public final class Registry implements AutoCloseable
     public Optional<GroupView> group(final int groupId)
     {
         checkOpen();
-        if (groupId < 0 || groupId > MAX_GROUP_ID)
-        {
-            return Optional.empty();
-        }
-        return Optional.ofNullable(consistentRead(() ->
-        {
-            final GroupView group = readGroup(groupSlot(groupId), System.nanoTime());
-            return null != group && group.groupId() == groupId ? group : null;
-        }));
+        return views.group(groupId);
     }
 
     /**
@@ -948,7 +602,7 @@ public final class Registry implements AutoCloseable
     public long changeCount()
     {
         checkOpen();
-        return buffer.getLongAcquire(CHANGE_COUNT_OFFSET);
+        return reader.getLongAcquire(CHANGE_COUNT_OFFSET);
     }
 
     /**
@@ -967,23 +621,22 @@ public final class Registry implements AutoCloseable
         final int domainSlot, final int groupId, final long membershipToken, final long number)
     {
         if (closed || readOnly || 0 == membershipToken || groupId < 0 || groupId > MAX_GROUP_ID ||
-            !isOwnActiveDomain(domainSlot))
+            !DomainTable.isOwnedActive(reader, domainSlot, incarnation))
         {
             return false;
         }
         final int groupSlot = groupSlot(groupId);
-        if (!isActiveGroup(groupSlot, groupId))
+        if (!GroupTable.isActive(reader, groupSlot, groupId))
         {
             return false;
         }
         for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
         {
-            final int offset = memberOffset(groupSlot, memberSlot);
-            if (buffer.getLongAcquire(offset + MEMBER_TOKEN_OFFSET) == membershipToken &&
-                buffer.getInt(offset + MEMBER_DOMAIN_SLOT_OFFSET) == domainSlot)
+            if (MemberTable.token(reader, groupSlot, memberSlot) == membershipToken &&
+                MemberTable.domainSlot(reader, groupSlot, memberSlot) == domainSlot)
             {
-                final long acknowledged = Math.max(0, Math.min(number, departureCount(groupSlot)));
-                buffer.putLongRelease(ackCursorOffset(groupSlot, memberSlot), acknowledged);
+                final long count = GroupTable.departureCount(reader, groupSlot);
+                ownerStores.acknowledge(groupSlot, memberSlot, Math.max(0, Math.min(number, count)));
                 return true;
             }
         }
@@ -1012,7 +665,7 @@ public final class Registry implements AutoCloseable
      */
     public long backPressureTimeoutNs()
     {
-        return 2 * config.livenessTimeoutNs();
+        return DomainMutations.backPressureTimeoutNs(config);
     }
 
     // ================================================================ data path
@@ -1031,14 +684,13 @@ public final class Registry implements AutoCloseable
         {
             return 0;
         }
-        final int entry = liveHandlerEntry(handler);
+        final int entry = HandlerTable.liveEntry(reader, handler);
         if (0 == entry)
         {
             return 0;
         }
-        final int memberOffset = memberOffset(handlerEntryGroupSlot(entry), handlerEntryMemberSlot(entry));
-        final long token = buffer.getLongAcquire(memberOffset + MEMBER_TOKEN_OFFSET);
-        return isStillMember(handler, entry) ? token : 0;
+        final long token = MemberTable.token(reader, handlerEntryGroupSlot(entry), handlerEntryMemberSlot(entry));
+        return HandlerTable.isStillMember(reader, handler, entry) ? token : 0;
     }
 
     /**
@@ -1053,14 +705,13 @@ public final class Registry implements AutoCloseable
         {
             return -1;
         }
-        final int entry = liveHandlerEntry(handler);
+        final int entry = HandlerTable.liveEntry(reader, handler);
         if (0 == entry)
         {
             return -1;
         }
-        final int memberOffset = memberOffset(handlerEntryGroupSlot(entry), handlerEntryMemberSlot(entry));
-        final int slot = buffer.getIntAcquire(memberOffset + MEMBER_DOMAIN_SLOT_OFFSET);
-        return isStillMember(handler, entry) ? slot : -1;
+        final int slot = MemberTable.domainSlot(reader, handlerEntryGroupSlot(entry), handlerEntryMemberSlot(entry));
+        return HandlerTable.isStillMember(reader, handler, entry) ? slot : -1;
     }
 
     /**
@@ -1076,14 +727,14 @@ public final class Registry implements AutoCloseable
         {
             return 0;
         }
-        final int entry = liveHandlerEntry(handler);
+        final int entry = HandlerTable.liveEntry(reader, handler);
         if (0 == entry)
         {
             return 0;
         }
-        final int memberOffset = memberOffset(handlerEntryGroupSlot(entry), handlerEntryMemberSlot(entry));
-        final long generation = buffer.getLongAcquire(memberOffset + MEMBER_DOMAIN_GENERATION_OFFSET);
-        return isStillMember(handler, entry) ? generation : 0;
+        final long generation =
+            MemberTable.domainGeneration(reader, handlerEntryGroupSlot(entry), handlerEntryMemberSlot(entry));
+        return HandlerTable.isStillMember(reader, handler, entry) ? generation : 0;
     }
 
     // ================================================================ device counters
@@ -1104,33 +755,9 @@ public final class Registry implements AutoCloseable
         {
             return -Errno.EINVAL;
         }
-        return locked(OP_DEVICE_COUNTERS, () ->
-        {
-            if (!isOwnActiveDomain(domainSlot))
-            {
-                return -Errno.EINVAL;
-            }
-            for (int counterId = 0; counterId < DEVICE_COUNTERS_CAPACITY; counterId++)
-            {
-                final int offset = deviceCountersOffset(counterId);
-                if (buffer.getIntAcquire(offset + COUNTERS_STATE_OFFSET) == COUNTERS_FREE)
-                {
-                    final byte[] nameBytes = truncatedUtf8(name, MAX_DEVICE_NAME_LENGTH);
-                    putInt(offset + COUNTERS_DOMAIN_SLOT_OFFSET, domainSlot);
-                    putLong(offset + COUNTERS_DOMAIN_GENERATION_OFFSET,
-                        buffer.getLong(domainOffset(domainSlot) + DOMAIN_GENERATION_OFFSET));
-                    putInt(offset + COUNTERS_DEV_ID_OFFSET, devId);
-                    clear(offset + COUNTERS_NAME_OFFSET, MAX_DEVICE_NAME_LENGTH);
-                    putBytes(offset + COUNTERS_NAME_OFFSET, nameBytes);
-                    putInt(offset + COUNTERS_NAME_LENGTH_OFFSET, nameBytes.length);
-                    clear(offset + COUNTERS_CAPABILITIES_OFFSET, COUNTERS_INFO_END_OFFSET - COUNTERS_CAPABILITIES_OFFSET);
-                    new DeviceCounters(buffer, counterId).reset();
-                    putIntRelease(offset + COUNTERS_STATE_OFFSET, COUNTERS_IN_USE);
-                    return counterId;
-                }
-            }
-            return -Errno.ENOSPC;
-        });
+        final byte[] nameBytes = truncatedUtf8(name, MAX_DEVICE_NAME_LENGTH);
+        return lock.locked(RegistryOperation.DEVICE_COUNTERS,
+            writer -> domainMutations.allocateDeviceCounters(writer, domainSlot, devId, nameBytes));
     }
 
     /**
@@ -1147,19 +774,8 @@ public final class Registry implements AutoCloseable
         {
             return -Errno.EINVAL;
         }
-        return locked(OP_DEVICE_COUNTERS, () ->
-        {
-            final int offset = deviceCountersOffset(counterId);
-            final int domainSlot = buffer.getInt(offset + COUNTERS_DOMAIN_SLOT_OFFSET);
-            if (buffer.getIntAcquire(offset + COUNTERS_STATE_OFFSET) != COUNTERS_IN_USE ||
-                !isOwnActiveDomain(domainSlot) || buffer.getLong(domainOffset(domainSlot) + DOMAIN_GENERATION_OFFSET) !=
-                buffer.getLong(offset + COUNTERS_DOMAIN_GENERATION_OFFSET))
-            {
-                return -Errno.ENOENT;
-            }
-            putIntRelease(offset + COUNTERS_STATE_OFFSET, COUNTERS_FREE);
-            return 0;
-        });
+        return lock.locked(
+            RegistryOperation.DEVICE_COUNTERS, writer -> domainMutations.freeDeviceCounters(writer, counterId));
     }
 
     /**
@@ -1173,8 +789,8 @@ public final class Registry implements AutoCloseable
     public DeviceCounters deviceCounters(final int counterId)
     {
         checkOpen();
-        checkWritable();
-        return new DeviceCounters(buffer, counterId);
+        lock.checkWritable();
+        return ownerStores.deviceCounters(counterId);
     }
 
     /**
@@ -1185,27 +801,7 @@ public final class Registry implements AutoCloseable
     public List<DeviceCountersView> deviceCountersViews()
     {
         checkOpen();
-        final List<DeviceCountersView> views = new ArrayList<>();
-        for (int counterId = 0; counterId < DEVICE_COUNTERS_CAPACITY; counterId++)
-        {
-            final int offset = deviceCountersOffset(counterId);
-            if (buffer.getIntAcquire(offset + COUNTERS_STATE_OFFSET) == COUNTERS_IN_USE)
-            {
-                final DeviceCounters counters = new DeviceCounters(buffer, counterId);
-                views.add(new DeviceCountersView(
-                    counterId,
-                    buffer.getInt(offset + COUNTERS_DOMAIN_SLOT_OFFSET),
-                    buffer.getLong(offset + COUNTERS_DOMAIN_GENERATION_OFFSET),
-                    buffer.getInt(offset + COUNTERS_DEV_ID_OFFSET),
-                    readString(offset + COUNTERS_NAME_OFFSET, offset + COUNTERS_NAME_LENGTH_OFFSET,
-                        MAX_DEVICE_NAME_LENGTH),
-                    counters.submitted(),
-                    counters.completed(),
-                    counters.errors(),
-                    counters.engineErrors()));
-            }
-        }
-        return views;
+        return views.deviceCounters();
     }
 
     /**
@@ -1216,28 +812,7 @@ public final class Registry implements AutoCloseable
      */
     public Optional<DeviceInfoView> deviceInfo(final int counterId)
     {
-        if (counterId < 0 || counterId >= DEVICE_COUNTERS_CAPACITY)
-        {
-            return Optional.empty();
-        }
-        final int offset = deviceCountersOffset(counterId);
-        if (buffer.getIntAcquire(offset + COUNTERS_STATE_OFFSET) != COUNTERS_IN_USE)
-        {
-            return Optional.empty();
-        }
-        final int state = buffer.getIntAcquire(offset + COUNTERS_DEVICE_STATE_OFFSET);
-        return Optional.of(new DeviceInfoView(
-            counterId,
-            state != DEVICE_STATE_UNKNOWN,
-            state == DEVICE_STATE_STARTED,
-            buffer.getLongAcquire(offset + COUNTERS_CAPABILITIES_OFFSET),
-            buffer.getIntAcquire(offset + COUNTERS_NB_VCHANS_OFFSET),
-            buffer.getIntAcquire(offset + COUNTERS_MAX_VCHANS_OFFSET),
-            buffer.getIntAcquire(offset + COUNTERS_MIN_DESC_OFFSET),
-            buffer.getIntAcquire(offset + COUNTERS_MAX_DESC_OFFSET),
-            buffer.getIntAcquire(offset + COUNTERS_MAX_SGES_OFFSET),
-            buffer.getIntAcquire(offset + COUNTERS_NB_PRIORITIES_OFFSET),
-            buffer.getIntAcquire(offset + COUNTERS_NUMA_NODE_OFFSET)));
+        return views.deviceInfo(counterId);
     }
 
     // ================================================================ error log
@@ -1253,46 +828,8 @@ public final class Registry implements AutoCloseable
     public DistinctErrorLog errorLog()
     {
         checkOpen();
-        checkWritable();
-        processLock.lock();
-        try
-        {
-            if (errorLogChunk >= 0 && !isOwnErrorLogChunk(errorLogChunk))
-            {
-                errorLog = null;
-                errorLogChunk = -1;
-            }
-            if (null == errorLog)
-            {
-                if (lock(OP_ERROR_LOG) >= 0)
-                {
-                    try
-                    {
-                        errorLog = claimErrorLogChunk();
-                    }
-                    catch (final LockLostException ex)
-                    {
-                        errorLog = null;
-                    }
-                    finally
-                    {
-                        unlock();
-                    }
-                }
-                if (null == errorLog)
-                {
-                    System.err.println("shmdma: no free error log chunk in " + path() +
-                        "; errors of this process are not visible to tools");
-                    errorLog = new DistinctErrorLog(
-                        new UnsafeBuffer(ByteBuffer.allocateDirect(ERROR_LOG_CHUNK_LENGTH)), SystemEpochClock.INSTANCE);
-                }
-            }
-            return errorLog;
-        }
-        finally
-        {
-            processLock.unlock();
-        }
+        lock.checkWritable();
+        return errorLog.get();
     }
 
     /**
@@ -1303,7 +840,7 @@ public final class Registry implements AutoCloseable
     public List<ErrorLogEntry> errorLogEntries()
     {
         checkOpen();
-        return ErrorLogChunks.read(buffer);
+        return errorLog.entries();
     }
 
     // ================================================================ consistency
@@ -1319,26 +856,16 @@ public final class Registry implements AutoCloseable
     public List<String> checkConsistency()
     {
         checkOpen();
-        final List<String> problems = new ArrayList<>();
-        final int rc = lock(OP_CHECK);
-        if (rc < 0)
+        return lock.locked(RegistryOperation.CHECK, writer ->
         {
-            problems.add("could not take the registry lock: " + Errno.name(rc));
-            return problems;
-        }
-        try
-        {
-            checkTables(false, problems);
-            if ((buffer.getLongVolatile(CHANGE_COUNT_OFFSET) & 1) != 0)
+            final List<String> problems = new ArrayList<>();
+            repair.checkTables(null, problems);
+            if ((reader.getLongVolatile(CHANGE_COUNT_OFFSET) & 1) != 0)
             {
                 problems.add("change count is odd: a mutation did not finish");
             }
             return problems;
-        }
-        finally
-        {
-            unlock();
-        }
+        }, rc -> new ArrayList<>(List.of("could not take the registry lock: " + Errno.name(rc))));
     }
 
     /**
@@ -1347,39 +874,12 @@ public final class Registry implements AutoCloseable
      */
     public void close()
     {
-        processLock.lock();
-        try
+        lock.close(() ->
         {
-            if (closed)
-            {
-                return;
-            }
-            if (errorLogChunk >= 0 && lock(OP_ERROR_LOG) >= 0)
-            {
-                try
-                {
-                    if (isOwnErrorLogChunk(errorLogChunk))
-                    {
-                        checkLockHeld();
-                        ErrorLogChunks.release(buffer, errorLogChunk);
-                    }
-                }
-                catch (final LockLostException ex)
-                {
-                    // taken for dead: the chunk was released by whoever reaped this process
-                }
-                finally
-                {
-                    unlock();
-                }
-            }
+            errorLog.release();
             closed = true;
             file.close();
-        }
-        finally
-        {
-            processLock.unlock();
-        }
+        });
     }
 
     /**
@@ -1391,17 +891,7 @@ public final class Registry implements AutoCloseable
      */
     public boolean isIntact()
     {
-        if (!file.isIntact())
-        {
-            if (!truncationReported)
-            {
-                truncationReported = true;
-                System.err.println("shmdma: control segment " + path() + " was truncated to " + file.fileLength() +
-                    " bytes (layout needs " + TOTAL_LENGTH + "); registry operations now fail with EIO");
-            }
-            return false;
-        }
-        return true;
+        return lock.isIntact();
     }
 
     private void checkOpen()
@@ -1419,250 +909,39 @@ public final class Registry implements AutoCloseable
             (readOnly ? ", read-only" : "") + '}';
     }
 
-    // ================================================================ lock
-
-    private void checkWritable()
-    {
-        if (readOnly)
-        {
-            throw new IllegalStateException("registry opened read-only: " + path());
-        }
-    }
-
-    private int lock(final int operation)
-    {
-        checkWritable();
-        processLock.lock();
-        if (segmentLockDepth > 0)
-        {
-            segmentLockDepth++;
-            return 0;
-        }
-        if (closed)
-        {
-            processLock.unlock();
-            throw new IllegalStateException("registry is closed: " + path());
-        }
-        if (!isIntact())
-        {
-            processLock.unlock();
-            return -Errno.EIO;
-        }
-        try
-        {
-            final int rc = acquireSegmentLock(operation);
-            if (rc < 0)
-            {
-                processLock.unlock();
-            }
-            return rc;
-        }
-        catch (final LockLostException ex)
-        {
-            segmentLockDepth = 0;
-            processLock.unlock();
-            return -Errno.ESRCH;
-        }
-        catch (final RuntimeException | Error ex)
-        {
-            segmentLockDepth = 0;
-            buffer.compareAndSetLong(LOCK_WORD_OFFSET, incarnation, 0);
-            processLock.unlock();
-            throw ex;
-        }
-    }
-
-    private void unlock()
-    {
-        if (--segmentLockDepth == 0)
-        {
-            if (!isIntact())
-            {
-                processLock.unlock();
-                return; // the file shrank while we held the lock: do not touch it (a CAS there can crash the JVM)
-            }
-            if (buffer.getLongVolatile(LOCK_WORD_OFFSET) == incarnation)
-            {
-                buffer.putInt(LOCK_OPERATION_OFFSET, OP_NONE);
-            }
-            if (!buffer.compareAndSetLong(LOCK_WORD_OFFSET, incarnation, 0))
-            {
-                recordErrorUnlocked(new IllegalStateException("registry lock of pid " + pid +
-                    " was taken over by another process while held (heartbeat older than " +
-                    TimeUnit.NANOSECONDS.toMillis(config.livenessTimeoutNs()) + " ms?)"));
-            }
-        }
-        processLock.unlock();
-    }
-
-    private int acquireSegmentLock(final int operation)
-    {
-        final long startNs = System.nanoTime();
-        long observedHolder = 0;
-        long observedSinceNs = startNs;
-        long heartbeatNs = startNs;
-        int idleCount = 0;
-        while (true)
-        {
-            final long holder = buffer.compareAndExchangeLong(LOCK_WORD_OFFSET, 0, incarnation);
-            if (0 == holder)
-            {
-                onLockAcquired(operation);
-                return 0;
-            }
-            final long nowNs = System.nanoTime();
-            if (holder == incarnation || (holder == observedHolder &&
-                nowNs - observedSinceNs > config.livenessTimeoutNs() && isHolderDead(holder, nowNs)))
-            {
-                final long deadPid = buffer.getLong(LOCK_HOLDER_PID_OFFSET);
-                final int deadOperation = buffer.getInt(LOCK_OPERATION_OFFSET);
-                if (holder == incarnation || buffer.compareAndSetLong(LOCK_WORD_OFFSET, holder, incarnation))
-                {
-                    onLockAcquired(operation);
-                    recoverFromDeadHolder(holder, deadPid, deadOperation);
-                    return 0;
-                }
-                continue;
-            }
-            if (holder != observedHolder)
-            {
-                observedHolder = holder;
-                observedSinceNs = nowNs;
-            }
-            if (nowNs - startNs > config.lockTimeoutNs())
-            {
-                return -Errno.ETIMEDOUT;
-            }
-            if (nowNs - heartbeatNs > config.livenessTimeoutNs() / 8)
-            {
-                heartbeatNs = nowNs;
-                heartbeatOwnDomains(nowNs);
-            }
-            idle(idleCount++);
-        }
-    }
-
-    private static void idle(final int idleCount)
-    {
-        if (idleCount < 20)
-        {
-            Thread.onSpinWait();
-        }
-        else if (idleCount < 30)
-        {
-            Thread.yield();
-        }
-        else
-        {
-            LockSupport.parkNanos(idleCount < 100 ? 50_000 : 1_000_000);
-        }
-    }
-
-    private void onLockAcquired(final int operation)
-    {
-        segmentLockDepth = 1;
-        putLong(LOCK_HOLDER_PID_OFFSET, pid);
-        putLong(LOCK_ACQUIRED_EPOCH_MS_OFFSET, System.currentTimeMillis());
-        putInt(LOCK_OPERATION_OFFSET, operation);
-        heartbeatOwnDomains(System.nanoTime());
-        pause("lock:acquired");
-    }
-
-    /**
-     * Heartbeats every active domain of this instance: on taking the lock, and while waiting for it, since the
-     * conductor that usually heartbeats may itself be waiting behind this thread, and a process waiting for a lock
-     * that a chain of dead holders left behind is alive.
-     */
-    private void heartbeatOwnDomains(final long nowNs)
-    {
-        for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
-        {
-            if (isOwnActiveDomain(slot))
-            {
-                buffer.putLongRelease(domainOffset(slot) + DOMAIN_HEARTBEAT_NS_OFFSET, nowNs);
-            }
-        }
-    }
-
-    private boolean isHolderDead(final long holder, final long nowNs)
-    {
-        for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
-        {
-            final int offset = domainOffset(slot);
-            final int state = buffer.getIntAcquire(offset + DOMAIN_STATE_OFFSET);
-            if ((state == DOMAIN_ACTIVE || state == DOMAIN_DEAD) &&
-                buffer.getLongAcquire(offset + DOMAIN_INCARNATION_OFFSET) == holder &&
-                nowNs - buffer.getLongAcquire(offset + DOMAIN_HEARTBEAT_NS_OFFSET) <= config.livenessTimeoutNs())
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void recoverFromDeadHolder(final long deadHolder, final long deadPid, final int deadOperation)
-    {
-        putInt(LOCK_RECOVERIES_OFFSET, buffer.getInt(LOCK_RECOVERIES_OFFSET) + 1);
-        final List<String> repairs = new ArrayList<>();
-        beginChange();
-        checkTables(true, repairs);
-        endChange();
-        final String operationName = deadOperation >= 0 && deadOperation < OPERATION_NAMES.length ?
-            OPERATION_NAMES[deadOperation] : "operation " + deadOperation;
-        recordError(new IllegalStateException("registry lock taken over from dead holder pid " + deadPid +
-            " (incarnation " + Long.toHexString(deadHolder) + ") during " + operationName + "; repaired " +
-            repairs.size() + " inconsistencies" + (repairs.isEmpty() ? "" : ": " + repairs)));
-    }
+    // ================================================================ locked operations and back-pressure
 
     /**
      * Runs a group operation under the lock, after the checks every one of them makes: a group id in range
      * (-EINVAL), a caller that is an active domain of this process (-EINVAL) and a group that exists (-ENOENT).
      */
     private int lockedOnGroup(
-        final int operation, final int domainSlot, final int groupId, final IntUnaryOperator body)
+        final RegistryOperation operation, final int domainSlot, final int groupId, final GroupOperation body)
     {
         if (groupId < 0 || groupId > MAX_GROUP_ID)
         {
             return -Errno.EINVAL;
         }
-        return locked(operation, () ->
+        return lock.locked(operation, writer ->
         {
-            if (!isOwnActiveDomain(domainSlot))
+            if (!DomainTable.isOwnedActive(reader, domainSlot, incarnation))
             {
                 return -Errno.EINVAL;
             }
             final int groupSlot = groupSlot(groupId);
-            if (!isActiveGroup(groupSlot, groupId))
+            if (!GroupTable.isActive(reader, groupSlot, groupId))
             {
                 return -Errno.ENOENT;
             }
-            return body.applyAsInt(groupSlot);
+            return body.apply(writer, groupSlot);
         });
     }
 
-    /**
-     * Runs a registry operation under the lock: its result, or the lock's errno when it could not be had, or
-     * -ESRCH when this process lost the lock while it held it (paused past the liveness timeout).
-     */
-    private int locked(final int operation, final IntSupplier body)
+    /** A group operation, run under the lock once the checks of {@link #lockedOnGroup} passed. */
+    @FunctionalInterface
+    private interface GroupOperation
     {
-        final int rc = lock(operation);
-        if (rc < 0)
-        {
-            return rc;
-        }
-        try
-        {
-            return body.getAsInt();
-        }
-        catch (final LockLostException ex)
-        {
-            return -Errno.ESRCH;
-        }
-        finally
-        {
-            unlock();
-        }
+        int apply(FencedWriter writer, int groupSlot);
     }
 
     /**
@@ -1676,7 +955,7 @@ public final class Registry implements AutoCloseable
         while (true)
         {
             final int rc = attempt.getAsInt();
-            if (rc != WAIT_FOR_ACKNOWLEDGEMENTS)
+            if (rc != GroupMutations.WAIT_FOR_ACKNOWLEDGEMENTS)
             {
                 return rc;
             }
@@ -1705,810 +984,30 @@ public final class Registry implements AutoCloseable
         }
     }
 
-    private void beginChange()
-    {
-        final long count = buffer.getLong(CHANGE_COUNT_OFFSET);
-        if ((count & 1) == 0)
-        {
-            putLongVolatile(CHANGE_COUNT_OFFSET, count + 1);
-        }
-        VarHandle.releaseFence();
-    }
-
-    private void endChange()
-    {
-        final long count = buffer.getLong(CHANGE_COUNT_OFFSET);
-        putLongRelease(CHANGE_COUNT_OFFSET, (count & 1) == 0 ? count + 2 : count + 1);
-    }
-
-    private <T> T consistentRead(final Supplier<T> reader)
-    {
-        for (int attempt = 0; attempt < SNAPSHOT_ATTEMPTS; attempt++)
-        {
-            final long before = buffer.getLongAcquire(CHANGE_COUNT_OFFSET);
-            if ((before & 1) == 0)
-            {
-                try
-                {
-                    final T result = reader.get();
-                    VarHandle.acquireFence();
-                    if (buffer.getLongVolatile(CHANGE_COUNT_OFFSET) == before)
-                    {
-                        return result;
-                    }
-                }
-                catch (final RuntimeException tornRead)
-                {
-                    // a torn read of a half-written entry: read again
-                }
-            }
-            idle(attempt);
-        }
-        if (readOnly)
-        {
-            // a mutation is taking long, or its holder died: a tool may not recover it, so it reads as it is
-            return reader.get();
-        }
-        // a mutation is taking long, or its holder died: take the lock, which recovers a dead holder
-        final int rc = lock(OP_CHECK);
-        try
-        {
-            return reader.get();
-        }
-        finally
-        {
-            if (rc >= 0)
-            {
-                unlock();
-            }
-        }
-    }
-
-    private void pause(final String point)
-    {
-        final Consumer<String> hook = pauseHook;
-        if (null != hook)
-        {
-            hook.accept(point);
-        }
-        checkLockHeld();
-    }
-
-    // ================================================================ fenced writes (lock held)
-
     /**
-     * Throws {@link LockLostException} unless the lock word still holds this instance's incarnation: a holder that
-     * was stopped for longer than the liveness timeout has had its lock taken over and the tables repaired, and
-     * must not write again. Called before every write of a mutation.
-     */
-    private void checkLockHeld()
-    {
-        if (buffer.getLongVolatile(LOCK_WORD_OFFSET) != incarnation)
-        {
-            throw new LockLostException();
-        }
-    }
-
-    private void putInt(final int offset, final int value)
-    {
-        checkLockHeld();
-        buffer.putInt(offset, value);
-    }
-
-    private void putIntRelease(final int offset, final int value)
-    {
-        checkLockHeld();
-        buffer.putIntRelease(offset, value);
-    }
-
-    private void putLong(final int offset, final long value)
-    {
-        checkLockHeld();
-        buffer.putLong(offset, value);
-    }
-
-    private void putLongRelease(final int offset, final long value)
-    {
-        checkLockHeld();
-        buffer.putLongRelease(offset, value);
-    }
-
-    private void putLongVolatile(final int offset, final long value)
-    {
-        checkLockHeld();
-        buffer.putLongVolatile(offset, value);
-    }
-
-    private void putBytes(final int offset, final byte[] bytes)
-    {
-        checkLockHeld();
-        buffer.putBytes(offset, bytes);
-    }
-
-    private void clear(final int offset, final int length)
-    {
-        checkLockHeld();
-        SharedMemory.clear(buffer, offset, length);
-    }
-
-    /** This process's lock was taken over while it held it; the mutation stops writing and fails with -ESRCH. */
-    private static final class LockLostException extends RuntimeException
-    {
-        private static final long serialVersionUID = 1L;
-
-        LockLostException()
-        {
-            super("registry lock taken over while held", null, false, false);
-        }
-    }
-
-    // ================================================================ mutations (lock held)
-
-    private void teardownDomain(final int slot)
-    {
-        final int offset = domainOffset(slot);
-        final long generation = buffer.getLong(offset + DOMAIN_GENERATION_OFFSET);
-        final long domainIncarnation = buffer.getLong(offset + DOMAIN_INCARNATION_OFFSET);
-        putIntRelease(offset + DOMAIN_STATE_OFFSET, DOMAIN_DEAD);
-        pause("teardown:domain-dead");
-        for (int groupSlot = 0; groupSlot < GROUP_CAPACITY; groupSlot++)
-        {
-            final int groupOffset = groupOffset(groupSlot);
-            if (buffer.getInt(groupOffset + GROUP_STATE_OFFSET) == GROUP_FREE)
-            {
-                continue;
-            }
-            if (buffer.getInt(groupOffset + GROUP_CREATOR_SLOT_OFFSET) == slot &&
-                buffer.getLong(groupOffset + GROUP_CREATOR_GENERATION_OFFSET) == generation)
-            {
-                destroyGroupSlot(groupSlot);
-                continue;
-            }
-            for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
-            {
-                final int memberOffset = memberOffset(groupSlot, memberSlot);
-                if (buffer.getLong(memberOffset + MEMBER_TOKEN_OFFSET) != 0 &&
-                    buffer.getInt(memberOffset + MEMBER_DOMAIN_SLOT_OFFSET) == slot &&
-                    buffer.getLong(memberOffset + MEMBER_DOMAIN_GENERATION_OFFSET) == generation)
-                {
-                    removeMember(groupSlot, memberSlot, true);
-                }
-            }
-        }
-        for (int counterId = 0; counterId < DEVICE_COUNTERS_CAPACITY; counterId++)
-        {
-            final int countersOffset = deviceCountersOffset(counterId);
-            if (buffer.getInt(countersOffset + COUNTERS_STATE_OFFSET) == COUNTERS_IN_USE &&
-                buffer.getInt(countersOffset + COUNTERS_DOMAIN_SLOT_OFFSET) == slot &&
-                buffer.getLong(countersOffset + COUNTERS_DOMAIN_GENERATION_OFFSET) == generation)
-            {
-                putIntRelease(countersOffset + COUNTERS_STATE_OFFSET, COUNTERS_FREE);
-            }
-        }
-        putIntRelease(offset + DOMAIN_STATE_OFFSET, DOMAIN_FREE);
-        if (domainIncarnation != incarnation && !hasActiveDomain(domainIncarnation))
-        {
-            checkLockHeld();
-            ErrorLogChunks.releaseOwnedBy(buffer, domainIncarnation);
-        }
-    }
-
-    private void destroyGroupSlot(final int groupSlot)
-    {
-        final int offset = groupOffset(groupSlot);
-        putIntRelease(offset + GROUP_STATE_OFFSET, GROUP_DESTROYING);
-        pause("destroy:state-destroying");
-        for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
-        {
-            final int memberOffset = memberOffset(groupSlot, memberSlot);
-            if (buffer.getLong(memberOffset + MEMBER_TOKEN_OFFSET) != 0 ||
-                buffer.getInt(memberOffset + MEMBER_HANDLER_OFFSET) != 0)
-            {
-                removeMember(groupSlot, memberSlot, false); // GROUP_DESTROYED tells the members, not MEMBER_LEFT
-            }
-        }
-        clear(offset + GROUP_TOKEN_SALT_OFFSET, TOKEN_SALT_LENGTH + TOKEN_HASH_LENGTH);
-        putInt(offset + GROUP_FAILED_JOINS_OFFSET, 0);
-        putLong(offset + GROUP_LOCKOUT_UNTIL_NS_OFFSET, 0);
-        putIntRelease(offset + GROUP_STATE_OFFSET, GROUP_FREE);
-    }
-
-    /**
-     * Appends a member about to be removed to its group's departure ring, so that every listener hears of it
-     * even when the membership began and ended between two of its snapshots. The number is written last: a
-     * reader trusts an entry only when it carries the number it expects. Callers that can wait have checked that
-     * no live member still needs the entry this overwrites; a repair cannot wait, and a member that loses an
-     * entry that way sees the gap in the numbers and records it.
-     */
-    private void recordDeparture(final int groupSlot, final int memberOffset)
-    {
-        final long token = buffer.getLong(memberOffset + MEMBER_TOKEN_OFFSET);
-        final int domainSlot = buffer.getInt(memberOffset + MEMBER_DOMAIN_SLOT_OFFSET);
-        if (0 == token || domainSlot < 0 || domainSlot >= DOMAIN_CAPACITY)
-        {
-            return;
-        }
-        final int offset = groupOffset(groupSlot);
-        final long last = departureCount(groupSlot);
-        final int lastEntry = departureOffset(groupSlot, last);
-        if (last > 0 && buffer.getLong(lastEntry + DEPARTURE_NUMBER_OFFSET) == last &&
-            buffer.getLong(lastEntry + DEPARTURE_TOKEN_OFFSET) == token)
-        {
-            return; // recorded by a removal that died half way (its repair finishes it): one departure, not two
-        }
-        final long number = last + 1;
-        final int entry = departureOffset(groupSlot, number);
-        final UUID domainId = domainUuid(domainSlot);
-        putLong(entry + DEPARTURE_TOKEN_OFFSET, token);
-        putLong(entry + DEPARTURE_UUID_MSB_OFFSET, domainId.getMostSignificantBits());
-        putLong(entry + DEPARTURE_UUID_LSB_OFFSET, domainId.getLeastSignificantBits());
-        putLongRelease(entry + DEPARTURE_NUMBER_OFFSET, number);
-        putLongRelease(offset + GROUP_DEPARTURE_COUNT_OFFSET, number);
-    }
-
-    private void writeMember(
-        final int groupSlot, final int memberSlot, final int domainSlot, final long domainGeneration, final int handler)
-    {
-        final int offset = memberOffset(groupSlot, memberSlot);
-        putInt(offset + MEMBER_DOMAIN_SLOT_OFFSET, domainSlot);
-        putLong(offset + MEMBER_DOMAIN_GENERATION_OFFSET, domainGeneration);
-        putInt(offset + MEMBER_HANDLER_OFFSET, handler);
-        putLong(offset + MEMBER_JOINED_EPOCH_MS_OFFSET, System.currentTimeMillis());
-        putLongRelease(ackCursorOffset(groupSlot, memberSlot), departureCount(groupSlot));
-        putLongRelease(offset + MEMBER_TOKEN_OFFSET, nextSequence());
-        pause("join:member-written");
-        putIntRelease(handlerOffset(handler), handlerEntry(groupSlot, memberSlot));
-    }
-
-    private void removeMember(final int groupSlot, final int memberSlot, final boolean recordDeparture)
-    {
-        final int offset = memberOffset(groupSlot, memberSlot);
-        if (recordDeparture)
-        {
-            recordDeparture(groupSlot, offset);
-        }
-        final int handler = buffer.getInt(offset + MEMBER_HANDLER_OFFSET);
-        if (handler > 0 && handler <= MAX_HANDLER &&
-            buffer.getInt(handlerOffset(handler)) == handlerEntry(groupSlot, memberSlot))
-        {
-            putIntRelease(handlerOffset(handler), 0);
-        }
-        pause("leave:handler-revoked");
-        putLongRelease(offset + MEMBER_TOKEN_OFFSET, 0);
-        putInt(offset + MEMBER_HANDLER_OFFSET, 0);
-        putInt(offset + MEMBER_DOMAIN_SLOT_OFFSET, 0);
-        putLong(offset + MEMBER_DOMAIN_GENERATION_OFFSET, 0);
-        putLong(offset + MEMBER_JOINED_EPOCH_MS_OFFSET, 0);
-    }
-
-    private int allocateHandler()
-    {
-        long counter = buffer.getLong(HANDLER_COUNTER_OFFSET);
-        try
-        {
-            for (int attempt = 0; attempt < MAX_HANDLER; attempt++)
-            {
-                final int handler = (int)(Long.remainderUnsigned(counter, MAX_HANDLER)) + 1;
-                counter++;
-                if (buffer.getInt(handlerOffset(handler)) == 0)
-                {
-                    return handler;
-                }
-            }
-            return -Errno.ENOSPC;
-        }
-        finally
-        {
-            putLongRelease(HANDLER_COUNTER_OFFSET, counter);
-        }
-    }
-
-    private long nextSequence()
-    {
-        final long next = buffer.getLong(SEQUENCE_OFFSET) + 1;
-        putLongRelease(SEQUENCE_OFFSET, next);
-        return next;
-    }
-
-    // ================================================================ checks and repair (lock held)
-
-    /**
-     * Checks every invariant; when repairing, finishes or undoes what a dead holder left half done.
+     * Test-only: checks the tables without the lock and without repairing.
      *
-     * @param repair   whether to fix what is found.
      * @param problems receives a description of each violation.
      */
-    void checkTables(final boolean repair, final List<String> problems)
+    void checkTables(final List<String> problems)
     {
-        for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
-        {
-            final int state = domainState(slot);
-            if (null == DomainState.of(state))
-            {
-                problems.add("domain slot " + slot + " has invalid state " + state);
-                if (repair)
-                {
-                    putIntRelease(domainOffset(slot) + DOMAIN_STATE_OFFSET, DOMAIN_FREE);
-                }
-            }
-        }
-
-        for (int groupSlot = 0; groupSlot < GROUP_CAPACITY; groupSlot++)
-        {
-            checkGroup(groupSlot, repair, problems);
-        }
-
-        for (int handler = 0; handler <= MAX_HANDLER; handler++)
-        {
-            final int entry = buffer.getInt(handlerOffset(handler));
-            if (0 != entry && !isHandlerEntryValid(handler, entry))
-            {
-                problems.add("handler " + handler + " names no live member");
-                if (repair)
-                {
-                    putIntRelease(handlerOffset(handler), 0);
-                }
-            }
-        }
-
-        for (int counterId = 0; counterId < DEVICE_COUNTERS_CAPACITY; counterId++)
-        {
-            final int offset = deviceCountersOffset(counterId);
-            if (buffer.getInt(offset + COUNTERS_STATE_OFFSET) == COUNTERS_IN_USE)
-            {
-                final int slot = buffer.getInt(offset + COUNTERS_DOMAIN_SLOT_OFFSET);
-                if (slot < 0 || slot >= DOMAIN_CAPACITY || domainState(slot) == DOMAIN_FREE ||
-                    buffer.getLong(domainOffset(slot) + DOMAIN_GENERATION_OFFSET) !=
-                    buffer.getLong(offset + COUNTERS_DOMAIN_GENERATION_OFFSET))
-                {
-                    problems.add("device counters " + counterId + " belong to no domain");
-                    if (repair)
-                    {
-                        putIntRelease(offset + COUNTERS_STATE_OFFSET, COUNTERS_FREE);
-                    }
-                }
-            }
-        }
+        repair.checkTables(null, problems);
     }
 
-    private void checkGroup(final int groupSlot, final boolean repair, final List<String> problems)
+    private void afterTakeover(
+        final FencedWriter writer, final long deadHolder, final long deadPid, final int deadOperation)
     {
-        final int offset = groupOffset(groupSlot);
-        final int state = buffer.getInt(offset + GROUP_STATE_OFFSET);
-        if (state == GROUP_FREE)
-        {
-            for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
-            {
-                if (memberToken(groupSlot, memberSlot) != 0 ||
-                    buffer.getInt(memberOffset(groupSlot, memberSlot) + MEMBER_HANDLER_OFFSET) != 0)
-                {
-                    problems.add("free group slot " + groupSlot + " has member " + memberSlot);
-                    if (repair)
-                    {
-                        removeMember(groupSlot, memberSlot, false);
-                    }
-                }
-            }
-            return;
-        }
-        if (state != GROUP_ACTIVE)
-        {
-            problems.add("group slot " + groupSlot + " left in state " + GroupState.of(state) + " (" + state + ")");
-            if (repair)
-            {
-                destroyGroupSlot(groupSlot);
-            }
-            return;
-        }
-
-        final int creatorSlot = buffer.getInt(offset + GROUP_CREATOR_SLOT_OFFSET);
-        final long creatorGeneration = buffer.getLong(offset + GROUP_CREATOR_GENERATION_OFFSET);
-        final int creatorMemberOffset = memberOffset(groupSlot, 0);
-        if (creatorSlot < 0 || creatorSlot >= DOMAIN_CAPACITY || domainState(creatorSlot) != DOMAIN_ACTIVE ||
-            buffer.getLong(domainOffset(creatorSlot) + DOMAIN_GENERATION_OFFSET) != creatorGeneration ||
-            buffer.getInt(creatorMemberOffset + MEMBER_DOMAIN_SLOT_OFFSET) != creatorSlot ||
-            buffer.getLong(creatorMemberOffset + MEMBER_DOMAIN_GENERATION_OFFSET) != creatorGeneration ||
-            !isMemberLinked(groupSlot, 0))
-        {
-            problems.add("group " + buffer.getInt(offset + GROUP_ID_OFFSET) + " has no live creator");
-            if (repair)
-            {
-                destroyGroupSlot(groupSlot);
-            }
-            return;
-        }
-        for (int memberSlot = 1; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
-        {
-            final int memberOffset = memberOffset(groupSlot, memberSlot);
-            final boolean used = buffer.getLong(memberOffset + MEMBER_TOKEN_OFFSET) != 0;
-            if (used ? !(isMemberDomainCurrent(groupSlot, memberSlot) && isMemberLinked(groupSlot, memberSlot)) :
-                buffer.getInt(memberOffset + MEMBER_HANDLER_OFFSET) != 0)
-            {
-                problems.add("group " + buffer.getInt(offset + GROUP_ID_OFFSET) + " member " + memberSlot +
-                    (used ? " is dead or has no handler" : " is half written"));
-                if (repair)
-                {
-                    removeMember(groupSlot, memberSlot, true);
-                }
-            }
-        }
-    }
-
-    private boolean isMemberLinked(final int groupSlot, final int memberSlot)
-    {
-        final int memberOffset = memberOffset(groupSlot, memberSlot);
-        final int handler = buffer.getInt(memberOffset + MEMBER_HANDLER_OFFSET);
-        return buffer.getLong(memberOffset + MEMBER_TOKEN_OFFSET) != 0 && handler > 0 && handler <= MAX_HANDLER &&
-            buffer.getInt(handlerOffset(handler)) == handlerEntry(groupSlot, memberSlot);
-    }
-
-    private boolean isHandlerEntryValid(final int handler, final int entry)
-    {
-        final int groupSlot = handlerEntryGroupSlot(entry);
-        final int memberSlot = handlerEntryMemberSlot(entry);
-        if (handler == 0 || groupSlot < 0 || groupSlot >= GROUP_CAPACITY || memberSlot >= MEMBERS_PER_GROUP)
-        {
-            return false;
-        }
-        final int memberOffset = memberOffset(groupSlot, memberSlot);
-        return groupState(groupSlot) == GROUP_ACTIVE &&
-            buffer.getLong(memberOffset + MEMBER_TOKEN_OFFSET) != 0 &&
-            buffer.getInt(memberOffset + MEMBER_HANDLER_OFFSET) == handler;
-    }
-
-    // ================================================================ error log chunks (lock held)
-
-    private DistinctErrorLog claimErrorLogChunk()
-    {
-        checkLockHeld();
-        final int chunk = ErrorLogChunks.claim(buffer, incarnation, pid);
-        if (chunk < 0)
-        {
-            return null;
-        }
-        errorLogChunk = chunk;
-        return new DistinctErrorLog(ErrorLogChunks.chunkBuffer(buffer, chunk), SystemEpochClock.INSTANCE);
-    }
-
-    /** Whether a chunk is still this process's: a process reaped while paused has had its chunk released. */
-    private boolean isOwnErrorLogChunk(final int chunk)
-    {
-        final int directoryOffset = errorLogDirectoryOffset(chunk);
-        return buffer.getIntVolatile(directoryOffset + CHUNK_STATE_OFFSET) == CHUNK_IN_USE &&
-            buffer.getLongVolatile(directoryOffset + CHUNK_OWNER_INCARNATION_OFFSET) == incarnation;
+        repair.afterTakeover(writer, deadHolder, deadPid, deadOperation);
     }
 
     private void recordError(final Throwable error)
     {
-        errorLog().record(error);
+        errorLog.record(error);
     }
 
     private void recordErrorUnlocked(final Throwable error)
     {
-        if (null != errorLog && (errorLogChunk < 0 || isOwnErrorLogChunk(errorLogChunk)))
-        {
-            errorLog.record(error);
-        }
-        else
-        {
-            System.err.println("shmdma: " + error.getMessage());
-        }
-    }
-
-    // ================================================================ departures and acknowledgements (lock held)
-
-    /**
-     * What holds back the teardown of a domain: a group it is a member of whose ring has no room for its departure
-     * (a live member a ring behind), or a group it created whose live joiners have not all taken every departure.
-     *
-     * @return a description of the member that is behind, or null when the teardown may go ahead.
-     */
-    private String teardownHoldBack(final int slot, final long nowNs)
-    {
-        final long generation = buffer.getLong(domainOffset(slot) + DOMAIN_GENERATION_OFFSET);
-        for (int groupSlot = 0; groupSlot < GROUP_CAPACITY; groupSlot++)
-        {
-            final int groupOffset = groupOffset(groupSlot);
-            if (buffer.getInt(groupOffset + GROUP_STATE_OFFSET) != GROUP_ACTIVE)
-            {
-                continue;
-            }
-            final long count = departureCount(groupSlot);
-            final String behind;
-            if (buffer.getInt(groupOffset + GROUP_CREATOR_SLOT_OFFSET) == slot &&
-                buffer.getLong(groupOffset + GROUP_CREATOR_GENERATION_OFFSET) == generation)
-            {
-                behind = memberBehind(groupSlot, 0, count, nowNs);
-            }
-            else
-            {
-                final int memberSlot = findMember(groupSlot, slot, generation);
-                behind = memberSlot < 0 ? null :
-                    memberBehind(groupSlot, memberSlot, count + 1 - DEPARTURE_RING_CAPACITY, nowNs);
-            }
-            if (null != behind)
-            {
-                return "group " + buffer.getInt(groupOffset + GROUP_ID_OFFSET) + ": " + behind;
-            }
-        }
-        return null;
-    }
-
-    /**
-     * The first live member of a group, other than one, that has not acknowledged departure {@code needed}: a
-     * member whose domain is dead (heartbeat older than the liveness timeout) or gone is never waited for.
-     *
-     * @return a description of that member, or null when none is behind.
-     */
-    private String memberBehind(final int groupSlot, final int exceptMemberSlot, final long needed, final long nowNs)
-    {
-        if (needed <= 0)
-        {
-            return null;
-        }
-        final long count = departureCount(groupSlot);
-        for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
-        {
-            if (memberSlot == exceptMemberSlot || memberToken(groupSlot, memberSlot) == 0 ||
-                !isMemberDomainCurrent(groupSlot, memberSlot))
-            {
-                continue;
-            }
-            final int domainSlot = buffer.getInt(memberOffset(groupSlot, memberSlot) + MEMBER_DOMAIN_SLOT_OFFSET);
-            final long acknowledged = acknowledged(groupSlot, memberSlot, count);
-            if (acknowledged < needed && isDomainAlive(domainSlot, nowNs))
-            {
-                return "member " + domainUuid(domainSlot) + " (pid " +
-                    buffer.getLong(domainOffset(domainSlot) + DOMAIN_PID_OFFSET) + ") acknowledged departure " +
-                    acknowledged + " of " + count;
-            }
-        }
-        return null;
-    }
-
-    /** A group's departure count, never negative. */
-    private long departureCount(final int groupSlot)
-    {
-        return Math.max(0, buffer.getLongAcquire(groupOffset(groupSlot) + GROUP_DEPARTURE_COUNT_OFFSET));
-    }
-
-    /**
-     * A member's acknowledged-departure cursor, read once and clamped to 0..count: a value written by another
-     * process is never trusted beyond what can be true.
-     */
-    private long acknowledged(final int groupSlot, final int memberSlot, final long count)
-    {
-        final long cursor = buffer.getLongAcquire(ackCursorOffset(groupSlot, memberSlot));
-        return Math.max(0, Math.min(cursor, count));
-    }
-
-    // ================================================================ reads
-
-    private int domainState(final int slot)
-    {
-        return buffer.getIntAcquire(domainOffset(slot) + DOMAIN_STATE_OFFSET);
-    }
-
-    private int groupState(final int groupSlot)
-    {
-        return buffer.getIntAcquire(groupOffset(groupSlot) + GROUP_STATE_OFFSET);
-    }
-
-    private long memberToken(final int groupSlot, final int memberSlot)
-    {
-        return buffer.getLongAcquire(memberOffset(groupSlot, memberSlot) + MEMBER_TOKEN_OFFSET);
-    }
-
-    private UUID domainUuid(final int slot)
-    {
-        final int offset = domainOffset(slot);
-        return new UUID(
-            buffer.getLong(offset + DOMAIN_UUID_MSB_OFFSET), buffer.getLong(offset + DOMAIN_UUID_LSB_OFFSET));
-    }
-
-    private String segmentFileName(final int slot)
-    {
-        final int offset = domainOffset(slot);
-        return readString(
-            offset + DOMAIN_SEGMENT_NAME_OFFSET, offset + DOMAIN_SEGMENT_NAME_LENGTH_OFFSET, MAX_SEGMENT_NAME_LENGTH);
-    }
-
-    private String readString(final int bytesOffset, final int lengthOffset, final int maxLength)
-    {
-        final int length = Math.max(0, Math.min(maxLength, buffer.getInt(lengthOffset)));
-        final byte[] bytes = new byte[length];
-        buffer.getBytes(bytesOffset, bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    private boolean isOwnActiveDomain(final int slot)
-    {
-        return slot >= 0 && slot < DOMAIN_CAPACITY && domainState(slot) == DOMAIN_ACTIVE &&
-            buffer.getLongAcquire(domainOffset(slot) + DOMAIN_INCARNATION_OFFSET) == incarnation;
-    }
-
-    private boolean isDomainAlive(final int slot, final long nowNs)
-    {
-        final int offset = domainOffset(slot);
-        return buffer.getLongAcquire(offset + DOMAIN_INCARNATION_OFFSET) == incarnation ||
-            nowNs - buffer.getLongAcquire(offset + DOMAIN_HEARTBEAT_NS_OFFSET) <= config.livenessTimeoutNs();
-    }
-
-    private boolean isReapable(final int slot, final long nowNs)
-    {
-        return domainState(slot) == DOMAIN_ACTIVE && !isDomainAlive(slot, nowNs);
-    }
-
-    private boolean hasActiveDomain(final long domainIncarnation)
-    {
-        for (int slot = 0; slot < DOMAIN_CAPACITY; slot++)
-        {
-            if (domainState(slot) == DOMAIN_ACTIVE &&
-                buffer.getLong(domainOffset(slot) + DOMAIN_INCARNATION_OFFSET) == domainIncarnation)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private boolean isActiveGroup(final int groupSlot, final int groupId)
-    {
-        return groupState(groupSlot) == GROUP_ACTIVE &&
-            buffer.getInt(groupOffset(groupSlot) + GROUP_ID_OFFSET) == groupId;
-    }
-
-    private boolean isCreator(final int groupSlot, final int domainSlot)
-    {
-        final int offset = groupOffset(groupSlot);
-        return buffer.getInt(offset + GROUP_CREATOR_SLOT_OFFSET) == domainSlot &&
-            buffer.getLong(offset + GROUP_CREATOR_GENERATION_OFFSET) ==
-            buffer.getLong(domainOffset(domainSlot) + DOMAIN_GENERATION_OFFSET);
-    }
-
-    private int findMember(final int groupSlot, final int domainSlot, final long domainGeneration)
-    {
-        for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
-        {
-            final int offset = memberOffset(groupSlot, memberSlot);
-            if (buffer.getLong(offset + MEMBER_TOKEN_OFFSET) != 0 &&
-                buffer.getInt(offset + MEMBER_DOMAIN_SLOT_OFFSET) == domainSlot &&
-                buffer.getLong(offset + MEMBER_DOMAIN_GENERATION_OFFSET) == domainGeneration)
-            {
-                return memberSlot;
-            }
-        }
-        return -1;
-    }
-
-    private boolean isMemberDomainCurrent(final int groupSlot, final int memberSlot)
-    {
-        final int offset = memberOffset(groupSlot, memberSlot);
-        final int slot = buffer.getInt(offset + MEMBER_DOMAIN_SLOT_OFFSET);
-        return slot >= 0 && slot < DOMAIN_CAPACITY && domainState(slot) == DOMAIN_ACTIVE &&
-            buffer.getLong(domainOffset(slot) + DOMAIN_GENERATION_OFFSET) ==
-            buffer.getLong(offset + MEMBER_DOMAIN_GENERATION_OFFSET);
-    }
-
-    private boolean tokenMatches(final int groupSlot, final UUID token)
-    {
-        final int offset = groupOffset(groupSlot);
-        final byte[] salt = new byte[TOKEN_SALT_LENGTH];
-        final byte[] storedHash = new byte[TOKEN_HASH_LENGTH];
-        buffer.getBytes(offset + GROUP_TOKEN_SALT_OFFSET, salt);
-        buffer.getBytes(offset + GROUP_TOKEN_HASH_OFFSET, storedHash);
-        return TokenHash.matches(storedHash, TokenHash.hash(salt, token));
-    }
-
-    /**
-     * The handler table entry of a handler when it names a member slot of an active group; 0 otherwise.
-     */
-    private int liveHandlerEntry(final int handler)
-    {
-        if (handler <= 0 || handler > MAX_HANDLER)
-        {
-            return 0;
-        }
-        final int entry = buffer.getIntAcquire(handlerOffset(handler));
-        if (0 == entry)
-        {
-            return 0;
-        }
-        final int groupSlot = handlerEntryGroupSlot(entry);
-        if (groupSlot < 0 || groupSlot >= GROUP_CAPACITY || handlerEntryMemberSlot(entry) >= MEMBERS_PER_GROUP ||
-            buffer.getIntAcquire(groupOffset(groupSlot) + GROUP_STATE_OFFSET) != GROUP_ACTIVE)
-        {
-            return 0;
-        }
-        return entry;
-    }
-
-    /**
-     * Whether, after a member field was read, the member is still in use and still holds the handler, its group
-     * is still active and the handler entry is still the one read: then the field read belongs to that
-     * membership (a join writes the handler before the token; a leave clears the handler entry first).
-     */
-    private boolean isStillMember(final int handler, final int entry)
-    {
-        final int groupSlot = handlerEntryGroupSlot(entry);
-        final int memberOffset = memberOffset(groupSlot, handlerEntryMemberSlot(entry));
-        return buffer.getLongAcquire(memberOffset + MEMBER_TOKEN_OFFSET) != 0 &&
-            buffer.getIntAcquire(memberOffset + MEMBER_HANDLER_OFFSET) == handler &&
-            buffer.getIntAcquire(groupOffset(groupSlot) + GROUP_STATE_OFFSET) == GROUP_ACTIVE &&
-            buffer.getIntAcquire(handlerOffset(handler)) == entry;
-    }
-
-    private DomainView readDomain(final int slot, final long nowNs)
-    {
-        final DomainState state = DomainState.of(domainState(slot));
-        if (null == state || state == DomainState.FREE)
-        {
-            return null;
-        }
-        final int offset = domainOffset(slot);
-        final long heartbeatNs = buffer.getLongAcquire(offset + DOMAIN_HEARTBEAT_NS_OFFSET);
-        return new DomainView(
-            slot,
-            domainUuid(slot),
-            state,
-            buffer.getLong(offset + DOMAIN_GENERATION_OFFSET),
-            buffer.getLong(offset + DOMAIN_INCARNATION_OFFSET),
-            buffer.getLong(offset + DOMAIN_PID_OFFSET),
-            heartbeatNs,
-            nowNs - heartbeatNs,
-            segmentFileName(slot),
-            buffer.getLong(offset + DOMAIN_SEGMENT_SIZE_OFFSET),
-            buffer.getLong(offset + DOMAIN_REGISTERED_EPOCH_MS_OFFSET));
-    }
-
-    private GroupView readGroup(final int groupSlot, final long nowNs)
-    {
-        if (groupState(groupSlot) != GROUP_ACTIVE)
-        {
-            return null;
-        }
-        final int offset = groupOffset(groupSlot);
-        final int creatorSlot = buffer.getInt(offset + GROUP_CREATOR_SLOT_OFFSET);
-        final List<MemberView> members = new ArrayList<>();
-        for (int memberSlot = 0; memberSlot < MEMBERS_PER_GROUP; memberSlot++)
-        {
-            final int memberOffset = memberOffset(groupSlot, memberSlot);
-            final long token = buffer.getLongAcquire(memberOffset + MEMBER_TOKEN_OFFSET);
-            final int slot = buffer.getInt(memberOffset + MEMBER_DOMAIN_SLOT_OFFSET);
-            if (0 != token && slot >= 0 && slot < DOMAIN_CAPACITY)
-            {
-                members.add(new MemberView(
-                    memberSlot,
-                    domainUuid(slot),
-                    slot,
-                    buffer.getLong(memberOffset + MEMBER_DOMAIN_GENERATION_OFFSET),
-                    buffer.getInt(memberOffset + MEMBER_HANDLER_OFFSET),
-                    token,
-                    nowNs - buffer.getLongAcquire(domainOffset(slot) + DOMAIN_HEARTBEAT_NS_OFFSET),
-                    memberSlot == 0,
-                    acknowledged(groupSlot, memberSlot, departureCount(groupSlot))));
-            }
-        }
-        final long departureCount = departureCount(groupSlot);
-        final List<Departure> departures = new ArrayList<>();
-        for (long number = Math.max(1, departureCount - DEPARTURE_RING_CAPACITY + 1); number <= departureCount; number++)
-        {
-            final int entry = departureOffset(groupSlot, number);
-            if (buffer.getLongAcquire(entry + DEPARTURE_NUMBER_OFFSET) == number)
-            {
-                departures.add(new Departure(number, buffer.getLong(entry + DEPARTURE_TOKEN_OFFSET), new UUID(
-                    buffer.getLong(entry + DEPARTURE_UUID_MSB_OFFSET), buffer.getLong(entry + DEPARTURE_UUID_LSB_OFFSET))));
-            }
-        }
-        return new GroupView(
-            buffer.getInt(offset + GROUP_ID_OFFSET),
-            buffer.getLong(offset + GROUP_GENERATION_OFFSET),
-            creatorSlot >= 0 && creatorSlot < DOMAIN_CAPACITY ? domainUuid(creatorSlot) : null,
-            creatorSlot,
-            buffer.getLong(offset + GROUP_CREATED_EPOCH_MS_OFFSET),
-            List.copyOf(members),
-            departureCount,
-            List.copyOf(departures));
+        errorLog.recordUnlocked(error);
     }
 
     private static byte[] truncatedUtf8(final String text, final int maxLength)
@@ -2521,10 +1020,5 @@ public final class Registry implements AutoCloseable
             bytes = candidate.getBytes(StandardCharsets.UTF_8);
         }
         return bytes;
-    }
-
-    private static long nonZero(final long value)
-    {
-        return 0 == value ? 1 : value;
     }
 }

@@ -4,6 +4,8 @@ import org.junit.jupiter.api.Test;
 
 import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ControlSegmentDescriptorTest
@@ -106,5 +108,19 @@ class ControlSegmentDescriptorTest
             }
             assertTrue(groupId(groupSlot, 0) != groupId(groupSlot, 1));
         }
+    }
+
+    @Test
+    void shouldLookUpEveryLockOperationByTheCodeStoredInTheLockInfo()
+    {
+        for (final RegistryOperation operation : RegistryOperation.values())
+        {
+            assertSame(operation, RegistryOperation.of(operation.code()));
+            assertEquals(operation.label(), RegistryOperation.labelOf(operation.code()));
+        }
+        assertEquals(0, RegistryOperation.NONE.code(), "a zeroed lock info records no operation");
+        assertEquals(11, RegistryOperation.CHECK.code(), "codes are part of layout " + LAYOUT_VERSION);
+        assertNull(RegistryOperation.of(-1));
+        assertEquals("operation 12", RegistryOperation.labelOf(12));
     }
 }

@@ -96,7 +96,7 @@ final class RegistryChildMain
             case "pause-at":
             {
                 final String point = words[1];
-                Registry.pauseHook = reached ->
+                FencedWriter.pauseHook = reached ->
                 {
                     if (reached.equals(point))
                     {

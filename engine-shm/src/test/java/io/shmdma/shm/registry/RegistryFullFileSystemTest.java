@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -36,6 +37,7 @@ class RegistryFullFileSystemTest
         mountPoint = Files.createDirectory(directory.resolve("tiny"));
         mounted = run("mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", mountPoint.toString());
         assumeTrue(mounted, "mounting a tmpfs is not permitted here");
+        Files.setPosixFilePermissions(mountPoint, PosixFilePermissions.fromString("rwx------"));
     }
 
     @AfterEach

@@ -49,7 +49,7 @@ class RegistryLockRecoveryTest
     @AfterEach
     void tearDown()
     {
-        Registry.pauseHook = null;
+        FencedWriter.pauseHook = null;
         victim.close();
         survivor.close();
         deleteRecursively(directory);
@@ -83,7 +83,7 @@ class RegistryLockRecoveryTest
             }
         });
         final List<String> problems = new ArrayList<>();
-        survivor.checkTables(false, problems);
+        survivor.checkTables(problems);
         if (!point.equals("register:fields-written"))
         {
             assertFalse(problems.isEmpty(), "the simulated death left something half done");
@@ -151,7 +151,7 @@ class RegistryLockRecoveryTest
         final int groupId = survivor.createGroup(survivorDomain, token);
         final java.util.concurrent.CountDownLatch paused = new java.util.concurrent.CountDownLatch(1);
         final java.util.concurrent.CountDownLatch resume = new java.util.concurrent.CountDownLatch(1);
-        Registry.pauseHook = point ->
+        FencedWriter.pauseHook = point ->
         {
             if (point.equals("join:member-written"))
             {
@@ -169,7 +169,7 @@ class RegistryLockRecoveryTest
         final Thread joiner = new Thread(() -> victim.joinGroup(victimDomain, token, groupId));
         joiner.start();
         assertTrue(paused.await(5, TimeUnit.SECONDS));
-        Registry.pauseHook = null;
+        FencedWriter.pauseHook = null;
         final long changeCount = survivor.changeCount();
         assertEquals(1, changeCount & 1, "a mutation is running");
         final Thread releaser = new Thread(() ->
@@ -198,18 +198,18 @@ class RegistryLockRecoveryTest
         }
         finally
         {
-            Registry.pauseHook = null;
+            FencedWriter.pauseHook = null;
         }
         victim.buffer().putLongVolatile(LOCK_WORD_OFFSET, DEAD_INCARNATION);
     }
 
     private static void armDeath(final String point)
     {
-        Registry.pauseHook = reached ->
+        FencedWriter.pauseHook = reached ->
         {
             if (reached.equals(point))
             {
-                Registry.pauseHook = null;
+                FencedWriter.pauseHook = null;
                 throw new SimulatedDeath();
             }
         };

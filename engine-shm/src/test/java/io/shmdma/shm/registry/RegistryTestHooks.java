@@ -3,7 +3,7 @@ package io.shmdma.shm.registry;
 import java.util.function.Consumer;
 
 /**
- * Gives test code outside this package (the scriptable peer process) access to {@link Registry}'s test-only pause
+ * Gives test code outside this package (the scriptable peer process) access to the registry's test-only pause
  * hook.
  */
 public final class RegistryTestHooks
@@ -19,6 +19,6 @@ public final class RegistryTestHooks
      */
     public static void pauseHook(final Consumer<String> hook)
     {
-        Registry.pauseHook = hook;
+        FencedWriter.pauseHook = hook;
     }
 }
