@@ -49,10 +49,12 @@ public final class BenchTarget implements AutoCloseable
      * @return the started target.
      */
     public static BenchTarget open(
-        final DeviceKind kind, final EngineMode engineMode, final long memoryBytes, final int nbDesc, final long confFlags)
+        final DeviceKind kind, final EngineMode engineMode, final long memoryBytes, final int nbDesc,
+        final long confFlags)
     {
         final DomainMemory memory = DomainMemory.allocateDirect(IOVA_BASE, memoryBytes);
-        final String name = "bench-" + kind.name().toLowerCase(java.util.Locale.ROOT) + "-" + SEQUENCE.incrementAndGet();
+        final String name = "bench-" + kind.name().toLowerCase(java.util.Locale.ROOT) + "-" +
+            SEQUENCE.incrementAndGet();
         final DmaDevice device = kind.create(name, memory, engineMode.threading());
         try
         {

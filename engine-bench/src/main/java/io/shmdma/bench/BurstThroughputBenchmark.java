@@ -101,7 +101,10 @@ public class BurstThroughputBenchmark
         }
     }
 
-    /** The same slots, copied by the caller; the device exists only for its memory and runs inline, so no engine thread competes. */
+    /**
+     * The same slots, copied by the caller; the device exists only for its memory and runs inline, so no engine thread
+     * competes.
+     */
     @State(Scope.Thread)
     public static class CpuState extends BurstShape
     {

@@ -146,7 +146,8 @@ public class SingleCopyRoundTripBenchmark
     public int dmaBusySpin(final BusySpinEngine state)
     {
         final DmaDevice device = state.dmaDevice;
-        BenchTarget.checkEnqueued(device.copy(BenchTarget.VCHAN, state.srcIova, state.dstIova, COPY_BYTES, OpFlags.SUBMIT));
+        BenchTarget.checkEnqueued(device.copy(BenchTarget.VCHAN, state.srcIova, state.dstIova, COPY_BYTES,
+            OpFlags.SUBMIT));
         return state.target.awaitCompleted(1);
     }
 
@@ -160,7 +161,8 @@ public class SingleCopyRoundTripBenchmark
     public int dmaInline(final InlineEngine state)
     {
         final DmaDevice device = state.dmaDevice;
-        BenchTarget.checkEnqueued(device.copy(BenchTarget.VCHAN, state.srcIova, state.dstIova, COPY_BYTES, OpFlags.SUBMIT));
+        BenchTarget.checkEnqueued(device.copy(BenchTarget.VCHAN, state.srcIova, state.dstIova, COPY_BYTES,
+            OpFlags.SUBMIT));
         return state.target.awaitCompleted(1);
     }
 

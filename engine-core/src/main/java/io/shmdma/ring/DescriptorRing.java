@@ -784,7 +784,7 @@ public final class DescriptorRing
 
     /**
      * Adds this ring's counts since the last reset to {@code stats}. Any thread; each count is read once and
-     * clamped to what is possible (0 <= errors <= completed <= submitted, none going backwards), and an
+     * clamped to what is possible ({@code 0 <= errors <= completed <= submitted}, none going backwards), and an
      * impossible one halts the ring.
      *
      * @param stats accumulates the counts.
