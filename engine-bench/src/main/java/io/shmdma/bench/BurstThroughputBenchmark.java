@@ -66,17 +66,7 @@ public class BurstThroughputBenchmark
         @TearDown(Level.Trial)
         public void close()
         {
-            try
-            {
-                if (!slots.verify())
-                {
-                    throw new IllegalStateException("destination differs from source");
-                }
-            }
-            finally
-            {
-                target.close();
-            }
+            target.closeVerified(slots::verify);
         }
     }
 
@@ -149,17 +139,7 @@ public class BurstThroughputBenchmark
         public void close()
         {
             handOff.close();
-            try
-            {
-                if (!slots.verify())
-                {
-                    throw new IllegalStateException("destination differs from source");
-                }
-            }
-            finally
-            {
-                target.close();
-            }
+            target.closeVerified(slots::verify);
         }
     }
 
