@@ -490,25 +490,13 @@ public final class DescriptorRing
             boolean halted = haltReason != HALT_NONE;
             while (count < limit)
             {
-                DmaStatus jobStatus = DmaStatus.ERROR_UNKNOWN;
-                if (!halted)
+                final long code = gatherCode(head + count, halted);
+                if (code == NOT_DONE)
                 {
-                    final long index = head + count;
-                    final long code = jobStatus(index, readCompletion(index));
-                    if (code == NOT_DONE)
-                    {
-                        break;
-                    }
-                    if (code == FORGED)
-                    {
-                        halted = true;
-                    }
-                    else
-                    {
-                        jobStatus = DmaStatus.of((int)code);
-                    }
+                    break;
                 }
-                status[count++] = jobStatus;
+                halted = code == FORGED;
+                status[count++] = halted ? DmaStatus.ERROR_UNKNOWN : DmaStatus.of((int)code);
             }
             gathered(count);
         }
@@ -604,25 +592,14 @@ public final class DescriptorRing
             {
                 break; // every submitted slot holds its op; a guard, not a case
             }
-            DmaStatus jobStatus = DmaStatus.ERROR_UNKNOWN;
-            if (!halted)
+            final long code = gatherCode(index, halted);
+            if (code == NOT_DONE)
             {
-                final long code = jobStatus(index, readCompletion(index));
-                if (code == NOT_DONE)
-                {
-                    break;
-                }
-                if (code == FORGED)
-                {
-                    halted = true;
-                }
-                else
-                {
-                    jobStatus = DmaStatus.of((int)code);
-                }
+                break;
             }
+            halted = code == FORGED;
             inFlightOps[slot] = null;
-            op.status = jobStatus;
+            op.status = halted ? DmaStatus.ERROR_UNKNOWN : DmaStatus.of((int)code);
             ops[count++] = op;
         }
         gathered(count);
@@ -913,6 +890,16 @@ public final class DescriptorRing
     private static int lag(final long word, final long index)
     {
         return (int)(word >>> 32) - (int)(index + 1);
+    }
+
+    /**
+     * What gathering reports for the job at {@code index}: {@link #NOT_DONE} (stop gathering), {@link #FORGED}
+     * (the job and every later one gathered in the same call report {@link DmaStatus#ERROR_UNKNOWN}), or the
+     * engine's status code. A ring that was halted (or became so earlier in the call) reads no completion word.
+     */
+    private long gatherCode(final long index, final boolean halted)
+    {
+        return halted ? FORGED : jobStatus(index, readCompletion(index));
     }
 
     /**
