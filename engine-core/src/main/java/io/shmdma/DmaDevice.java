@@ -293,7 +293,8 @@ public final class DmaDevice
     }
 
     /**
-     * Stops the device ({@code rte_dma_stop}); submitted jobs are finished first. Stopping a stopped device does nothing.
+     * Stops the device ({@code rte_dma_stop}); submitted jobs are finished first. Stopping a stopped device does
+     * nothing.
      *
      * @throws DmaException EINVAL for a closed device, or the driver's errno.
      */

@@ -114,7 +114,8 @@ class BadInputTest
         }
         for (final long flags : new long[]{ 1L << 2, 1L << 32, Long.MIN_VALUE, -1L })
         {
-            assertErrno(Errno.EINVAL, () -> device.configure(new DmaConf(1, flags)), "flags 0x" + Long.toHexString(flags));
+            assertErrno(Errno.EINVAL, () -> device.configure(new DmaConf(1, flags)), "flags 0x" +
+                Long.toHexString(flags));
         }
         assertEquals(0, device.conf().nbVchans, "a refused configure changes nothing");
 
@@ -134,11 +135,13 @@ class BadInputTest
         final VchanConf nullDirection = new VchanConf(64);
         nullDirection.direction = null;
         assertErrno(Errno.EINVAL, () -> device.vchanSetup(0, nullDirection), "null direction");
-        for (final Direction direction : new Direction[]{ Direction.MEM_TO_DEV, Direction.DEV_TO_MEM, Direction.DEV_TO_DEV })
+        for (final Direction direction : new Direction[]{ Direction.MEM_TO_DEV, Direction.DEV_TO_MEM,
+            Direction.DEV_TO_DEV })
         {
             final VchanConf conf = new VchanConf(64);
             conf.direction = direction;
-            assertErrno(Errno.EINVAL, () -> device.vchanSetup(0, conf), "direction " + direction + " with memory ports");
+            assertErrno(Errno.EINVAL, () -> device.vchanSetup(0, conf), "direction " + direction +
+                " with memory ports");
             conf.srcPort = new PortParam(PortType.PCIE);
             conf.dstPort = new PortParam(PortType.PCIE);
             assertErrno(Errno.EINVAL, () -> device.vchanSetup(0, conf), "direction " + direction + " with PCIe ports");
@@ -347,7 +350,8 @@ class BadInputTest
         final DmaStatus[] status = new DmaStatus[1];
         for (final long[] range : badRanges)
         {
-            final String reason = "iova 0x" + Long.toHexString(range[0]) + " length " + Integer.toUnsignedString((int)range[1]);
+            final String reason = "iova 0x" + Long.toHexString(range[0]) + " length " +
+                Integer.toUnsignedString((int)range[1]);
             assertJobFails(device, device.copy(0, range[0], src, (int)range[1], OpFlags.SUBMIT),
                 DmaStatus.INVALID_SRC_ADDR, reason, completion, status);
             final boolean sourceFits = Integer.toUnsignedLong((int)range[1]) <= MEMORY_SIZE;
@@ -387,7 +391,8 @@ class BadInputTest
         final DmaDevice device, final int ringIdx, final DmaStatus expected, final String reason,
         final Completion completion, final DmaStatus[] status)
     {
-        assertTrue(ringIdx >= 0, reason + ": enqueue should succeed and the job fail, got " + Errno.errorString(ringIdx));
+        assertTrue(ringIdx >= 0, reason + ": enqueue should succeed and the job fail, got " +
+            Errno.errorString(ringIdx));
         device.engineInvoker().invoke();
         assertEquals(1, device.completedStatus(0, 1, completion, status), reason);
         assertEquals(ringIdx, completion.lastIdx, reason);

@@ -53,7 +53,8 @@ public final class BenchReport
     private final int attempts;
     private final PrintStream log;
 
-    BenchReport(final boolean quick, final double threshold, final int minClean, final int attempts, final PrintStream log)
+    BenchReport(final boolean quick, final double threshold, final int minClean, final int attempts,
+        final PrintStream log)
     {
         this.quick = quick;
         this.threshold = threshold;
@@ -164,7 +165,8 @@ public final class BenchReport
             .append(String.format(Locale.ROOT, "; iterations with other processes above %.0f%% CPU discarded.%n",
                 threshold))
             .append(String.format(Locale.ROOT, "Caller ns/job: the calling thread's own time outside waiting " +
-                "(enqueue, doorbell, gathering; timer cost %.1f ns per timed region subtracted).%n%n", CallerCost.TIMER_NS));
+                "(enqueue, doorbell, gathering; timer cost %.1f ns per timed region subtracted).%n%n",
+                CallerCost.TIMER_NS));
 
         final List<Row> roundTrip = new ArrayList<>();
         for (final String method : List.of("dmaBusySpin", "dmaInline", "pingPong", "putBytes"))
@@ -318,7 +320,8 @@ public final class BenchReport
 
     private static void burstTable(final StringBuilder md, final List<Row[]> pairs, final Map<String, Row> rings)
     {
-        md.append("### Burst copies (`BurstThroughputBenchmark`): enqueue kickBatch copies, one doorbell, gather all\n\n")
+        md.append("### Burst copies (`BurstThroughputBenchmark`): enqueue kickBatch copies, " +
+            "one doorbell, gather all\n\n")
             .append("| buffer | kick | DMA GB/s | CPU GB/s | DMA / CPU | DMA Mcopies/s | ring hand-off Mmsgs/s | " +
                 "DMA / ring | caller ns/copy | CPU copy ns/copy | caller / CPU copy | ring caller ns/msg | " +
                 "clean (DMA, CPU, ring) |\n")
@@ -348,8 +351,8 @@ public final class BenchReport
         md.append('\n');
         for (final Map.Entry<String, BreakEven> kick : breakEven.entrySet())
         {
-            md.append("Break-even size, kick ").append(kick.getKey()).append(" (offloading costs the caller less than " +
-                "copying from this size on): ").append(kick.getValue().describe()).append("\n\n");
+            md.append("Break-even size, kick ").append(kick.getKey()).append(" (offloading costs the caller less " +
+                "than copying from this size on): ").append(kick.getValue().describe()).append("\n\n");
         }
     }
 
@@ -358,7 +361,8 @@ public final class BenchReport
     {
         md.append("### ").append(title).append("\n\n")
             .append("| ").append(key).append(" | job bytes | DMA GB/s | ").append(baseline)
-            .append(" GB/s | DMA / CPU | DMA Mjobs/s | caller ns/job | CPU ns/job | caller / CPU | clean (DMA, CPU) |\n")
+            .append(" GB/s | DMA / CPU | DMA Mjobs/s | " +
+                "caller ns/job | CPU ns/job | caller / CPU | clean (DMA, CPU) |\n")
             .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
         for (final Row[] pair : pairs)
         {

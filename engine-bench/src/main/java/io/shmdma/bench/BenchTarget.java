@@ -10,6 +10,7 @@ import io.shmdma.memory.DomainMemory;
 import org.agrona.concurrent.AgentInvoker;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * A started device with one vchan and the domain memory its jobs address, as every benchmark needs it.
@@ -49,10 +50,12 @@ public final class BenchTarget implements AutoCloseable
      * @return the started target.
      */
     public static BenchTarget open(
-        final DeviceKind kind, final EngineMode engineMode, final long memoryBytes, final int nbDesc, final long confFlags)
+        final DeviceKind kind, final EngineMode engineMode, final long memoryBytes, final int nbDesc,
+        final long confFlags)
     {
         final DomainMemory memory = DomainMemory.allocateDirect(IOVA_BASE, memoryBytes);
-        final String name = "bench-" + kind.name().toLowerCase(java.util.Locale.ROOT) + "-" + SEQUENCE.incrementAndGet();
+        final String name = "bench-" + kind.name().toLowerCase(java.util.Locale.ROOT) + "-" +
+            SEQUENCE.incrementAndGet();
         final DmaDevice device = kind.create(name, memory, engineMode.threading());
         try
         {
@@ -177,6 +180,27 @@ public final class BenchTarget implements AutoCloseable
         {
             device.stop();
             device.close();
+        }
+    }
+
+    /**
+     * Checks that the benchmark's copies landed, then closes the device, whether they did or not.
+     *
+     * @param landed whether every destination holds what its source held.
+     * @throws IllegalStateException when they do not.
+     */
+    public void closeVerified(final BooleanSupplier landed)
+    {
+        try
+        {
+            if (!landed.getAsBoolean())
+            {
+                throw new IllegalStateException("destination differs from source");
+            }
+        }
+        finally
+        {
+            close();
         }
     }
 }

@@ -66,17 +66,7 @@ public class BurstThroughputBenchmark
         @TearDown(Level.Trial)
         public void close()
         {
-            try
-            {
-                if (!slots.verify())
-                {
-                    throw new IllegalStateException("destination differs from source");
-                }
-            }
-            finally
-            {
-                target.close();
-            }
+            target.closeVerified(slots::verify);
         }
     }
 
@@ -101,7 +91,10 @@ public class BurstThroughputBenchmark
         }
     }
 
-    /** The same slots, copied by the caller; the device exists only for its memory and runs inline, so no engine thread competes. */
+    /**
+     * The same slots, copied by the caller; the device exists only for its memory and runs inline, so no engine thread
+     * competes.
+     */
     @State(Scope.Thread)
     public static class CpuState extends BurstShape
     {
@@ -146,17 +139,7 @@ public class BurstThroughputBenchmark
         public void close()
         {
             handOff.close();
-            try
-            {
-                if (!slots.verify())
-                {
-                    throw new IllegalStateException("destination differs from source");
-                }
-            }
-            finally
-            {
-                target.close();
-            }
+            target.closeVerified(slots::verify);
         }
     }
 

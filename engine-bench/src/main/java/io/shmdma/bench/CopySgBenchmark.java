@@ -64,17 +64,7 @@ public class CopySgBenchmark
         @TearDown(Level.Trial)
         public void close()
         {
-            try
-            {
-                if (!slots.verify())
-                {
-                    throw new IllegalStateException("destination differs from source");
-                }
-            }
-            finally
-            {
-                target.close();
-            }
+            target.closeVerified(slots::verify);
         }
     }
 

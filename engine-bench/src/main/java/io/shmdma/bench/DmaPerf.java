@@ -119,7 +119,8 @@ public final class DmaPerf
                 case "-h":
                 case "--help":
                     System.out.println("usage: DmaPerf [--config config.ini] [--result result.csv] [--quick] " +
-                        "[--test-seconds S] [--warmup-seconds S] [--progress|--no-progress] [--wait-quiet-ms MS] [--retries N]");
+                        "[--test-seconds S] [--warmup-seconds S] [--progress|--no-progress] [--wait-quiet-ms MS] " +
+                        "[--retries N]");
                     return;
                 default:
                     System.err.println("unknown option: " + args[i] + " (try --help)");
@@ -261,7 +262,8 @@ public final class DmaPerf
                 return;
             }
             lastBufSize = dmaRow.bufSize;
-            final boolean quiet = dmaRow.callerOtherCpuPercent <= QUIET_PERCENT && cpuRow.otherCpuPercent <= QUIET_PERCENT;
+            final boolean quiet = dmaRow.callerOtherCpuPercent <= QUIET_PERCENT &&
+                cpuRow.otherCpuPercent <= QUIET_PERCENT;
             clean.add(dmaRow.bufSize, quiet ? dmaRow.callerNsPerOp : Double.NaN, cpuRow.nsPerOp());
             all.add(dmaRow.bufSize, dmaRow.callerNsPerOp, cpuRow.nsPerOp());
         }

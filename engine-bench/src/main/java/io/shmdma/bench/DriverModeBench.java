@@ -148,7 +148,8 @@ public final class DriverModeBench
             }
             p50.sort(Comparator.naturalOrder());
             return String.format(Locale.ROOT, "| %d | %s | %,.0f | %.0f | %.1f | %.1f |", n,
-                mode == ShmContext.EngineMode.DRIVER ? "driver, 1 engine thread" : "embedded, " + n + " engine thread(s)",
+                mode == ShmContext.EngineMode.DRIVER ? "driver, 1 engine thread" :
+                    "embedded, " + n + " engine thread(s)",
                 jobsPerSecond, callerNs, p50.get(p50.size() / 2) / 1000.0, p99 / 1000.0);
         }
         finally

@@ -268,7 +268,8 @@ public final class PerfConfig
         {
             if (value < min || value > max)
             {
-                throw new IllegalArgumentException(where + ": " + key + " value " + value + " not in " + min + ".." + max);
+                throw new IllegalArgumentException(where + ": " + key + " value " + value + " not in " +
+                    min + ".." + max);
             }
         }
     }

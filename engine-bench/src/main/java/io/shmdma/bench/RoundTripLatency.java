@@ -67,8 +67,8 @@ public final class RoundTripLatency
                     phaseMs = 100;
                     break;
                 default:
-                    System.err.println("usage: RoundTripLatency [--rounds N] [--phase-ms MS] [--size BYTES] [--quick] " +
-                        "[--wait-quiet-ms MS]");
+                    System.err.println("usage: RoundTripLatency [--rounds N] [--phase-ms MS] [--size BYTES] " +
+                        "[--quick] [--wait-quiet-ms MS]");
                     System.exit(2);
                     return;
             }
@@ -150,7 +150,8 @@ public final class RoundTripLatency
         System.out.printf(Locale.ROOT, "dma-busy-spin / ping-pong p50, median of per-round ratios: %.2fx%n",
             median(ratios));
         System.out.println("per-round p50 dma/ping-pong ns:" + perRound);
-        System.out.printf(Locale.ROOT, "other processes used %.1f%% of the CPUs during the run; load average at end: %s%n",
+        System.out.printf(Locale.ROOT,
+            "other processes used %.1f%% of the CPUs during the run; load average at end: %s%n",
             HostCpu.snapshot().otherPercentSince(cpuAtStart), loadAverage());
     }
 

@@ -145,9 +145,7 @@ public class SingleCopyRoundTripBenchmark
     @Benchmark
     public int dmaBusySpin(final BusySpinEngine state)
     {
-        final DmaDevice device = state.dmaDevice;
-        BenchTarget.checkEnqueued(device.copy(BenchTarget.VCHAN, state.srcIova, state.dstIova, COPY_BYTES, OpFlags.SUBMIT));
-        return state.target.awaitCompleted(1);
+        return copyAndAwait(state);
     }
 
     /**
@@ -159,8 +157,15 @@ public class SingleCopyRoundTripBenchmark
     @Benchmark
     public int dmaInline(final InlineEngine state)
     {
+        return copyAndAwait(state);
+    }
+
+    /** One copy with SUBMIT, then poll until it completed: the measured round trip of both engine modes. */
+    private static int copyAndAwait(final DmaState state)
+    {
         final DmaDevice device = state.dmaDevice;
-        BenchTarget.checkEnqueued(device.copy(BenchTarget.VCHAN, state.srcIova, state.dstIova, COPY_BYTES, OpFlags.SUBMIT));
+        BenchTarget.checkEnqueued(device.copy(BenchTarget.VCHAN, state.srcIova, state.dstIova, COPY_BYTES,
+            OpFlags.SUBMIT));
         return state.target.awaitCompleted(1);
     }
 

@@ -42,7 +42,8 @@ class DataPathAllocationTest
                 BenchTarget.checkEnqueued(device.copy(0, slots.srcIova(slot), slots.dstIova(slot), 1024, 0));
                 BenchTarget.checkEnqueued(device.fill(0, FillBenchmark.PATTERN, slots.dstIova(slot), 1024, 0));
                 final int sg = sgSlots.nextSlot();
-                BenchTarget.checkEnqueued(device.copySg(0, sgSlots.srcSge(sg), sgSlots.dstSge(sg), 4, 1, OpFlags.SUBMIT));
+                BenchTarget.checkEnqueued(device.copySg(0, sgSlots.srcSge(sg), sgSlots.dstSge(sg), 4, 1,
+                    OpFlags.SUBMIT));
                 target.awaitCompleted(3);
                 device.completed(0, 32, completion);
                 sgSlots.cpuCopy(sg);

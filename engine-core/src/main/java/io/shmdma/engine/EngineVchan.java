@@ -385,18 +385,34 @@ final class EngineVchan
         }
     }
 
-    private int copy(final long src, final long dst, final long length)
+    /**
+     * Asks for both endpoints' memories for this pass, the source first (the destination is not asked when the source
+     * is missing).
+     *
+     * @return 0 when both are there, else the job's status: INVALID_SRC_ADDR or INVALID_DST_ADDR.
+     */
+    private int endpointsStatus()
     {
-        final DomainMemory srcMemory = sourceMemory();
-        if (srcMemory == null)
+        if (sourceMemory() == null)
         {
             return DmaStatus.INVALID_SRC_ADDR.code();
         }
-        final DomainMemory dstMemory = destinationMemory();
-        if (dstMemory == null)
+        if (destinationMemory() == null)
         {
             return DmaStatus.INVALID_DST_ADDR.code();
         }
+        return 0;
+    }
+
+    private int copy(final long src, final long dst, final long length)
+    {
+        final int endpoints = endpointsStatus();
+        if (endpoints != 0)
+        {
+            return endpoints;
+        }
+        final DomainMemory srcMemory = this.srcMemory;
+        final DomainMemory dstMemory = this.dstMemory;
         final long srcOffset = srcMemory.offsetOf(src, length);
         if (srcOffset == DomainMemory.INVALID)
         {
@@ -432,16 +448,13 @@ final class EngineVchan
     /** Executes from the entries {@link #readEntries} copied; the counts were checked there. */
     private int copySg(final int nbSrc, final int nbDst)
     {
-        final DomainMemory srcMemory = sourceMemory();
-        if (srcMemory == null)
+        final int endpoints = endpointsStatus();
+        if (endpoints != 0)
         {
-            return DmaStatus.INVALID_SRC_ADDR.code();
+            return endpoints;
         }
-        final DomainMemory dstMemory = destinationMemory();
-        if (dstMemory == null)
-        {
-            return DmaStatus.INVALID_DST_ADDR.code();
-        }
+        final DomainMemory srcMemory = this.srcMemory;
+        final DomainMemory dstMemory = this.dstMemory;
         final long srcTotal = resolve(srcMemory, nbSrc, srcOffsets, srcLengths);
         if (srcTotal < 0)
         {

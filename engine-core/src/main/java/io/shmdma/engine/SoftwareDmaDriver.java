@@ -214,7 +214,8 @@ public abstract class SoftwareDmaDriver implements DmaDriver
         {
             return startRemote(remoteEngine());
         }
-        final org.agrona.concurrent.IdleStrategy idleStrategy = threading.isInline() ? null : threading.newIdleStrategy();
+        final org.agrona.concurrent.IdleStrategy idleStrategy = threading.isInline() ?
+            null : threading.newIdleStrategy();
         reportHaltedRings();
         engine = new CopyEngine("shmdma-engine-" + name, this::report);
         for (int i = 0; i < rings.length; i++)

@@ -220,23 +220,7 @@ public final class DescriptorRing
      */
     public int copy(final long src, final long dst, final int length, final long flags)
     {
-        if (length == 0 || (flags & ~OpFlags.VALID_MASK) != 0)
-        {
-            return -Errno.EINVAL;
-        }
-        if (haltReason != HALT_NONE)
-        {
-            return -Errno.EIO;
-        }
-        if (isFull())
-        {
-            return -Errno.ENOSPC;
-        }
-        final int offset = descriptorOffset((int)tail & mask);
-        buffer.putLong(offset + OPCODE_OFFSET, opcodeAndLength(OP_COPY, length));
-        buffer.putLong(offset + SRC_OFFSET, src);
-        buffer.putLong(offset + DST_OFFSET, dst);
-        return publish(offset, flags);
+        return enqueue(OP_COPY, src, dst, length, flags);
     }
 
     /**
@@ -250,23 +234,7 @@ public final class DescriptorRing
      */
     public int fill(final long pattern, final long dst, final int length, final long flags)
     {
-        if (length == 0 || (flags & ~OpFlags.VALID_MASK) != 0)
-        {
-            return -Errno.EINVAL;
-        }
-        if (haltReason != HALT_NONE)
-        {
-            return -Errno.EIO;
-        }
-        if (isFull())
-        {
-            return -Errno.ENOSPC;
-        }
-        final int offset = descriptorOffset((int)tail & mask);
-        buffer.putLong(offset + OPCODE_OFFSET, opcodeAndLength(OP_FILL, length));
-        buffer.putLong(offset + SRC_OFFSET, pattern);
-        buffer.putLong(offset + DST_OFFSET, dst);
-        return publish(offset, flags);
+        return enqueue(OP_FILL, pattern, dst, length, flags);
     }
 
     /**
@@ -286,6 +254,49 @@ public final class DescriptorRing
         {
             return -Errno.EINVAL;
         }
+        final int refusal = refusal();
+        if (refusal != 0)
+        {
+            return refusal;
+        }
+        final int slot = (int)tail & mask;
+        if (!putSges(src, nbSrc, slot, false) || !putSges(dst, nbDst, slot, true))
+        {
+            return -Errno.EINVAL;
+        }
+        final int offset = descriptorOffset(slot);
+        buffer.putLong(offset + OPCODE_OFFSET, opcodeAndLength(OP_COPY_SG, nbSrc));
+        buffer.putInt(offset + NB_DST_OFFSET, nbDst);
+        return publish(offset, flags);
+    }
+
+    /**
+     * Enqueues a copy or a fill: one descriptor of {@code opcode} with its source (an IOVA, or the fill pattern) and
+     * destination.
+     */
+    private int enqueue(final int opcode, final long src, final long dst, final int length, final long flags)
+    {
+        if (length == 0 || (flags & ~OpFlags.VALID_MASK) != 0)
+        {
+            return -Errno.EINVAL;
+        }
+        final int refusal = refusal();
+        if (refusal != 0)
+        {
+            return refusal;
+        }
+        final int offset = descriptorOffset((int)tail & mask);
+        buffer.putLong(offset + OPCODE_OFFSET, opcodeAndLength(opcode, length));
+        buffer.putLong(offset + SRC_OFFSET, src);
+        buffer.putLong(offset + DST_OFFSET, dst);
+        return publish(offset, flags);
+    }
+
+    /**
+     * Why a valid job cannot be enqueued now: -EIO on a halted ring, -ENOSPC on a full one, else 0.
+     */
+    private int refusal()
+    {
         if (haltReason != HALT_NONE)
         {
             return -Errno.EIO;
@@ -294,33 +305,28 @@ public final class DescriptorRing
         {
             return -Errno.ENOSPC;
         }
-        final int slot = (int)tail & mask;
-        for (int i = 0; i < nbSrc; i++)
+        return 0;
+    }
+
+    /**
+     * Writes {@code count} scatter-gather entries of the job in {@code slot}, source or destination side.
+     *
+     * @return false if an entry is null (the job is refused; what was written is never published).
+     */
+    private boolean putSges(final DmaSge[] sges, final int count, final int slot, final boolean destination)
+    {
+        for (int i = 0; i < count; i++)
         {
-            final DmaSge sge = src[i];
+            final DmaSge sge = sges[i];
             if (sge == null)
             {
-                return -Errno.EINVAL;
+                return false;
             }
-            final int offset = sgeOffset(capacity, maxSges, slot, false, i);
+            final int offset = sgeOffset(capacity, maxSges, slot, destination, i);
             buffer.putLong(offset, sge.addr);
             buffer.putInt(offset + 8, sge.length);
         }
-        for (int i = 0; i < nbDst; i++)
-        {
-            final DmaSge sge = dst[i];
-            if (sge == null)
-            {
-                return -Errno.EINVAL;
-            }
-            final int offset = sgeOffset(capacity, maxSges, slot, true, i);
-            buffer.putLong(offset, sge.addr);
-            buffer.putInt(offset + 8, sge.length);
-        }
-        final int offset = descriptorOffset(slot);
-        buffer.putLong(offset + OPCODE_OFFSET, opcodeAndLength(OP_COPY_SG, nbSrc));
-        buffer.putInt(offset + NB_DST_OFFSET, nbDst);
-        return publish(offset, flags);
+        return true;
     }
 
     /**
@@ -484,25 +490,13 @@ public final class DescriptorRing
             boolean halted = haltReason != HALT_NONE;
             while (count < limit)
             {
-                DmaStatus jobStatus = DmaStatus.ERROR_UNKNOWN;
-                if (!halted)
+                final long code = gatherCode(head + count, halted);
+                if (code == NOT_DONE)
                 {
-                    final long index = head + count;
-                    final long code = jobStatus(index, readCompletion(index));
-                    if (code == NOT_DONE)
-                    {
-                        break;
-                    }
-                    if (code == FORGED)
-                    {
-                        halted = true;
-                    }
-                    else
-                    {
-                        jobStatus = DmaStatus.of((int)code);
-                    }
+                    break;
                 }
-                status[count++] = jobStatus;
+                halted = code == FORGED;
+                status[count++] = halted ? DmaStatus.ERROR_UNKNOWN : DmaStatus.of((int)code);
             }
             gathered(count);
         }
@@ -598,25 +592,14 @@ public final class DescriptorRing
             {
                 break; // every submitted slot holds its op; a guard, not a case
             }
-            DmaStatus jobStatus = DmaStatus.ERROR_UNKNOWN;
-            if (!halted)
+            final long code = gatherCode(index, halted);
+            if (code == NOT_DONE)
             {
-                final long code = jobStatus(index, readCompletion(index));
-                if (code == NOT_DONE)
-                {
-                    break;
-                }
-                if (code == FORGED)
-                {
-                    halted = true;
-                }
-                else
-                {
-                    jobStatus = DmaStatus.of((int)code);
-                }
+                break;
             }
+            halted = code == FORGED;
             inFlightOps[slot] = null;
-            op.status = jobStatus;
+            op.status = halted ? DmaStatus.ERROR_UNKNOWN : DmaStatus.of((int)code);
             ops[count++] = op;
         }
         gathered(count);
@@ -784,7 +767,7 @@ public final class DescriptorRing
 
     /**
      * Adds this ring's counts since the last reset to {@code stats}. Any thread; each count is read once and
-     * clamped to what is possible (0 <= errors <= completed <= submitted, none going backwards), and an
+     * clamped to what is possible ({@code 0 <= errors <= completed <= submitted}, none going backwards), and an
      * impossible one halts the ring.
      *
      * @param stats accumulates the counts.
@@ -907,6 +890,16 @@ public final class DescriptorRing
     private static int lag(final long word, final long index)
     {
         return (int)(word >>> 32) - (int)(index + 1);
+    }
+
+    /**
+     * What gathering reports for the job at {@code index}: {@link #NOT_DONE} (stop gathering), {@link #FORGED}
+     * (the job and every later one gathered in the same call report {@link DmaStatus#ERROR_UNKNOWN}), or the
+     * engine's status code. A ring that was halted (or became so earlier in the call) reads no completion word.
+     */
+    private long gatherCode(final long index, final boolean halted)
+    {
+        return halted ? FORGED : jobStatus(index, readCompletion(index));
     }
 
     /**

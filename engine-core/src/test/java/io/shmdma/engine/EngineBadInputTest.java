@@ -40,10 +40,12 @@ class EngineBadInputTest
 
         final CopyEngine engine = new CopyEngine("bad-input");
         final DomainEndpoint nowhere = () -> null;
-        final UnsafeBuffer ring = new UnsafeBuffer(BufferUtil.allocateDirectAligned(RingDescriptor.ringLength(32, 2), 128));
+        final UnsafeBuffer ring = new UnsafeBuffer(BufferUtil.allocateDirectAligned(RingDescriptor.ringLength(32, 2),
+            128));
         assertDocumented(IllegalArgumentException.class, () -> engine.addVchan(null, nowhere, nowhere), "null ring");
         assertDocumented(IllegalArgumentException.class, () -> engine.addVchan(ring, null, nowhere), "null source");
-        assertDocumented(IllegalArgumentException.class, () -> engine.addVchan(ring, nowhere, null), "null destination");
+        assertDocumented(IllegalArgumentException.class, () -> engine.addVchan(ring, nowhere, null),
+            "null destination");
         assertDocumented(IllegalArgumentException.class, () -> engine.addVchan(ring, nowhere, nowhere),
             "unformatted ring (capacity 0)");
         assertDocumented(IllegalArgumentException.class, () -> engine.addVchan(new UnsafeBuffer(new byte[64]), nowhere,
@@ -64,7 +66,8 @@ class EngineBadInputTest
     void shouldReportAnIdleStrategyFailureAtStartAndStayUsable()
     {
         final DomainMemory memory = DomainMemory.allocateDirect(BASE, WINDOW);
-        final DmaDevice device = InProcessDmaDriver.create("bad-input-idle", memory, EngineThreading.dedicated(() -> null));
+        final DmaDevice device = InProcessDmaDriver.create("bad-input-idle", memory,
+            EngineThreading.dedicated(() -> null));
         try
         {
             device.configure(new DmaConf(1, 0));

@@ -208,7 +208,8 @@ class RingFullTest
         assertTrue(refusals > 0, "the ring was full at least once");
         final DmaStatus[] none = new DmaStatus[1];
         assertEquals(0, device.completedStatus(0, 1, null, none));
-        System.out.printf("ring full stress: %,d jobs in %.1f s, %,.0f jobs/s, ring full %,d times, %,d consumer pauses%n",
+        System.out.printf("ring full stress: %,d jobs in %.1f s, %,.0f jobs/s, ring full %,d times, %,d consumer " +
+            "pauses%n",
             STRESS_JOBS, elapsedNs / 1e9, STRESS_JOBS * 1e9 / elapsedNs, refusals, pauses);
     }
 }

@@ -25,7 +25,8 @@ class MemoryBadInputTest
         {
             assertDocumented(IllegalArgumentException.class, () -> new DomainMemory(base, direct), "base " + base);
         }
-        assertDocumented(IllegalArgumentException.class, () -> new DomainMemory(BASE, (ByteBuffer[])null), "null chunks");
+        assertDocumented(IllegalArgumentException.class, () -> new DomainMemory(BASE, (ByteBuffer[])null),
+            "null chunks");
         assertDocumented(IllegalArgumentException.class, () -> new DomainMemory(BASE), "no chunks");
         assertDocumented(IllegalArgumentException.class, () -> new DomainMemory(BASE, direct, null), "null chunk");
         assertDocumented(IllegalArgumentException.class, () -> new DomainMemory(BASE, (ByteBuffer)null), "null chunk");

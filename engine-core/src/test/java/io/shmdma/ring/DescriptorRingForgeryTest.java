@@ -391,39 +391,7 @@ class DescriptorRingForgeryTest
         final AtomicBoolean forging = new AtomicBoolean(false);
         final AtomicBoolean stop = new AtomicBoolean(false);
         final AtomicLong forgeries = new AtomicLong();
-        final Thread forger = new Thread(() ->
-        {
-            final SplittableRandom random = new SplittableRandom(97);
-            final IdleStrategy idle = new BackoffIdleStrategy(1, 1, 1_000, 50_000);
-            while (!stop.get())
-            {
-                boolean forged = false;
-                forgeryLock.lock();
-                try
-                {
-                    if (forging.get())
-                    {
-                        forge(ring, random);
-                        forged = true;
-                    }
-                }
-                finally
-                {
-                    forgeryLock.unlock();
-                }
-                if (forged)
-                {
-                    forgeries.incrementAndGet();
-                    idle.reset();
-                    Thread.yield();
-                }
-                else
-                {
-                    idle.idle(0);
-                }
-            }
-        });
-        forger.start();
+        final Thread forger = startForger(ring, forgeryLock, forging, stop, forgeries);
 
         final SplittableRandom random = new SplittableRandom(5);
         final Completion completion = new Completion();
@@ -523,7 +491,8 @@ class DescriptorRingForgeryTest
             forger.join();
         }
         System.out.printf("ring forgery race: %d rounds, %d halted (%d reports), %,d forgeries, %,d jobs successful " +
-            "(bytes checked), %,d failed as ERROR_UNKNOWN%n", rounds, halts, reports, forgeries.get(), successes, failed);
+            "(bytes checked), %,d failed as ERROR_UNKNOWN%n", rounds, halts, reports, forgeries.get(), successes,
+            failed);
         assertEquals(halts, reports, "each halt reported exactly once");
         assertTrue(halts >= rounds / 2, "the forger halted only " + halts + " of " + rounds + " rounds");
         assertTrue(forgeries.get() > 1_000, "forgeries " + forgeries.get());
@@ -536,6 +505,53 @@ class DescriptorRingForgeryTest
         assertEquals(1, ring.completed(nbDesc, completion), "the ring runs again after a restart");
         assertFalse(completion.hasError);
         assertEquals(VchanStatus.IDLE, ring.status(true));
+    }
+
+    /**
+     * Starts a thread that forges the ring's header and status words while {@code forging} is set, each forgery under
+     * {@code forgeryLock}, until {@code stop} is set.
+     */
+    private static Thread startForger(
+        final DescriptorRing ring,
+        final ReentrantLock forgeryLock,
+        final AtomicBoolean forging,
+        final AtomicBoolean stop,
+        final AtomicLong forgeries)
+    {
+        final Thread forger = new Thread(() ->
+        {
+            final SplittableRandom random = new SplittableRandom(97);
+            final IdleStrategy idle = new BackoffIdleStrategy(1, 1, 1_000, 50_000);
+            while (!stop.get())
+            {
+                boolean forged = false;
+                forgeryLock.lock();
+                try
+                {
+                    if (forging.get())
+                    {
+                        forge(ring, random);
+                        forged = true;
+                    }
+                }
+                finally
+                {
+                    forgeryLock.unlock();
+                }
+                if (forged)
+                {
+                    forgeries.incrementAndGet();
+                    idle.reset();
+                    Thread.yield();
+                }
+                else
+                {
+                    idle.idle(0);
+                }
+            }
+        });
+        forger.start();
+        return forger;
     }
 
     /**

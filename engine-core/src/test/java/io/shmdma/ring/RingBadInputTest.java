@@ -29,22 +29,26 @@ class RingBadInputTest
             assertDocumented(IllegalArgumentException.class, () -> RingDescriptor.ringLength(capacity, 4),
                 "capacity " + capacity);
         }
-        for (final int maxSges : new int[]{ -1, RingDescriptor.MAX_SGES_LIMIT + 1, Integer.MIN_VALUE, Integer.MAX_VALUE })
+        for (final int maxSges : new int[]{ -1, RingDescriptor.MAX_SGES_LIMIT + 1, Integer.MIN_VALUE,
+            Integer.MAX_VALUE })
         {
             assertDocumented(IllegalArgumentException.class, () -> RingDescriptor.ringLength(64, maxSges),
                 "maxSges " + maxSges);
         }
         assertDocumented(IllegalArgumentException.class,
             () -> RingDescriptor.ringLength(RingDescriptor.MAX_CAPACITY, RingDescriptor.MAX_SGES_LIMIT), "over 2 GiB");
-        assertTrue(RingDescriptor.ringLength(RingDescriptor.MAX_CAPACITY, 16) > 0, "a large ring's length fits in an int");
+        assertTrue(RingDescriptor.ringLength(RingDescriptor.MAX_CAPACITY, 16) > 0,
+            "a large ring's length fits in an int");
     }
 
     @Test
     void shouldRefuseBadConstructorArguments()
     {
         final UnsafeBuffer fits = buffer(RingDescriptor.ringLength(64, 4));
-        assertDocumented(IllegalArgumentException.class, () -> new DescriptorRing(null, 64, 4, false, false), "null buffer");
-        for (final int nbDesc : new int[]{ 0, -1, RingDescriptor.MAX_CAPACITY + 1, Integer.MIN_VALUE, Integer.MAX_VALUE })
+        assertDocumented(IllegalArgumentException.class, () -> new DescriptorRing(null, 64, 4, false, false),
+            "null buffer");
+        for (final int nbDesc : new int[]{ 0, -1, RingDescriptor.MAX_CAPACITY + 1, Integer.MIN_VALUE,
+            Integer.MAX_VALUE })
         {
             assertDocumented(IllegalArgumentException.class, () -> new DescriptorRing(fits, nbDesc, 4, false, false),
                 "nbDesc " + nbDesc);

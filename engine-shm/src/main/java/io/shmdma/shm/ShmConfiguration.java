@@ -247,7 +247,8 @@ public final class ShmConfiguration
             case "driver":
                 return ShmContext.EngineMode.DRIVER;
             default:
-                throw new IllegalArgumentException(ENGINE_MODE_PROP_NAME + "=" + value + " is neither embedded nor driver");
+                throw new IllegalArgumentException(ENGINE_MODE_PROP_NAME + "=" + value +
+                    " is neither embedded nor driver");
         }
     }
 
@@ -281,7 +282,8 @@ public final class ShmConfiguration
         }
         catch (final NumberFormatException ex)
         {
-            throw new IllegalArgumentException(DRIVER_ENGINE_THREADS_PROP_NAME + "=" + value + " is not a whole number");
+            throw new IllegalArgumentException(DRIVER_ENGINE_THREADS_PROP_NAME + "=" + value +
+                " is not a whole number");
         }
     }
 

@@ -100,8 +100,8 @@ final class ChildJava implements AutoCloseable
         final String reply = replies.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         if (reply == null)
         {
-            throw new AssertionError("child " + process.pid() + " did not answer in " + TIMEOUT_SECONDS + " s; stderr: " +
-                stderr());
+            throw new AssertionError("child " + process.pid() + " did not answer in " + TIMEOUT_SECONDS +
+                " s; stderr: " + stderr());
         }
         return reply;
     }

@@ -288,7 +288,8 @@ class CrashAtEveryStepIT
         {
             final Survivor creator = survivors.get(i);
             final UUID token = UUID.randomUUID();
-            final Group group = new Group(Integer.parseInt(creator.handle.ok("create " + token)), token, creator.domain);
+            final Group group = new Group(Integer.parseInt(creator.handle.ok("create " + token)), token,
+                creator.domain);
             for (int j = i + 1; j < 3; j++)
             {
                 survivors.get(j).handle.ok("join " + group.id + " " + token);
@@ -661,8 +662,8 @@ class CrashAtEveryStepIT
         {
             RegistryChecks.await(() -> survivor.expected.entrySet().stream().allMatch(expected ->
                 count(survivor, expected.getKey()) >= expected.getValue()[0]), CHECK_TIMEOUT_MS,
-                () -> "the events of " + context + " at " + survivor.name + ": expected " + describe(survivor.expected) +
-                ", got " + survivor.handle.eventLines());
+                () -> "the events of " + context + " at " + survivor.name + ": expected " +
+                describe(survivor.expected) + ", got " + survivor.handle.eventLines());
         }
         Thread.sleep(3 * LIVENESS_MS / 10);
         for (final Survivor survivor : survivors)

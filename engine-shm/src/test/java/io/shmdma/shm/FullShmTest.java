@@ -74,7 +74,8 @@ class FullShmTest
     {
         final UUID id = UUID.randomUUID();
         final long segmentSize = 1 << 20;
-        final DmaException ex = assertThrows(DmaException.class, () -> ShmDomain.open(context(segmentSize).domainId(id)));
+        final DmaException ex = assertThrows(DmaException.class,
+            () -> ShmDomain.open(context(segmentSize).domainId(id)));
         final Path file = DomainSegmentDescriptor.file(mountPoint.resolve("shmdma"), id);
         assertEquals(Errno.ENOSPC, ex.errno(), ex.getMessage());
         assertTrue(ex.getMessage().contains(file.toString()), ex.getMessage());
@@ -99,8 +100,8 @@ class FullShmTest
         fill(filler, TMPFS_SIZE - ControlSegmentDescriptor.TOTAL_LENGTH / 2);
         final DmaException ex = assertThrows(DmaException.class, () -> ShmDomain.open(context(4096)));
         assertEquals(Errno.ENOSPC, ex.errno(), ex.getMessage());
-        assertTrue(ex.getMessage().contains(mountPoint.resolve("shmdma").resolve(ShmDomain.CONTROL_FILE_NAME).toString()),
-            ex.getMessage());
+        final String controlFile = mountPoint.resolve("shmdma").resolve(ShmDomain.CONTROL_FILE_NAME).toString();
+        assertTrue(ex.getMessage().contains(controlFile), ex.getMessage());
         assertTrue(ex.getMessage().contains(Integer.toString(ControlSegmentDescriptor.TOTAL_LENGTH)), ex.getMessage());
         try (Stream<Path> files = Files.list(mountPoint.resolve("shmdma")))
         {

@@ -197,7 +197,8 @@ class LongPauseIT
         final int other = Integer.parseInt(survivor.ok("create " + token));
         final long takeoverMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt);
         final UUID deadDomain = pausedDomain;
-        RegistryChecks.await(() -> deadDomain == null || !RegistryChecks.registeredDomains(checker).contains(deadDomain),
+        RegistryChecks.await(() -> deadDomain == null ||
+            !RegistryChecks.registeredDomains(checker).contains(deadDomain),
             5_000, "the stopped holder to be reaped");
         assertEquals(List.of(), RegistryChecks.problems(checker, Set.of(survivorDomain), 1), "after the takeover");
         survivor.ok("destroy " + other);

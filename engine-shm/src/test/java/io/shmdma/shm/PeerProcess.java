@@ -21,8 +21,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -131,7 +131,8 @@ public final class PeerProcess
                 reply("OK " + domain.domainId());
                 return true;
             case "create":
-                reply("OK " + device.accessPairGroupCreate(domain.domainId(), UUID.fromString(words[1]), this::onEvent));
+                reply("OK " + device.accessPairGroupCreate(domain.domainId(), UUID.fromString(words[1]),
+                    this::onEvent));
                 return true;
             case "join":
                 device.accessPairGroupJoin(domain.domainId(), UUID.fromString(words[2]), Integer.parseInt(words[1]),
@@ -155,7 +156,8 @@ public final class PeerProcess
                 reply("OK " + region.iova());
                 return true;
             case "fill":
-                reply("OK " + fillRandom(Long.parseLong(words[1]), Integer.parseInt(words[2]), Long.parseLong(words[3])));
+                reply("OK " + fillRandom(Long.parseLong(words[1]), Integer.parseInt(words[2]),
+                    Long.parseLong(words[3])));
                 return true;
             case "crc":
                 reply("OK " + crc(Long.parseLong(words[1]), Integer.parseInt(words[2])));
@@ -164,7 +166,8 @@ public final class PeerProcess
                 stopCopyLoop();
                 device.stop();
                 device.configure(new DmaConf(1, 0));
-                device.vchanSetup(0, VchanConf.interProcess(256, Integer.parseInt(words[1]), Integer.parseInt(words[2])));
+                device.vchanSetup(0, VchanConf.interProcess(256, Integer.parseInt(words[1]),
+                    Integer.parseInt(words[2])));
                 device.start();
                 reply("OK");
                 return true;

@@ -88,7 +88,8 @@ class SecurityIT
         {
             for (final Path file : files.toList())
             {
-                modes.put(file.getFileName().toString(), PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+                modes.put(file.getFileName().toString(),
+                    PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
             }
         }
         return modes;
@@ -235,7 +236,8 @@ class SecurityIT
         final int groupId = Integer.parseInt(creator.ok("create " + token));
         for (int i = 0; i < 5; i++)
         {
-            assertTrue(joiner.send("join " + groupId + " " + UUID.randomUUID()).startsWith("ERR " + Errno.EACCES + " "));
+            assertTrue(joiner.send("join " + groupId + " " + UUID.randomUUID())
+                .startsWith("ERR " + Errno.EACCES + " "));
         }
         assertTrue(joiner.send("join " + groupId + " " + token).startsWith("ERR " + Errno.EACCES + " "), "locked out");
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -268,7 +270,8 @@ class SecurityIT
             new RegistryConfig()))
         {
             final List<ErrorLogEntry> entries = registry.errorLogEntries();
-            assertTrue(entries.stream().anyMatch(entry -> entry.encodedError().contains("locked out")), entries.toString());
+            assertTrue(entries.stream().anyMatch(entry -> entry.encodedError().contains("locked out")),
+                entries.toString());
             for (final ErrorLogEntry entry : entries)
             {
                 TokenSearch.assertAbsent(token, entry.toString(), "error log");

@@ -148,7 +148,8 @@ class SecurityTest
             for (int i = 1; i < attempts; i++)
             {
                 assertEquals(Errno.EACCES, assertThrows(DmaException.class,
-                    () -> joiner.accessPairGroupJoin(self, UUID.randomUUID(), groupId, null)).errno(), "wrong token " + i);
+                    () -> joiner.accessPairGroupJoin(self, UUID.randomUUID(), groupId, null)).errno(),
+                    "wrong token " + i);
             }
             final long beforeLastWrongNs = System.nanoTime();
             assertEquals(Errno.EACCES, assertThrows(DmaException.class,
@@ -177,7 +178,8 @@ class SecurityTest
                 }
             }
             final long lockedForNs = joinedNs - beforeLastWrongNs;
-            System.out.printf("join lockout: %d wrong tokens, joins refused for %d ms (configured %d ms), %d refusals%n",
+            System.out.printf("join lockout: %d wrong tokens, joins refused for %d ms (configured %d ms), %d " +
+                "refusals%n",
                 attempts, TimeUnit.NANOSECONDS.toMillis(lockedForNs), TimeUnit.NANOSECONDS.toMillis(lockoutNs),
                 refusedWhileLocked);
             assertTrue(lockedForNs >= lockoutNs, "joins were refused for the whole lockout");
@@ -280,8 +282,10 @@ class SecurityTest
             recording.stop();
             recording.dump(jfr);
         }
-        assertTrue(files.stream().anyMatch(file -> file.getFileName().toString().startsWith("ring-")), files.toString());
-        assertTrue(files.stream().anyMatch(file -> file.getFileName().toString().startsWith("domain-")), files.toString());
+        assertTrue(files.stream().anyMatch(file -> file.getFileName().toString().startsWith("ring-")),
+            files.toString());
+        assertTrue(files.stream().anyMatch(file -> file.getFileName().toString().startsWith("domain-")),
+            files.toString());
         texts.add(console.toString(StandardCharsets.UTF_8));
         for (final String text : texts)
         {
@@ -319,7 +323,8 @@ class SecurityTest
         Files.setPosixFilePermissions(foreign, PosixFilePermissions.fromString("rwx------"));
         try
         {
-            Files.setOwner(foreign, foreign.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+            Files.setOwner(foreign,
+                foreign.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
         }
         catch (final IOException | UnsupportedOperationException | SecurityException ex)
         {

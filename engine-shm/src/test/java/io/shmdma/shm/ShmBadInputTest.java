@@ -155,7 +155,8 @@ class ShmBadInputTest
         final UUID token = UUID.randomUUID();
         assertEquals(-Errno.EINVAL, registry.registerDomain(null, "x", 1));
         assertEquals(-Errno.EINVAL, registry.registerDomain(UUID.randomUUID(), null, 1));
-        assertEquals(-Errno.EINVAL, registry.registerDomain(UUID.randomUUID(), "é".repeat(65), 1), "name over 128 bytes");
+        assertEquals(-Errno.EINVAL, registry.registerDomain(UUID.randomUUID(), "é".repeat(65), 1),
+            "name over 128 bytes");
         assertEquals(-Errno.EINVAL, registry.registerDomain(UUID.randomUUID(), "x", -1));
         assertEquals(-Errno.EEXIST, registry.registerDomain(domain.domainId(), "x", 1), "live domain id");
         assertEquals(-Errno.ENOENT, registry.findDomain(null));
@@ -204,9 +205,11 @@ class ShmBadInputTest
         assertEquals(List.of(), registry.checkConsistency());
 
         final Path file = registry.path();
-        assertDocumented(IllegalArgumentException.class, () -> Registry.openOrCreate(null, new RegistryConfig()), "null");
+        assertDocumented(IllegalArgumentException.class, () -> Registry.openOrCreate(null, new RegistryConfig()),
+            "null");
         assertDocumented(IllegalArgumentException.class, () -> Registry.openOrCreate(file, null), "null config");
-        assertDocumented(IllegalArgumentException.class, () -> Registry.openExisting(null, new RegistryConfig()), "null");
+        assertDocumented(IllegalArgumentException.class, () -> Registry.openExisting(null, new RegistryConfig()),
+            "null");
         assertDocumented(IllegalArgumentException.class, () -> Registry.openOrCreate(file, new RegistryConfig()
             .livenessTimeoutNs(0)), "zero liveness timeout");
         assertDocumented(IllegalArgumentException.class, () -> Registry.openOrCreate(file, new RegistryConfig()
@@ -254,7 +257,8 @@ class ShmBadInputTest
         final Path path = dir.path();
         final UUID id = UUID.randomUUID();
         assertDocumented(IllegalArgumentException.class, () -> DomainSegment.create(null, id, 4096, false), "null dir");
-        assertDocumented(IllegalArgumentException.class, () -> DomainSegment.create(path, null, 4096, false), "null id");
+        assertDocumented(IllegalArgumentException.class, () -> DomainSegment.create(path, null, 4096, false),
+            "null id");
         for (final long length : new long[]{ 0, -1, Long.MIN_VALUE, Long.MAX_VALUE, DomainMemory.MAX_SIZE + 1 })
         {
             assertDocumented(IllegalArgumentException.class, () -> DomainSegment.create(path, id, length, false),

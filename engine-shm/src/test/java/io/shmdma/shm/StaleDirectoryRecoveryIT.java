@@ -137,7 +137,8 @@ class StaleDirectoryRecoveryIT
         assertEquals("0", copies[1], "and none of its copies failed");
         checker = RegistryChecks.open(dir.path(), LIVENESS_NS);
         assertEquals(List.of(), RegistryChecks.problems(checker, Set.of(liveDomain, newcomerDomain, openingDomain), 1));
-        assertEquals(List.of(), RegistryChecks.strayFiles(dir.path(), Set.of(liveDomain, newcomerDomain, openingDomain)));
+        assertEquals(List.of(), RegistryChecks.strayFiles(dir.path(), Set.of(liveDomain, newcomerDomain,
+            openingDomain)));
         System.out.println("[faults] live directory shared: " + copies[0] + " copies of the live owner while two " +
             "processes opened, none failed");
     }

@@ -30,8 +30,8 @@ class TruncatedSegmentIT
             assertEquals(0, exitCode, "the child JVM crashed or failed:\n" + transcript);
             assertTrue(out.stream().anyMatch(line -> line.startsWith("ALIVE ")), transcript);
             assertTrue(out.contains("CONTROL COPY SUCCESSFUL"), transcript);
-            assertTrue(out.stream().anyMatch(line -> line.startsWith("CONTROL CREATE_AFTER THREW io.shmdma.DmaException: " +
-                "EIO")), transcript);
+            assertTrue(out.stream().anyMatch(line -> line.startsWith("CONTROL CREATE_AFTER THREW " +
+                "io.shmdma.DmaException: EIO")), transcript);
             assertTrue(out.contains("CONTROL COPY_AFTER INVALID_SRC_ADDR"), transcript);
             assertTrue(out.contains("CONTROL CLOSE closed"), transcript);
             assertTrue(out.contains("CONTROL LEFT [control.shm]"), "close deleted this process's files: " + transcript);

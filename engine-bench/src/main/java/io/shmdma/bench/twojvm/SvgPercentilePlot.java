@@ -63,20 +63,23 @@ final class SvgPercentilePlot
         {
             final double x = LEFT + plotWidth * nines / MAX_NINES;
             svg.append(String.format(Locale.ROOT,
-                "<line x1='%.1f' y1='%d' x2='%.1f' y2='%d' stroke='#ddd'/><text x='%.1f' y='%d' text-anchor='middle'>%s</text>%n",
+                "<line x1='%.1f' y1='%d' x2='%.1f' y2='%d' stroke='#ddd'/><text x='%.1f' y='%d' " +
+                "text-anchor='middle'>%s</text>%n",
                 x, TOP, x, TOP + plotHeight, x, TOP + plotHeight + 18, percentileLabel(nines)));
         }
         for (double decade = lowDecade; decade <= highDecade; decade++)
         {
             final double y = TOP + plotHeight - plotHeight * (decade - lowDecade) / (highDecade - lowDecade);
             svg.append(String.format(Locale.ROOT,
-                "<line x1='%d' y1='%.1f' x2='%d' y2='%.1f' stroke='#ddd'/><text x='%d' y='%.1f' text-anchor='end'>%s</text>%n",
+                "<line x1='%d' y1='%.1f' x2='%d' y2='%.1f' stroke='#ddd'/><text x='%d' y='%.1f' " +
+                "text-anchor='end'>%s</text>%n",
                 LEFT, y, LEFT + plotWidth, y, LEFT - 6, y + 4, formatUs(Math.pow(10, decade))));
         }
         svg.append(String.format(Locale.ROOT,
             "<text x='%d' y='%d' text-anchor='middle'>percentile</text>%n", LEFT + plotWidth / 2, HEIGHT - 18));
         svg.append(String.format(Locale.ROOT,
-            "<text x='16' y='%d' transform='rotate(-90 16 %d)' text-anchor='middle'>round trip (us, log scale)</text>%n",
+            "<text x='16' y='%d' transform='rotate(-90 16 %d)' text-anchor='middle'>round trip (us, log " +
+            "scale)</text>%n",
             TOP + plotHeight / 2, TOP + plotHeight / 2));
         int index = 0;
         for (final Map.Entry<String, Histogram> entry : series.entrySet())
@@ -89,11 +92,13 @@ final class SvgPercentilePlot
                 final double us = Math.max(Math.pow(10, lowDecade),
                     entry.getValue().getValueAtPercentile(percentile) / 1000.0);
                 final double x = LEFT + plotWidth * nines / MAX_NINES;
-                final double y = TOP + plotHeight - plotHeight * (Math.log10(us) - lowDecade) / (highDecade - lowDecade);
+                final double y =
+                    TOP + plotHeight - plotHeight * (Math.log10(us) - lowDecade) / (highDecade - lowDecade);
                 points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
             }
             svg.append(String.format(Locale.ROOT,
-                "<polyline fill='none' stroke='%s' stroke-width='2' points='%s'/>%n", colour, points.toString().trim()));
+                "<polyline fill='none' stroke='%s' stroke-width='2' points='%s'/>%n", colour,
+                points.toString().trim()));
             final int legendY = TOP + 16 + 18 * index;
             svg.append(String.format(Locale.ROOT,
                 "<line x1='%d' y1='%d' x2='%d' y2='%d' stroke='%s' stroke-width='3'/><text x='%d' y='%d'>%s</text>%n",

@@ -3,8 +3,8 @@ package io.shmdma.bench.twojvm;
 import io.shmdma.Completion;
 import io.shmdma.DmaConf;
 import io.shmdma.DmaDevice;
-import io.shmdma.VchanConf;
 import io.shmdma.OpFlags;
+import io.shmdma.VchanConf;
 import io.shmdma.bench.CallerCost;
 import io.shmdma.engine.EngineThreading;
 import io.shmdma.memory.DmaRegion;
@@ -136,7 +136,8 @@ public final class TwoJvmLatency
             final int groupId = device.accessPairGroupCreate(domain.domainId(), token, null);
             final int offloadGroupId = offloadDevice.accessPairGroupCreate(domain.domainId(), offloadToken, null);
             responder = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"),
                 TwoJvmLatency.class.getName(), "responder", options.engine)
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             final PrintWriter toB = new PrintWriter(
@@ -155,7 +156,8 @@ public final class TwoJvmLatency
             expect(fromB, "OK");
             final UUID peerDomain = UUID.fromString(ready[0]);
             device.configure(new DmaConf(1, 0));
-            device.vchanSetup(0, VchanConf.interProcess(1024, device.accessPairGroupHandlerGet(groupId, domain.domainId()),
+            device.vchanSetup(0, VchanConf.interProcess(1024,
+                device.accessPairGroupHandlerGet(groupId, domain.domainId()),
                 device.accessPairGroupHandlerGet(groupId, peerDomain)));
             device.start();
             offloadDevice.configure(new DmaConf(1, 0));
@@ -385,7 +387,8 @@ public final class TwoJvmLatency
                     merged(rounds, size, kind, false).outputPercentileDistribution(hgrm, 1000.0);
                 }
             }
-            new SvgPercentilePlot(String.format(Locale.ROOT, "Two-JVM round trip, %,d B payload (%s engines), all rounds",
+            new SvgPercentilePlot(String.format(Locale.ROOT,
+                "Two-JVM round trip, %,d B payload (%s engines), all rounds",
                 size, options.engine))
                 .add("shmdma DMA copy", dma)
                 .add("Agrona OneToOneRingBuffer", ring)
@@ -427,8 +430,8 @@ public final class TwoJvmLatency
             }
         }
         System.out.printf(Locale.ROOT, "ratios, p50 of the merged rounds (median of per-round p50 ratios): " +
-            "shmdma/agrona-ring %.2fx (%.2fx), p99 %.2fx; agrona-ring/padded %.2fx (%.2fx); shmdma/padded %.2fx (%.2fx); " +
-            "offloaded one-way/padded one-way %.2fx (%.2fx)%n",
+            "shmdma/agrona-ring %.2fx (%.2fx), p99 %.2fx; agrona-ring/padded %.2fx (%.2fx); " +
+            "shmdma/padded %.2fx (%.2fx); offloaded one-way/padded one-way %.2fx (%.2fx)%n",
             ratio(rtt.get(DMA), rtt.get(RING), 50), medianRatio(like, DMA, RING, true),
             ratio(rtt.get(DMA), rtt.get(RING), 99),
             ratio(rtt.get(RING), rtt.get(PADDED), 50), medianRatio(like, RING, PADDED, true),
@@ -669,7 +672,8 @@ public final class TwoJvmLatency
             buffer.putLong(SEQUENCE_OFFSET, sequence);
             buffer.putLong(STAMP_OFFSET, stampNs);
             device.copy(0, outbox.iova(STAMP_OFFSET), peerInboxIova + STAMP_OFFSET, size - STAMP_OFFSET, 0);
-            device.copy(0, outbox.iova(SEQUENCE_OFFSET), peerInboxIova + SEQUENCE_OFFSET, 8, OpFlags.FENCE | OpFlags.SUBMIT);
+            device.copy(0, outbox.iova(SEQUENCE_OFFSET), peerInboxIova + SEQUENCE_OFFSET, 8,
+                OpFlags.FENCE | OpFlags.SUBMIT);
             inFlight += 2;
             if (invoker != null)
             {
@@ -742,7 +746,8 @@ public final class TwoJvmLatency
 
         static RingEndpoint open(final Path out, final Path in)
         {
-            return new RingEndpoint(IoUtil.mapExistingFile(out.toFile(), "ring"), IoUtil.mapExistingFile(in.toFile(), "ring"));
+            return new RingEndpoint(
+                IoUtil.mapExistingFile(out.toFile(), "ring"), IoUtil.mapExistingFile(in.toFile(), "ring"));
         }
 
         @Override
@@ -793,7 +798,9 @@ public final class TwoJvmLatency
         }
     }
 
-    /** JVM B: joins, lends two inboxes, answers every ping-pong message the way it came, acknowledges offloaded ones. */
+    /**
+     * JVM B: joins, lends two inboxes, answers every ping-pong message the way it came, acknowledges offloaded ones.
+     */
     static final class Responder
     {
         private Responder()
@@ -812,7 +819,8 @@ public final class TwoJvmLatency
             {
                 final DmaDevice device = domain.createDevice("latency-b", Options.threading(engine));
                 device.accessPairGroupJoin(domain.domainId(), UUID.fromString(hello[2]), groupId, null);
-                device.accessPairGroupJoin(domain.domainId(), UUID.fromString(hello[5]), Integer.parseInt(hello[4]), null);
+                device.accessPairGroupJoin(domain.domainId(), UUID.fromString(hello[5]), Integer.parseInt(hello[4]),
+                    null);
                 final DmaRegion inbox = domain.memory().allocate(MAX_SIZE);
                 final DmaRegion outbox = domain.memory().allocate(MAX_SIZE);
                 final DmaRegion offloadInbox = domain.memory().allocate(MAX_SIZE);
@@ -928,7 +936,8 @@ public final class TwoJvmLatency
                         break;
                     default:
                         throw new IllegalArgumentException("unknown option " + args[i] + "; use --sizes a,b,c " +
-                            "--samples n --rounds n --warmup n --near-ns n --engine inline|busy-spin --out dir --quick");
+                            "--samples n --rounds n --warmup n --near-ns n --engine inline|busy-spin --out dir " +
+                            "--quick");
                 }
             }
             return options;

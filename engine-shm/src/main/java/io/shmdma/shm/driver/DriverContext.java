@@ -9,7 +9,6 @@ import org.agrona.concurrent.YieldingIdleStrategy;
 
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**

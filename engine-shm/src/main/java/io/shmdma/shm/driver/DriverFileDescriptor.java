@@ -34,7 +34,7 @@ import java.util.UUID;
  * while the state word says that side owns the slot:
  * <pre>
  *  +-------------------------------+
- *  | State Word: sequence << 32 | state                           |  0   client and driver (CAS)
+ *  | State Word: sequence &lt;&lt; 32 | state                     |  0   client and driver (CAS)
  *  +-------------------------------+
  *  |  Driver Incarnation that took the slot                        |  8   driver, before TAKEN
  *  +---------------+---------------+

@@ -1,5 +1,6 @@
 package io.shmdma.shm.driver;
 
+import io.shmdma.engine.BusErrorGuard;
 import io.shmdma.shm.ShmDomain;
 import io.shmdma.shm.registry.Registry;
 import io.shmdma.shm.registry.RegistryConfig;
@@ -7,7 +8,6 @@ import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SleepingIdleStrategy;
 
 import java.nio.file.Path;
@@ -61,7 +61,7 @@ public final class ShmDriver implements AutoCloseable
         for (int i = 0; i < engines.length; i++)
         {
             engines[i] = new EngineAgent("shmdma-driver-engine-" + i);
-            engineRunners[i] = new AgentRunner(new GuardedIdle(DriverContext.idleStrategy(context.idle()).get(),
+            engineRunners[i] = new AgentRunner(new BusErrorGuard(DriverContext.idleStrategy(context.idle()).get(),
                 errorHandler), errorHandler, null, engines[i]);
         }
         conductor = new DriverConductor(context, registry, file, engines, errorHandler);
@@ -208,60 +208,6 @@ public final class ShmDriver implements AutoCloseable
         public String roleName()
         {
             return "shmdma-driver-heartbeat";
-        }
-    }
-
-    /**
-     * Passes on an {@link InternalError} thrown in the idle strategy (Java 17 may deliver a SIGBUS from a client's
-     * truncated file late, at the engine thread's next safepoint poll) instead of letting it end the engine thread.
-     */
-    private static final class GuardedIdle implements IdleStrategy
-    {
-        private final IdleStrategy delegate;
-        private final ErrorHandler errorHandler;
-
-        private GuardedIdle(final IdleStrategy delegate, final ErrorHandler errorHandler)
-        {
-            this.delegate = delegate;
-            this.errorHandler = errorHandler;
-        }
-
-        @Override
-        public void idle(final int workCount)
-        {
-            try
-            {
-                delegate.idle(workCount);
-            }
-            catch (final InternalError ex)
-            {
-                errorHandler.onError(ex);
-            }
-        }
-
-        @Override
-        public void idle()
-        {
-            try
-            {
-                delegate.idle();
-            }
-            catch (final InternalError ex)
-            {
-                errorHandler.onError(ex);
-            }
-        }
-
-        @Override
-        public void reset()
-        {
-            delegate.reset();
-        }
-
-        @Override
-        public String alias()
-        {
-            return delegate.alias();
         }
     }
 }

@@ -239,17 +239,9 @@ public final class ShmFiles
             reserve(channel, length);
             return channel;
         }
-        catch (final IOException ex)
+        catch (final IOException | RuntimeException ex)
         {
-            deleteIfLinked(channel, file);
-            closeQuietly(channel);
-            throw cannotReserve(file, length, ex);
-        }
-        catch (final RuntimeException ex)
-        {
-            deleteIfLinked(channel, file);
-            closeQuietly(channel);
-            throw ex;
+            throw abandon(channel, file, length, ex);
         }
     }
 
@@ -286,17 +278,9 @@ public final class ShmFiles
                     throw new IOException("deleted or replaced by another process while being created");
                 }
             }
-            catch (final IOException ex)
+            catch (final IOException | RuntimeException ex)
             {
-                deleteIfLinked(channel, file);
-                closeQuietly(channel);
-                throw cannotReserve(file, length, ex);
-            }
-            catch (final RuntimeException ex)
-            {
-                deleteIfLinked(channel, file);
-                closeQuietly(channel);
-                throw ex;
+                throw abandon(channel, file, length, ex);
             }
         }
     }
@@ -546,6 +530,19 @@ public final class ShmFiles
             position += channel.write(zeros, position);
         }
         channel.force(false);
+    }
+
+    /**
+     * Undoes a creation that failed: deletes the file if the channel still names it, closes the channel.
+     *
+     * @return what to throw: the I/O error as {@link #cannotReserve}, any other exception as it is.
+     */
+    private static RuntimeException abandon(
+        final FileChannel channel, final Path file, final long length, final Exception ex)
+    {
+        deleteIfLinked(channel, file);
+        closeQuietly(channel);
+        return ex instanceof IOException ? cannotReserve(file, length, (IOException)ex) : (RuntimeException)ex;
     }
 
     private static DmaException cannotReserve(final Path file, final long length, final IOException ex)

@@ -51,7 +51,8 @@ class ControlSegmentDescriptorTest
         assertEquals(384, DEVICE_COUNTERS_ENTRY_LENGTH);
         assertEquals(640, GROUP_ACK_CURSORS_OFFSET);
         assertEquals(768, GROUP_DEPARTURES_OFFSET);
-        assertEquals(0, GROUP_ACK_CURSORS_OFFSET % SECTION_ALIGNMENT, "the cursors share no line with the lock's writes");
+        assertEquals(0, GROUP_ACK_CURSORS_OFFSET % SECTION_ALIGNMENT,
+            "the cursors share no line with the lock's writes");
         assertEquals(MEMBERS_PER_GROUP * ACK_CURSOR_LENGTH, GROUP_DEPARTURES_OFFSET - GROUP_ACK_CURSORS_OFFSET);
         assertEquals(0, DEPARTURE_RING_CAPACITY & (DEPARTURE_RING_CAPACITY - 1), "a power of two");
         assertEquals(ackCursorOffset(1, 0) + 15 * ACK_CURSOR_LENGTH, ackCursorOffset(1, 15));

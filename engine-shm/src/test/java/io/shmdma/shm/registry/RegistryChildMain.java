@@ -10,7 +10,8 @@ import java.util.UUID;
  * A child JVM for the multi-process tests: reads one command per line on stdin, answers one line on stdout.
  *
  * <pre>
- *   open-at &lt;epochMs&gt; &lt;file&gt; &lt;livenessNs&gt;  -&gt; opened created=&lt;bool&gt; incarnation=&lt;long&gt; pid=&lt;pid&gt;
+ *   open-at &lt;epochMs&gt; &lt;file&gt; &lt;livenessNs&gt;  -&gt; opened created=&lt;bool&gt;
+ *                                              incarnation=&lt;long&gt; pid=&lt;pid&gt;
  *   register &lt;uuid&gt;                        -&gt; slot &lt;n&gt;
  *   heartbeat &lt;slot&gt;                       -&gt; heartbeating (a daemon thread heartbeats every 20 ms)
  *   create &lt;slot&gt; &lt;token&gt;                  -&gt; rc &lt;group id or errno&gt;
@@ -67,7 +68,8 @@ final class RegistryChildMain
                     " pid=" + ProcessHandle.current().pid();
             }
             case "register":
-                return "slot " + registry.registerDomain(UUID.fromString(words[1]), "domain-" + words[1] + ".shm", 4096);
+                return "slot " + registry.registerDomain(UUID.fromString(words[1]), "domain-" + words[1] + ".shm",
+                    4096);
             case "heartbeat":
             {
                 final int slot = Integer.parseInt(words[1]);

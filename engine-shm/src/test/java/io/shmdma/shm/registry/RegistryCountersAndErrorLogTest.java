@@ -1,7 +1,6 @@
 package io.shmdma.shm.registry;
 
 import io.shmdma.Errno;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -131,7 +130,8 @@ class RegistryCountersAndErrorLogTest
             final Registry withoutChunk = Registry.openOrCreate(file, testConfig());
             others.add(withoutChunk);
             assertTrue(withoutChunk.errorLog().record(new IllegalStateException("private")));
-            assertTrue(registry.errorLogEntries().stream().noneMatch(entry -> entry.encodedError().contains("private")));
+            assertTrue(registry.errorLogEntries().stream()
+                .noneMatch(entry -> entry.encodedError().contains("private")));
         }
         finally
         {

@@ -2,7 +2,6 @@ package io.shmdma.shm.registry;
 
 import io.shmdma.DmaException;
 import io.shmdma.Errno;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

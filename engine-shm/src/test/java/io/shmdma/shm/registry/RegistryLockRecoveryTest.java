@@ -1,7 +1,6 @@
 package io.shmdma.shm.registry;
 
 import io.shmdma.Errno;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -100,10 +99,12 @@ class RegistryLockRecoveryTest
         switch (point)
         {
             case "join:member-written" ->
-                assertEquals(-Errno.ENOENT, survivor.handlerGet(survivorDomain, survivorGroup, victimId), "rolled back");
+                assertEquals(-Errno.ENOENT, survivor.handlerGet(survivorDomain, survivorGroup, victimId),
+                    "rolled back");
             case "create:member-written" -> assertEquals(2, survivor.groups().size(), "rolled back");
             case "leave:handler-revoked" ->
-                assertEquals(-Errno.ENOENT, survivor.handlerGet(survivorDomain, survivorGroup, victimId), "rolled forward");
+                assertEquals(-Errno.ENOENT, survivor.handlerGet(survivorDomain, survivorGroup, victimId),
+                    "rolled forward");
             case "destroy:state-destroying", "teardown:domain-dead" ->
             {
                 assertTrue(survivor.group(victimGroup).isEmpty(), "rolled forward");

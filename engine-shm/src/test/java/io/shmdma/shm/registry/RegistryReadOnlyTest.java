@@ -4,7 +4,6 @@ import io.shmdma.DmaCapability;
 import io.shmdma.DmaException;
 import io.shmdma.DmaInfo;
 import io.shmdma.Errno;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

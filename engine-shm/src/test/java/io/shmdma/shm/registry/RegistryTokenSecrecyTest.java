@@ -1,7 +1,6 @@
 package io.shmdma.shm.registry;
 
 import io.shmdma.DmaException;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
