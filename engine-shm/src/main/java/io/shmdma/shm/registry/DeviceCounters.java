@@ -6,10 +6,11 @@ import org.agrona.concurrent.AtomicBuffer;
 import static io.shmdma.shm.registry.ControlSegmentDescriptor.*;
 
 /**
- * Flyweight over one device's counters in the control segment. Like DPDK's stats, {@code submitted} is written
- * by the one application thread that submits, {@code completed} and {@code errors} by the one engine thread
- * that completes; each add is a plain read plus a release store (single writer, no lock prefix). Readers in any
- * process use the acquire getters. The owner's conductor also publishes the device's information
+ * Flyweight over one device's counters in the control segment. The owning process's conductor is their only
+ * writer: once per duty cycle it copies the device's stats ({@code rte_dma_stats_get} over every vchan) into
+ * {@code submitted}, {@code completed} and {@code errors} with release stores, so neither the application thread
+ * nor the engine pays for them on the data path. Readers in any process use the acquire getters. The conductor
+ * also publishes the device's information
  * ({@code rte_dma_info_get} and whether it is started) with {@link #publishInfo(DmaInfo, boolean)}, for the CLI.
  * The engine errors count (errors thrown by the engine agent and rings found forged or corrupt, see
  * {@code SoftwareDmaDriver.onError}) is added to atomically by any thread of the owning process.
@@ -100,36 +101,6 @@ public final class DeviceCounters
     public long incrementEngineErrors()
     {
         return buffer.getAndAddLong(engineErrorsOffset, 1) + 1;
-    }
-
-    /**
-     * Adds to submitted; only the submitting thread calls this.
-     *
-     * @param delta jobs to add.
-     */
-    public void addSubmitted(final long delta)
-    {
-        buffer.putLongRelease(submittedOffset, buffer.getLong(submittedOffset) + delta);
-    }
-
-    /**
-     * Adds to completed; only the engine thread calls this.
-     *
-     * @param delta jobs to add.
-     */
-    public void addCompleted(final long delta)
-    {
-        buffer.putLongRelease(completedOffset, buffer.getLong(completedOffset) + delta);
-    }
-
-    /**
-     * Adds to errors; only the engine thread calls this.
-     *
-     * @param delta jobs to add.
-     */
-    public void addErrors(final long delta)
-    {
-        buffer.putLongRelease(errorsOffset, buffer.getLong(errorsOffset) + delta);
     }
 
     /**

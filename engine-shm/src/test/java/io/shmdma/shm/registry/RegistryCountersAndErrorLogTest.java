@@ -43,9 +43,7 @@ class RegistryCountersAndErrorLogTest
         final int counterId = registry.allocateDeviceCounters(domain, 3, "shm_dma_3");
         assertTrue(counterId >= 0);
         final DeviceCounters counters = registry.deviceCounters(counterId);
-        counters.addSubmitted(10);
-        counters.addCompleted(7);
-        counters.addErrors(2);
+        counters.set(10, 7, 2);
         try (Registry tool = Registry.openExisting(file, testConfig()))
         {
             assertEquals(List.of(new DeviceCountersView(counterId, domain, 1, 3, "shm_dma_3", 10, 7, 2)),
@@ -63,7 +61,7 @@ class RegistryCountersAndErrorLogTest
     void shouldStartReallocatedCountersAtZeroAndCutLongNames()
     {
         final int counterId = registry.allocateDeviceCounters(domain, 0, "x".repeat(40));
-        registry.deviceCounters(counterId).addSubmitted(5);
+        registry.deviceCounters(counterId).set(5, 0, 0);
         assertEquals("x".repeat(MAX_DEVICE_NAME_LENGTH), registry.deviceCountersViews().get(0).name());
         assertEquals(0, registry.freeDeviceCounters(counterId));
         assertEquals(counterId, registry.allocateDeviceCounters(domain, 1, "again"));
