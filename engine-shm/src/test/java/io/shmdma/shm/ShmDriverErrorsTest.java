@@ -11,6 +11,7 @@ import io.shmdma.engine.EngineThreading;
 import io.shmdma.engine.SoftwareDmaDriver;
 import io.shmdma.memory.DmaRegion;
 import io.shmdma.ring.RingDescriptor;
+import io.shmdma.shm.cli.ShmdmaCli;
 import io.shmdma.shm.file.ShmFiles;
 import io.shmdma.shm.registry.DeviceCountersView;
 import io.shmdma.shm.registry.ErrorLogEntry;
@@ -19,9 +20,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.MappedByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -125,6 +130,26 @@ class ShmDriverErrorsTest
         final List<ErrorLogEntry> entries = entriesContaining("status word " + 0x5EED_0000);
         assertEquals(1, entries.size(), entries.toString());
         assertEquals(1, counters(name).engineErrors());
+
+        final String stats = cli("stats");
+        assertTrue(stats.contains("ENGINE ERRORS"), stats);
+        final String row = stats.lines().filter(line -> line.contains(name)).findFirst().orElseThrow();
+        assertTrue(row.trim().endsWith(" 1"), "the device's row ends with its engine errors: " + row);
+        assertTrue(cli("stats", "--json").contains("\"engine_errors\":1"), cli("stats", "--json"));
+        final String pid = Long.toString(ProcessHandle.current().pid());
+        assertTrue(cli("errors").contains("dev " + device.id() + " '" + name + "' (pid " + pid + "): 1 engine error"),
+            cli("errors"));
+    }
+
+    private String cli(final String... command)
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final String[] args = Arrays.copyOf(command, command.length + 2);
+        args[command.length] = "--dir";
+        args[command.length + 1] = dir.path().toString();
+        assertEquals(ShmdmaCli.EXIT_OK, ShmdmaCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     private UnsafeBuffer startAndMapRing(final String name) throws Exception

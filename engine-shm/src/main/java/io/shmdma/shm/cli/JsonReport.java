@@ -82,6 +82,14 @@ final class JsonReport
     {
         final JsonWriter json = begin(snapshot);
         json.field("distinct_errors", snapshot.errors().size());
+        json.name("engine_errors").beginArray();
+        for (final Snapshot.Device device : snapshot.devices())
+        {
+            json.beginObject();
+            deviceIdentity(json, device);
+            json.field("engine_errors", device.counters().engineErrors()).endObject();
+        }
+        json.endArray();
         json.name("errors").beginArray();
         for (final ErrorLogEntry entry : snapshot.errors())
         {
@@ -166,6 +174,7 @@ final class JsonReport
             json.field("submitted", device.counters().submitted())
                 .field("completed", device.counters().completed())
                 .field("errors", device.counters().errors())
+                .field("engine_errors", device.counters().engineErrors())
                 .endObject();
         }
         json.endArray();

@@ -92,17 +92,18 @@ final class TextReport
     static String stats(final Snapshot snapshot)
     {
         final TextTable table = new TextTable(
-            "DOMAIN", ">PID", ">DEV", "NAME", "STATE", ">SUBMITTED", ">COMPLETED", ">ERRORS");
+            "DOMAIN", ">PID", ">DEV", "NAME", "STATE", ">SUBMITTED", ">COMPLETED", ">ERRORS", ">ENGINE ERRORS");
         for (final Snapshot.Device device : snapshot.devices())
         {
             table.row(null != device.owner() ? device.owner().domainId() : "?",
                 null != device.owner() ? device.owner().pid() : "?",
                 device.counters().devId(), device.counters().name(), state(device.info()),
                 count(device.counters().submitted()), count(device.counters().completed()),
-                count(device.counters().errors()));
+                count(device.counters().errors()), count(device.counters().engineErrors()));
         }
         return table.isEmpty() ? "no devices\n" :
-            table.render("") + "over every vchan; completed counts failed jobs too\n";
+            table.render("") + "over every vchan; completed counts failed jobs too; engine errors: faults in the " +
+            "engine or the driver and rings found forged (details: shmdma errors)\n";
     }
 
     static String groups(final Snapshot snapshot)
@@ -141,6 +142,15 @@ final class TextReport
     {
         final StringBuilder sb = new StringBuilder();
         sb.append(plural(snapshot.errors().size(), "distinct error", "distinct errors")).append('\n');
+        for (final Snapshot.Device device : snapshot.devices())
+        {
+            if (device.counters().engineErrors() > 0)
+            {
+                sb.append("dev ").append(device.counters().devId()).append(" '").append(device.counters().name())
+                    .append("' (pid ").append(null != device.owner() ? device.owner().pid() : "?").append("): ")
+                    .append(plural(device.counters().engineErrors(), "engine error", "engine errors")).append('\n');
+            }
+        }
         int index = 1;
         for (final ErrorLogEntry entry : snapshot.errors())
         {

@@ -206,7 +206,7 @@ class ShmdmaCliTest
                 final CliRun stats = CliRun.run("stats", "--dir", dirArg).assertOk();
                 final String row = stats.out().lines().filter(line -> line.contains("cli-local")).findFirst()
                     .orElseThrow();
-                assertTrue(row.matches(".*\\bstarted\\s+2\\s+2\\s+1$"), row);
+                assertTrue(row.matches(".*\\bstarted\\s+2\\s+2\\s+1\\s+0$"), row);
                 everything.append(stats.out());
 
                 final CliRun groups = CliRun.run("groups", "--dir", dirArg).assertOk();
@@ -234,8 +234,8 @@ class ShmdmaCliTest
 
                 final Map<String, Object> statsJson = Json.objects(Json.object(
                     CliRun.run("stats", "--dir", dirArg, "--json").assertOk().out()).get("stats")).get(0);
-                assertEquals(List.of(2L, 2L, 1L),
-                    List.of(statsJson.get("submitted"), statsJson.get("completed"), statsJson.get("errors")));
+                assertEquals(List.of(2L, 2L, 1L, 0L), List.of(statsJson.get("submitted"), statsJson.get("completed"),
+                    statsJson.get("errors"), statsJson.get("engine_errors")));
 
                 final String groupsJsonText = CliRun.run("groups", "--dir", dirArg, "--json").assertOk().out();
                 final Map<String, Object> groupJson = Json.objects(Json.object(groupsJsonText).get("groups")).get(0);
