@@ -61,6 +61,7 @@ class ShmDriverHostileRingTest
     private static final byte BYSTANDER_SOURCE_BYTE = 0x77;
     private static final int BYSTANDER_LENGTH = 64 * 1024;
     private static final int RACES = 3_000;
+    private static final int BYSTANDER_COPIES = 300;
     private static final long TIME_LIMIT_NS = TimeUnit.SECONDS.toNanos(40);
     private static final Set<DmaStatus> ALLOWED = Set.of(DmaStatus.SUCCESSFUL, DmaStatus.INVALID_SRC_ADDR,
         DmaStatus.INVALID_DST_ADDR, DmaStatus.INVALID_LENGTH, DmaStatus.INVALID_OPCODE);
@@ -72,6 +73,13 @@ class ShmDriverHostileRingTest
     private MappedByteBuffer hostileMapping;
     private UnsafeBuffer ring;
     private long targetIova;
+    private DmaRegion source;
+    private UnsafeBuffer sourceDomain;
+    private UnsafeBuffer targetDomain;
+    private DmaDevice bystanderDevice;
+    private DmaRegion bystanderSource;
+    private DmaRegion bystanderTarget;
+    private UnsafeBuffer bystanderDomain;
 
     private volatile long round;
     private volatile int racedSlot;
@@ -103,8 +111,12 @@ class ShmDriverHostileRingTest
             .driverTimeoutNs(TimeUnit.SECONDS.toNanos(5));
     }
 
-    @Test
-    void shouldExecuteOnlyWhatItCheckedWhileAClientRewritesItsRingAndKeepServingOthers() throws Exception
+    /**
+     * Starts a driver with one engine thread, a pair of driver-mode domains whose creator's vchan 0 copies into a target
+     * at the end of the joiner's domain, and a bystander domain with a local vchan; fills every domain with its pattern
+     * and maps the creator's ring file a second time, as a hostile process would.
+     */
+    private void serveAPairAndABystander() throws IOException
     {
         driver = ShmDriver.launch(new DriverContext().dir(dir.path()).engineThreads(1).idle("backoff")
             .livenessTimeoutNs(LIVENESS_NS));
@@ -113,34 +125,39 @@ class ShmDriverHostileRingTest
         final DomainMemory targetMemory = pair.joiner.memory();
         assertEquals(SEGMENT, sourceMemory.size());
         assertEquals(SEGMENT, targetMemory.size());
-        final DmaRegion source = sourceMemory.allocate(HALF);
+        source = sourceMemory.allocate(HALF);
         assertNotNull(targetMemory.allocate(SEGMENT - HALF), "the joiner's memory below the target");
-        final DmaRegion target = targetMemory.allocate(HALF);
-        targetIova = target.iova();
+        targetIova = targetMemory.allocate(HALF).iova();
         assertEquals(BASE + SEGMENT - HALF, targetIova, "the target ends the joiner's domain");
-        final UnsafeBuffer sourceDomain = whole(sourceMemory);
-        final UnsafeBuffer targetDomain = whole(targetMemory);
+        sourceDomain = whole(sourceMemory);
+        targetDomain = whole(targetMemory);
         sourceDomain.setMemory(0, SEGMENT, SOURCE_BYTE);
         targetDomain.setMemory(0, SEGMENT, GUARD_BYTE);
         targetDomain.setMemory(SEGMENT - HALF, HALF, (byte)0);
 
         bystander = ShmDomain.open(driverMode());
-        final DmaDevice bystanderDevice = bystander.createDevice("bystander", EngineThreading.inline());
+        bystanderDevice = bystander.createDevice("bystander", EngineThreading.inline());
         bystanderDevice.configure(new DmaConf(1, 0));
         bystanderDevice.vchanSetup(0, new VchanConf(CAPACITY));
         bystanderDevice.start();
-        final DmaRegion bystanderSource = bystander.memory().allocate(BYSTANDER_LENGTH);
-        final DmaRegion bystanderTarget = bystander.memory().allocate(BYSTANDER_LENGTH);
-        final UnsafeBuffer bystanderDomain = whole(bystander.memory());
+        bystanderSource = bystander.memory().allocate(BYSTANDER_LENGTH);
+        bystanderTarget = bystander.memory().allocate(BYSTANDER_LENGTH);
+        bystanderDomain = whole(bystander.memory());
         bystanderDomain.setMemory(0, SEGMENT, BYSTANDER_BYTE);
         bystanderSource.buffer().setMemory(0, BYSTANDER_LENGTH, BYSTANDER_SOURCE_BYTE);
 
         pair.creatorToJoiner();
         assertEquals(2, driver.servedVchans());
-        final DmaDevice device = pair.creatorDevice;
         hostileMapping = IoUtil.mapExistingFile(ringFile(pair).toFile(), "hostile ring");
         ring = new UnsafeBuffer(hostileMapping);
         assertEquals(CAPACITY, ring.getInt(CAPACITY_OFFSET));
+    }
+
+    @Test
+    void shouldExecuteOnlyWhatItCheckedWhileAClientRewritesItsRingAndKeepServingOthers() throws Exception
+    {
+        serveAPairAndABystander();
+        final DmaDevice device = pair.creatorDevice;
 
         final Thread racer = new Thread(this::race, "hostile-ring-writer");
         racer.setDaemon(true);
@@ -223,9 +240,90 @@ class ShmDriverHostileRingTest
         assertEquals(DmaStatus.SUCCESSFUL, bystanderCopy(bystanderDevice, bystanderSource, bystanderTarget),
             "the bystander is served after the races");
 
+        assertBytes(targetDomain, SEGMENT - HALF, HALF, SOURCE_BYTE, SOURCE_BYTE, "target after the clean job");
+        assertConfined();
+        bystanderDevice.stop();
+        device.stop();
+    }
+
+    @Test
+    void shouldServeOthersWhileAClientFloodsForgedJobsAndRewritesItsRingHeader() throws Exception
+    {
+        serveAPairAndABystander();
+        final Thread flooder = new Thread(this::flood, "hostile-ring-flooder");
+        flooder.setDaemon(true);
+        flooder.start();
+        final long startNs = System.nanoTime();
+        final long firstCompleted = ring.getLongVolatile(COMPLETED_INDEX_OFFSET);
+        long worstNs = 0;
+        try
+        {
+            for (int i = 0; i < BYSTANDER_COPIES; i++)
+            {
+                final long copyStartNs = System.nanoTime();
+                assertEquals(DmaStatus.SUCCESSFUL, bystanderCopy(bystanderDevice, bystanderSource, bystanderTarget),
+                    "bystander copy " + i + " while a client floods the driver");
+                worstNs = Math.max(worstNs, System.nanoTime() - copyStartNs);
+            }
+        }
+        finally
+        {
+            running = false;
+            flooder.join(TimeUnit.SECONDS.toMillis(10));
+        }
+        final long flooded = ring.getLongVolatile(COMPLETED_INDEX_OFFSET) - firstCompleted;
+        final long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+        System.out.println("[driver-hostile-flood] " + flooded + " forged jobs of up to " + HALF + " bytes executed, " +
+            BYSTANDER_COPIES + " bystander copies, worst " + TimeUnit.NANOSECONDS.toMicros(worstNs) + " us, in " +
+            elapsedMs + " ms");
+
+        assertTrue(flooded >= 2 * CAPACITY, "the flood was executed: " + flooded + " jobs");
+        assertTrue(worstNs < TimeUnit.SECONDS.toNanos(2), "a bystander copy waited " +
+            TimeUnit.NANOSECONDS.toMillis(worstNs) + " ms behind the flood");
+        assertEquals(0, driver.errors(), "the driver recorded no fault");
+        assertEngineThreadsAlive();
+        assertEquals(2, driver.servedVchans(), "both vchans are still served");
+        assertConfined();
+    }
+
+    /**
+     * The flooding writer: marks every slot from the driver's completed index on as submitted, each with a forged
+     * descriptor (a copy of the whole source into the target, or one crossing a domain's end, or a bad opcode), and
+     * rewrites the ring header's geometry to its largest values; yields after each lap.
+     */
+    private void flood()
+    {
+        long random = 0x2545F4914F6CDD1DL;
+        while (running)
+        {
+            ring.putInt(CAPACITY_OFFSET, MAX_CAPACITY);
+            ring.putInt(MAX_SGES_OFFSET, MAX_SGES_LIMIT);
+            ring.putInt(NB_DESC_OFFSET, Integer.MAX_VALUE);
+            final long completed = ring.getLongVolatile(COMPLETED_INDEX_OFFSET);
+            for (long index = completed; index < completed + CAPACITY; index++)
+            {
+                final int descriptor = descriptorOffset((int)index & (CAPACITY - 1));
+                random = next(random);
+                final int pick = (int)(random >>> 60);
+                ring.putInt(descriptor + OPCODE_OFFSET, pick == 0 ? 99 : OP_COPY);
+                ring.putInt(descriptor + LENGTH_OFFSET, pick == 1 ? SEGMENT : HALF);
+                ring.putLong(descriptor + FLAGS_OFFSET, 0);
+                ring.putLong(descriptor + SRC_OFFSET, pick == 2 ? BASE + SEGMENT - 4096 : source.iova());
+                ring.putLong(descriptor + DST_OFFSET, pick == 3 ? BASE + SEGMENT - 4096 : targetIova);
+                ring.putLongRelease(descriptor + STAMP_OFFSET, index + 1);
+            }
+            Thread.yield();
+        }
+    }
+
+    /**
+     * Every byte of the three domains outside what the vchans may write keeps its pattern; the target holds source
+     * bytes or zeros, the bystander's regions its source byte.
+     */
+    private void assertConfined()
+    {
         assertBytes(targetDomain, 0, SEGMENT - HALF, GUARD_BYTE, GUARD_BYTE, "joiner's domain below the target");
         assertBytes(targetDomain, SEGMENT - HALF, HALF, SOURCE_BYTE, (byte)0, "target: source bytes or untouched");
-        assertBytes(targetDomain, SEGMENT - HALF, HALF, SOURCE_BYTE, SOURCE_BYTE, "target after the clean job");
         assertBytes(sourceDomain, 0, SEGMENT, SOURCE_BYTE, SOURCE_BYTE, "source domain, never a destination");
         final int bystanderSourceOffset = (int)(bystanderSource.iova() - BASE);
         final int bystanderTargetOffset = (int)(bystanderTarget.iova() - BASE);
@@ -237,8 +335,6 @@ class ShmDriverHostileRingTest
             "bystander's regions");
         assertBytes(bystanderDomain, high + BYSTANDER_LENGTH, SEGMENT - high - BYSTANDER_LENGTH, BYSTANDER_BYTE,
             BYSTANDER_BYTE, "bystander's domain above its regions");
-        bystanderDevice.stop();
-        device.stop();
     }
 
     /** The creator's ring file, found as a hostile process would: by the name the driver is given. */
