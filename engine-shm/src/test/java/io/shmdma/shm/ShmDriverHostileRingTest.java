@@ -112,9 +112,9 @@ class ShmDriverHostileRingTest
     }
 
     /**
-     * Starts a driver with one engine thread, a pair of driver-mode domains whose creator's vchan 0 copies into a target
-     * at the end of the joiner's domain, and a bystander domain with a local vchan; fills every domain with its pattern
-     * and maps the creator's ring file a second time, as a hostile process would.
+     * Starts a driver with one engine thread, a pair of driver-mode domains whose creator's vchan 0 copies into a
+     * target at the end of the joiner's domain, and a bystander domain with a local vchan; fills every domain with its
+     * pattern and maps the creator's ring file a second time, as a hostile process would.
      */
     private void serveAPairAndABystander() throws IOException
     {
