@@ -1,16 +1,25 @@
 package io.shmdma.shm;
 
 import io.shmdma.Errno;
+import io.shmdma.shm.ShmContext.EngineMode;
+import io.shmdma.shm.driver.DriverContext;
+import io.shmdma.shm.driver.ShmDriver;
+import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The access pair group flow of DPDK's guide, between real JVMs sharing a directory under /dev/shm.
+ * The access pair group flow of DPDK's guide, between real JVMs sharing a directory under /dev/shm, in both engine
+ * modes: embedded (each JVM runs its engines) and driver (an {@link ShmDriver} in this JVM runs the engines of every
+ * member JVM, which open their domains in driver mode).
  */
 class AccessPairGroupIT
 {
@@ -19,6 +28,8 @@ class AccessPairGroupIT
 
     private PeerProcesses peers;
     private ShmTestDirectory dir;
+    private ShmDriver driver;
+    private EngineMode mode;
 
     @BeforeEach
     void setUp() throws Exception
@@ -31,17 +42,31 @@ class AccessPairGroupIT
     void tearDown() throws Exception
     {
         peers.close();
+        CloseHelper.quietClose(driver);
     }
 
+    /** Selects the engine mode of the members; in driver mode starts a driver for the test's directory. */
+    private void engineMode(final EngineMode engineMode)
+    {
+        mode = engineMode;
+        if (engineMode == EngineMode.DRIVER)
+        {
+            driver = ShmDriver.launch(new DriverContext().dir(dir.path()).engineThreads(1).idle("backoff")
+                .livenessTimeoutNs(TimeUnit.MILLISECONDS.toNanos(LIVENESS_MS)));
+        }
+    }
 
     private String open(final PeerHandle peer) throws Exception
     {
-        return peer.ok("open " + dir + " " + LIVENESS_MS + " " + (8 * MIB));
+        return peer.ok("open " + dir + " " + LIVENESS_MS + " " + (8 * MIB) +
+            (mode == EngineMode.DRIVER ? " driver" : ""));
     }
 
-    @Test
-    void shouldRunTheGuideFlowBetweenTwoJvms() throws Exception
+    @ParameterizedTest
+    @EnumSource(EngineMode.class)
+    void shouldRunTheGuideFlowBetweenTwoJvms(final EngineMode engineMode) throws Exception
     {
+        engineMode(engineMode);
         final PeerHandle creator = peers.start("creator");
         final PeerHandle joiner = peers.start("joiner");
         final String creatorDomain = open(creator);
@@ -74,9 +99,11 @@ class AccessPairGroupIT
         assertNull(joiner.nextEvent(3 * LIVENESS_MS), "no GROUP_DESTROYED after a normal leave and destroy");
     }
 
-    @Test
-    void shouldRefuseWithDpdkErrnos() throws Exception
+    @ParameterizedTest
+    @EnumSource(EngineMode.class)
+    void shouldRefuseWithDpdkErrnos(final EngineMode engineMode) throws Exception
     {
+        engineMode(engineMode);
         final PeerHandle creator = peers.start("creator");
         final PeerHandle joiner = peers.start("joiner");
         final PeerHandle outsider = peers.start("outsider");
@@ -113,9 +140,14 @@ class AccessPairGroupIT
         creator.ok("destroy " + groupId);
     }
 
-    @Test
-    void shouldReportEveryLeaveEvenOfMembershipsShorterThanAConductorInterval() throws Exception
+    @ParameterizedTest
+    @EnumSource(EngineMode.class)
+    void shouldReportEveryLeaveEvenOfMembershipsShorterThanAConductorInterval(final EngineMode engineMode)
+        throws Exception
     {
+        assumeTrue(engineMode == EngineMode.EMBEDDED, "group operations and their events stay in the application in " +
+            "driver mode, on the same code path; the driver runs no part of a join or leave");
+        engineMode(engineMode);
         final PeerHandle creator = peers.start("creator");
         final PeerHandle joiner = peers.start("joiner");
         open(creator);
@@ -136,9 +168,11 @@ class AccessPairGroupIT
         creator.ok("destroy " + groupId);
     }
 
-    @Test
-    void shouldReportAKilledJoinerAsMemberLeft() throws Exception
+    @ParameterizedTest
+    @EnumSource(EngineMode.class)
+    void shouldReportAKilledJoinerAsMemberLeft(final EngineMode engineMode) throws Exception
     {
+        engineMode(engineMode);
         final PeerHandle creator = peers.start("creator");
         final PeerHandle joiner = peers.start("joiner");
         open(creator);
@@ -156,9 +190,11 @@ class AccessPairGroupIT
         creator.ok("destroy " + groupId);
     }
 
-    @Test
-    void shouldReportAKilledCreatorAsGroupDestroyed() throws Exception
+    @ParameterizedTest
+    @EnumSource(EngineMode.class)
+    void shouldReportAKilledCreatorAsGroupDestroyed(final EngineMode engineMode) throws Exception
     {
+        engineMode(engineMode);
         final PeerHandle creator = peers.start("creator");
         final PeerHandle joiner = peers.start("joiner");
         final String creatorDomain = open(creator);
@@ -172,9 +208,11 @@ class AccessPairGroupIT
         assertEquals(Errno.ENOENT, joiner.err("leave " + groupId));
     }
 
-    @Test
-    void shouldCopyPeerToPeerInAGroupOfThree() throws Exception
+    @ParameterizedTest
+    @EnumSource(EngineMode.class)
+    void shouldCopyPeerToPeerInAGroupOfThree(final EngineMode engineMode) throws Exception
     {
+        engineMode(engineMode);
         final PeerHandle creator = peers.start("creator");
         final PeerHandle second = peers.start("second");
         final PeerHandle third = peers.start("third");
@@ -195,9 +233,13 @@ class AccessPairGroupIT
         assertEquals(crc, third.ok("crc " + target + " 65536"));
     }
 
-    @Test
-    void shouldShareOneControlSegmentWhenOpenedAtTheSameMoment() throws Exception
+    @ParameterizedTest
+    @EnumSource(EngineMode.class)
+    void shouldShareOneControlSegmentWhenOpenedAtTheSameMoment(final EngineMode engineMode) throws Exception
     {
+        assumeTrue(engineMode == EngineMode.EMBEDDED, "in driver mode the driver creates the control segment at " +
+            "launch, before any member opens: there is no race of creators");
+        engineMode(engineMode);
         final PeerHandle first = peers.start("first");
         final PeerHandle second = peers.start("second");
         final String command = "open " + dir + " " + LIVENESS_MS + " " + MIB;
