@@ -225,7 +225,8 @@ final class RegistryViews
 
     /**
      * A copy of one region slot, without the seqlock. Every field is read once; an entry whose owner slot is out of
-     * range, or whose length is not positive, is skipped as corrupt.
+     * range or not active in the generation recorded, or whose length is not positive, is skipped as stale or
+     * corrupt.
      *
      * @param regionSlot the region slot.
      * @return the region, or null when the slot is free or corrupt.
@@ -237,8 +238,11 @@ final class RegistryViews
             return null;
         }
         final int domainSlot = RegionTable.domainSlot(reader, regionSlot);
+        final long domainGeneration = RegionTable.domainGeneration(reader, regionSlot);
         final long length = RegionTable.length(reader, regionSlot);
-        if (!DomainTable.isSlot(domainSlot) || length <= 0)
+        if (!DomainTable.isSlot(domainSlot) || length <= 0 ||
+            DomainTable.state(reader, domainSlot) != DomainTable.ACTIVE ||
+            DomainTable.generation(reader, domainSlot) != domainGeneration)
         {
             return null;
         }
@@ -246,7 +250,7 @@ final class RegistryViews
             regionSlot,
             DomainTable.uuid(reader, domainSlot),
             domainSlot,
-            RegionTable.domainGeneration(reader, regionSlot),
+            domainGeneration,
             RegionTable.name(reader, regionSlot),
             RegionTable.iova(reader, regionSlot),
             length,

@@ -172,4 +172,16 @@ class RegistryRegionTest
         creatorProcess.buffer().putInt(offset + REGION_NAME_LENGTH_OFFSET, -5);
         assertEquals("", creatorProcess.regions().get(0).name());
     }
+
+    @Test
+    void shouldReportARegionLeftBehindByAHalfDoneTeardown()
+    {
+        final int slot = joinerProcess.publishRegion(joiner, "a", 0x1000, 64);
+        final int offset = regionOffset(slot);
+        creatorProcess.buffer().putLong(offset + REGION_DOMAIN_GENERATION_OFFSET,
+            creatorProcess.domainGeneration(joiner) + 1);
+        assertEquals(List.of("named region " + slot + " belongs to no domain (state 1)"),
+            creatorProcess.checkConsistency());
+        assertEquals(List.of(), joinerProcess.regions(), "a reader skips it too: the generation is not current");
+    }
 }
