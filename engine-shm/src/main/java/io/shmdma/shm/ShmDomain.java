@@ -10,6 +10,8 @@ import io.shmdma.memory.DmaRegion;
 import io.shmdma.memory.DomainMemory;
 import io.shmdma.shm.file.ShmFiles;
 import io.shmdma.shm.registry.DomainView;
+import io.shmdma.shm.registry.GroupView;
+import io.shmdma.shm.registry.MemberView;
 import io.shmdma.shm.registry.ReapedDomain;
 import io.shmdma.shm.registry.RegionView;
 import io.shmdma.shm.registry.Registry;
@@ -310,6 +312,33 @@ public final class ShmDomain implements AutoCloseable
             throw new DmaException(-groupId, "group " + name + " in " + dir());
         }
         return groupId;
+    }
+
+    /**
+     * The domains of an access pair group this domain is a member of, creator first: how a joiner that knows only
+     * the group's name and token learns the creator's domain id (for handler get and region lookups), and a
+     * creator its joiners'.
+     *
+     * @param groupId the group id.
+     * @return the members' domain ids, creator first.
+     * @throws DmaException EINVAL for a closed domain, ENOENT when the group does not exist, EPERM when this domain
+     *                      is not a member.
+     */
+    public List<UUID> groupMembers(final int groupId)
+    {
+        checkOpen();
+        final GroupView group = registry.group(groupId).orElseThrow(
+            () -> new DmaException(Errno.ENOENT, "group " + groupId + " in " + dir()));
+        if (group.member(domainId()).isEmpty())
+        {
+            throw new DmaException(Errno.EPERM, "domain " + domainId() + " is not a member of group " + groupId);
+        }
+        final List<UUID> members = new ArrayList<>();
+        for (final MemberView member : group.members())
+        {
+            members.add(member.domainId());
+        }
+        return members;
     }
 
     /**

@@ -84,10 +84,12 @@ class ShmDomainTest
 
             final UUID token = UUID.randomUUID();
             final int groupId = domain.accessPairGroupCreate(device, "quotes", token, null);
+            assertEquals(Errno.EPERM, assertThrows(DmaException.class, () -> peer.groupMembers(groupId)).errno());
             assertEquals(Errno.EEXIST, assertThrows(DmaException.class,
                 () -> peer.accessPairGroupCreate(peerDevice, "quotes", UUID.randomUUID(), null)).errno());
             peerDevice.accessPairGroupJoin(peer.domainId(), token, peer.groupIdByName("quotes"), null);
             assertEquals(groupId, peer.groupIdByName("quotes"));
+            assertEquals(List.of(domain.domainId(), peer.domainId()), peer.groupMembers(groupId), "creator first");
 
             final var found = peer.lookupRegion(domain.domainId(), "prices");
             assertEquals(prices.iova(), found.iova());
