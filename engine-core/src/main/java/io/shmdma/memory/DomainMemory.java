@@ -125,8 +125,8 @@ public final class DomainMemory
         final long maxDirect = maxDirectMemory();
         if (size > maxDirect)
         {
-            throw new IllegalStateException("cannot allocate " + size + " bytes of direct memory: the JVM may reserve " +
-                maxDirect + " (-XX:MaxDirectMemorySize)");
+            throw new IllegalStateException("cannot allocate " + size +
+                " bytes of direct memory: the JVM may reserve " + maxDirect + " (-XX:MaxDirectMemorySize)");
         }
         final int count = (int)((size + CHUNK_SIZE - 1) >>> CHUNK_SHIFT);
         final ByteBuffer[] chunks = new ByteBuffer[count];

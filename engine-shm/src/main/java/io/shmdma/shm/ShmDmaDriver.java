@@ -1,15 +1,13 @@
 package io.shmdma.shm;
 
 import io.shmdma.DmaCapability;
+import io.shmdma.DmaConf;
 import io.shmdma.DmaDevice;
-import io.shmdma.DmaDevices;
-import io.shmdma.DmaException;
 import io.shmdma.DmaInfo;
 import io.shmdma.DmaStats;
 import io.shmdma.Errno;
 import io.shmdma.GroupEventListener;
 import io.shmdma.InterDomainType;
-import io.shmdma.DmaConf;
 import io.shmdma.VchanConf;
 import io.shmdma.engine.EngineThreading;
 import io.shmdma.engine.SoftwareDmaDriver;
@@ -535,7 +533,8 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
         for (final GroupMembership membership : followed)
         {
             work += membership.update(
-                devId, groups, domain.domainId(), domain.domainSlot(), domain.registry(), delivery, domain::recordError);
+                devId, groups, domain.domainId(), domain.domainSlot(), domain.registry(), delivery,
+                domain::recordError);
             if (membership.isDone())
             {
                 memberships.remove(membership.groupId(), membership);

@@ -722,7 +722,8 @@ public final class ShmDomain implements AutoCloseable
         }
         catch (final RuntimeException | InternalError ex)
         {
-            System.err.println("shmdma: domain " + domainId() + ": " + error + " (and the error log failed: " + ex + ")");
+            System.err.println(
+                "shmdma: domain " + domainId() + ": " + error + " (and the error log failed: " + ex + ")");
         }
     }
 

@@ -64,7 +64,8 @@ class GuideDemoIT
             Path.of("src", "main", "java", "io", "shmdma", "examples", "GuideDemo.java"), StandardCharsets.UTF_8);
         final List<String> toJoiner = source.lines().filter(line -> line.contains("toJoiner.println(")).toList();
         assertEquals(List.of(
-            "toJoiner.println(dir + \" \" + token + \" \" + GROUP_NAME + \" \" + CREATOR_REGION + \" \" + JOINER_REGION);",
+            "toJoiner.println(dir + \" \" + token + \" \" + GROUP_NAME + \" \" + CREATOR_REGION + \" \" + " +
+                "JOINER_REGION);",
             "toJoiner.println(\"VERIFY \" + crc(outbound, MIB));",
             "toJoiner.println(\"COPY-BACK\");",
             "toJoiner.println(\"LEAVE\");",

@@ -3,7 +3,6 @@ package io.shmdma.shm.registry;
 import io.shmdma.DmaException;
 import io.shmdma.Errno;
 import io.shmdma.shm.file.ShmFiles;
-
 import org.agrona.IoUtil;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;

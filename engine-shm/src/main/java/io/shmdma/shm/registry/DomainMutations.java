@@ -249,8 +249,8 @@ final class DomainMutations
 
     /**
      * Tears down a domain: DEAD first, then the groups it created destroyed, its memberships removed (with their
-     * departures), its device counters and named regions freed, FREE last; the error log chunks of a process left without a domain
-     * are released.
+     * departures), its device counters and named regions freed, FREE last; the error log chunks of a process left
+     * without a domain are released.
      *
      * @param writer the lock holder's writer.
      * @param slot   the domain slot.
