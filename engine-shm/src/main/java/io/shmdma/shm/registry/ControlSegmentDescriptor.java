@@ -10,7 +10,7 @@ import java.nio.file.Path;
 
 /**
  * Layout of the control segment: the one file every shmdma process on a host maps to find domains,
- * access pair groups, handlers, per-device counters and the error log. Every offset is computed from
+ * access pair groups, handlers, per-device counters, named regions and the error log. Every offset is computed from
  * the one before it; every section starts on a 128-byte boundary (two cache lines), and every field
  * written by a different process than its neighbours (lock word, heartbeats, device counters) has its
  * own 128 bytes (the acknowledged-departure cursors of a group's members share one 128-byte section of
@@ -26,7 +26,7 @@ import java.nio.file.Path;
  *            |  32  domain capacity        36 group capacity                 |
  *            |  40  members per group      44 handler table capacity         |
  *            |  48  device counters cap.   52 error log chunk count          |
- *            |  56  error log chunk length                                   |
+ *            |  56  error log chunk length     60 named region capacity      |
  *            |  64  creation epoch ms      72 creator pid                    |
  *   128      +--------------------------------------------------------------+
  *            | LOCK (128 B): lock word = holder incarnation id, 0 = free     |
@@ -45,7 +45,7 @@ import java.nio.file.Path;
  *            |        pid, segment size, registered epoch ms                 |
  *            |   +256 segment file name (128 B, UTF-8)                       |
  *   98944    +--------------------------------------------------------------+
- *            | GROUP TABLE: 256 x 1792 B                                     |
+ *            | GROUP TABLE: 256 x 1920 B                                     |
  *            |   +0 state, group id, generation, creator slot, id epoch,     |
  *            |      creator generation, failed joins, lockout until ns,      |
  *            |      token salt (16 B), SHA-256(salt || token) (32 B),        |
@@ -58,10 +58,12 @@ import java.nio.file.Path;
  *            |      process, outside the lock (like a heartbeat)             |
  *            |   +768 DEPARTURES: ring of 32 x 32 B {departure number        |
  *            |      (written last), membership token, domain uuid}           |
- *   557696   +--------------------------------------------------------------+
+ *            |   +1792 NAME (own 128 B): length, +1800 up to 64 UTF-8 bytes  |
+ *            |      (length 0: unnamed; unique among live groups)            |
+ *   590464   +--------------------------------------------------------------+
  *            | HANDLER TABLE: 65536 x int, (group slot + 1) * 65536 +        |
  *            |   member slot, 0 = free or revoked; entry 0 unused            |
- *   819840   +--------------------------------------------------------------+
+ *   852608   +--------------------------------------------------------------+
  *            | DEVICE COUNTERS: 64 x 384 B                                   |
  *            |   +0 state, domain slot, domain generation, dev id, name[32], |
  *            |      info (written by the owner's conductor): capabilities,   |
@@ -70,14 +72,19 @@ import java.nio.file.Path;
  *            |   +128 submitted (own 128 B)  +256 completed, errors,         |
  *            |   +272 engine errors (engine agent errors and rings found     |
  *            |        forged or corrupt; added atomically by any thread)     |
- *   844416   +--------------------------------------------------------------+
+ *   877184   +--------------------------------------------------------------+
+ *            | NAMED REGIONS: 1024 x 128 B {state (0 free, 1 published,      |
+ *            |   written last), name length, owner domain slot, owner        |
+ *            |   domain generation, IOVA, length, published epoch ms;        |
+ *            |   +64 name, up to 64 UTF-8 bytes}                             |
+ *   1008256  +--------------------------------------------------------------+
  *            | ERROR LOG DIRECTORY: 16 x 128 B {state, owner incarnation,    |
  *            |   owner pid, claimed epoch ms, released epoch ms}             |
- *   846464   +--------------------------------------------------------------+
+ *   1010304  +--------------------------------------------------------------+
  *            | ERROR LOG: 16 chunks x 64 KiB, one Agrona DistinctErrorLog    |
  *            |   per writing process (the log keeps its write position in    |
  *            |   the process, so two processes must never share a chunk)     |
- *   1896448  +--------------------------------------------------------------+ TOTAL_LENGTH (page aligned)
+ *   2060288  +--------------------------------------------------------------+ TOTAL_LENGTH (page aligned)
  * </pre>
  */
 public final class ControlSegmentDescriptor
