@@ -13,11 +13,19 @@ public final class DmaRegion implements AutoCloseable
     private final long length;
     private final long reserved;
     private final UnsafeBuffer buffer;
+    private final String name;
     private boolean closed;
 
-    DmaRegion(final DomainMemory memory, final long iova, final long length, final long reserved, final long address)
+    DmaRegion(
+        final DomainMemory memory,
+        final String name,
+        final long iova,
+        final long length,
+        final long reserved,
+        final long address)
     {
         this.memory = memory;
+        this.name = name;
         this.iova = iova;
         this.length = length;
         this.reserved = reserved;
@@ -66,6 +74,16 @@ public final class DmaRegion implements AutoCloseable
     }
 
     /**
+     * The name the region was published under ({@link DomainMemory#allocate(String, long)}).
+     *
+     * @return the name, or null for an unnamed region.
+     */
+    public String name()
+    {
+        return name;
+    }
+
+    /**
      * The domain memory the region belongs to.
      *
      * @return the memory.
@@ -75,13 +93,20 @@ public final class DmaRegion implements AutoCloseable
         return memory;
     }
 
-    /** Returns the region to its domain; jobs must no longer name it. */
+    /**
+     * Returns the region to its domain; jobs must no longer name it. A named region is first withdrawn from
+     * where it was published, so that no peer finds it once its memory can be reused.
+     */
     @Override
     public void close()
     {
         if (!closed)
         {
             closed = true;
+            if (null != name)
+            {
+                memory.unpublish(name);
+            }
             memory.release(iova - memory.iovaBase(), reserved);
         }
     }

@@ -1,6 +1,8 @@
 package io.shmdma.memory;
 
 import io.shmdma.AgronaAccess;
+import io.shmdma.DmaException;
+import io.shmdma.Errno;
 import org.agrona.BufferUtil;
 import org.agrona.UnsafeApi;
 
@@ -48,6 +50,7 @@ public final class DomainMemory
     /** Free ranges by offset -> length; used by the owner's thread(s) only, under this object's lock. */
     private final TreeMap<Long, Long> freeRanges = new TreeMap<>();
     private volatile boolean closed;
+    private volatile RegionNaming naming;
 
     /**
      * Wraps chunks of off-heap memory. Every chunk but the last must hold exactly {@link #CHUNK_SIZE} bytes.
@@ -305,7 +308,66 @@ public final class DomainMemory
      * @throws IllegalArgumentException for a bad length.
      * @throws IllegalStateException    when no free range is large enough, or the memory was closed.
      */
-    public synchronized DmaRegion allocate(final long length)
+    public DmaRegion allocate(final long length)
+    {
+        return allocate(null, length);
+    }
+
+    /**
+     * Allocates a region, as {@link #allocate(long)}, and publishes it under a name through the memory's
+     * {@link RegionNaming} (for a shared-memory domain: in the control segment, where members of a group it shares
+     * with a peer find its IOVA and length by domain and name). {@link DmaRegion#close()} withdraws it.
+     *
+     * @param name   the name, unique in the domain; null for an unnamed region (as {@link #allocate(long)}).
+     * @param length bytes, 1..{@link #CHUNK_SIZE}.
+     * @return the region.
+     * @throws IllegalArgumentException for a bad length.
+     * @throws IllegalStateException    when no free range is large enough, or the memory was closed.
+     * @throws DmaException             with the naming's errno (EINVAL for a name too long, EEXIST for a name in use,
+     *                                  ENOSPC when the table of names is full), or ENOTSUP when this memory has no
+     *                                  naming (a domain that is not shared).
+     */
+    public DmaRegion allocate(final String name, final long length)
+    {
+        if (null == name)
+        {
+            return allocateRange(null, length);
+        }
+        final RegionNaming currentNaming = naming;
+        if (null == currentNaming)
+        {
+            throw new DmaException(Errno.ENOTSUP, "this domain memory cannot publish named regions: " + name);
+        }
+        final DmaRegion region = allocateRange(name, length);
+        final int rc = currentNaming.publish(name, region.iova(), region.length());
+        if (rc < 0)
+        {
+            release(region.iova() - iovaBase, (length + REGION_ALIGNMENT - 1) & -REGION_ALIGNMENT);
+            throw new DmaException(-rc, "cannot publish region " + name);
+        }
+        return region;
+    }
+
+    /**
+     * Sets where named regions are published; set once by the domain that owns the memory.
+     *
+     * @param naming publishes and withdraws names.
+     */
+    public void regionNaming(final RegionNaming naming)
+    {
+        this.naming = naming;
+    }
+
+    void unpublish(final String name)
+    {
+        final RegionNaming currentNaming = naming;
+        if (null != currentNaming)
+        {
+            currentNaming.unpublish(name);
+        }
+    }
+
+    private synchronized DmaRegion allocateRange(final String name, final long length)
     {
         if (closed)
         {
@@ -336,10 +398,33 @@ public final class DomainMemory
                 {
                     freeRanges.put(candidate + rounded, end - candidate - rounded);
                 }
-                return new DmaRegion(this, iovaBase + candidate, length, rounded, address(candidate));
+                return new DmaRegion(this, name, iovaBase + candidate, length, rounded, address(candidate));
             }
         }
         throw new IllegalStateException("domain memory exhausted: no free range of " + rounded + " bytes in " + size);
+    }
+
+    /**
+     * Where the named regions of a domain memory are published (the control segment for a shared-memory domain).
+     */
+    public interface RegionNaming
+    {
+        /**
+         * Publishes a region under a name.
+         *
+         * @param name   the name.
+         * @param iova   IOVA of the first byte.
+         * @param length bytes.
+         * @return 0 or more on success, else a negative errno.
+         */
+        int publish(String name, long iova, long length);
+
+        /**
+         * Withdraws a name; never throws (the name may already be gone with its domain).
+         *
+         * @param name the name.
+         */
+        void unpublish(String name);
     }
 
     synchronized void release(final long offset, final long length)

@@ -364,12 +364,29 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     @Override
     public int accessPairGroupCreate(final UUID domainId, final UUID token, final GroupEventListener listener)
     {
+        return accessPairGroupCreate(domainId, token, "", listener);
+    }
+
+    /**
+     * Creates an access pair group, as {@link #accessPairGroupCreate(UUID, UUID, GroupEventListener)}, under a name
+     * (empty for none) unique among live groups; see {@link ShmDomain#accessPairGroupCreate}.
+     *
+     * @param domainId this process's domain.
+     * @param token    the group's secret.
+     * @param name     the name, empty for none.
+     * @param listener receives MEMBER_LEFT events; may be null.
+     * @return the group id, or a negative errno (-EEXIST for a name in use).
+     */
+    int accessPairGroupCreate(
+        final UUID domainId, final UUID token, final String name, final GroupEventListener listener)
+    {
         int result = domain.isDeclaredDead() ? -Errno.ESRCH : 0;
         if (result == 0)
         {
             final GroupView[] created = new GroupView[1];
             result = domainId.equals(domain.domainId()) ?
-                domain.registry().createGroup(domain.domainSlot(), token, group -> created[0] = group) : -Errno.EINVAL;
+                domain.registry().createGroup(domain.domainSlot(), token, name, group -> created[0] = group) :
+                -Errno.EINVAL;
             if (result >= 0)
             {
                 memberships.put(result, GroupMembership.of(created[0], domain.domainId(), true, listener));

@@ -4,11 +4,16 @@ import io.shmdma.DmaDevice;
 import io.shmdma.DmaDevices;
 import io.shmdma.DmaException;
 import io.shmdma.Errno;
+import io.shmdma.GroupEventListener;
 import io.shmdma.engine.EngineThreading;
+import io.shmdma.memory.DmaRegion;
 import io.shmdma.memory.DomainMemory;
 import io.shmdma.shm.file.ShmFiles;
 import io.shmdma.shm.registry.DomainView;
+import io.shmdma.shm.registry.GroupView;
+import io.shmdma.shm.registry.MemberView;
 import io.shmdma.shm.registry.ReapedDomain;
+import io.shmdma.shm.registry.RegionView;
 import io.shmdma.shm.registry.Registry;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
@@ -18,6 +23,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -92,6 +98,7 @@ public final class ShmDomain implements AutoCloseable
             }
             segment = createdSegment;
             domainSlot = slot;
+            segment.memory().regionNaming(new PublishedRegions());
         }
         catch (final RuntimeException ex)
         {
@@ -190,6 +197,148 @@ public final class ShmDomain implements AutoCloseable
     public DomainMemory memory()
     {
         return segment.memory();
+    }
+
+    /**
+     * Allocates a region of this domain's memory and publishes it by name in the control segment, as
+     * {@code memory().allocate(name, length)}: a member of an access pair group this domain belongs to finds it
+     * with {@link #lookupRegion(UUID, String)}, knowing only this domain's id and the name. Closing the region
+     * withdraws it; so does closing this domain, or its reaping.
+     *
+     * @param name   1..64 UTF-8 bytes, unique in this domain.
+     * @param length bytes, 1..{@link DomainMemory#CHUNK_SIZE}.
+     * @return the region.
+     * @throws DmaException EINVAL for a closed domain or a bad name, EEXIST for a name in use, ENOSPC when the
+     *                      control segment's region table (1024 entries) is full.
+     */
+    public DmaRegion allocateNamed(final String name, final long length)
+    {
+        checkOpen();
+        if (null == name)
+        {
+            throw new DmaException(Errno.EINVAL, "a name is required");
+        }
+        return segment.memory().allocate(name, length);
+    }
+
+    /**
+     * Looks up a named region of a peer (or of this domain). The peer must share an access pair group with this
+     * domain: a name alone gives no access.
+     *
+     * @param peerDomainId the peer's domain id.
+     * @param name         the region's name.
+     * @return the region: its IOVA (in the peer's domain) and length.
+     * @throws DmaException EINVAL for a bad argument or a closed domain, ENOENT when the peer is not registered or
+     *                      published no region of that name, EPERM when it shares no group with this domain.
+     */
+    public RegionView lookupRegion(final UUID peerDomainId, final String name)
+    {
+        checkOpen();
+        final RegionView[] found = new RegionView[1];
+        final int rc = registry.lookupRegion(domainSlot, peerDomainId, name, region -> found[0] = region);
+        if (rc < 0)
+        {
+            throw new DmaException(-rc, "region " + name + " of domain " + peerDomainId + " in " + dir());
+        }
+        return found[0];
+    }
+
+    /**
+     * The named regions of a peer (or of this domain); the peer must share an access pair group with this domain.
+     *
+     * @param peerDomainId the peer's domain id.
+     * @return the regions, in table order.
+     * @throws DmaException EINVAL for a bad argument or a closed domain, ENOENT when the peer is not registered,
+     *                      EPERM when it shares no group with this domain.
+     */
+    public List<RegionView> regions(final UUID peerDomainId)
+    {
+        checkOpen();
+        final List<RegionView> regions = new ArrayList<>();
+        final int rc = registry.listRegions(domainSlot, peerDomainId, regions);
+        if (rc < 0)
+        {
+            throw new DmaException(-rc, "regions of domain " + peerDomainId + " in " + dir());
+        }
+        return regions;
+    }
+
+    /**
+     * Creates a named access pair group through one of this domain's devices, as
+     * {@link DmaDevice#accessPairGroupCreate(UUID, UUID, GroupEventListener)}: joiners find its id by
+     * name with {@link #groupIdByName(String)}; the token is still the only secret and passes out of band.
+     *
+     * @param device   a device of this domain ({@link #createDevice}).
+     * @param name     1..64 UTF-8 bytes, unique among the live groups of the directory.
+     * @param token    the group's secret.
+     * @param listener receives MEMBER_LEFT events; may be null.
+     * @return the group id.
+     * @throws DmaException EINVAL for a bad argument or a device of another domain, EEXIST when a live group has
+     *                      that name, else as the unnamed create.
+     */
+    public int accessPairGroupCreate(
+        final DmaDevice device, final String name, final UUID token, final GroupEventListener listener)
+    {
+        checkOpen();
+        ShmDmaDriver driver = null;
+        for (final Map.Entry<ShmDmaDriver, DmaDevice> entry : devices.entrySet())
+        {
+            if (entry.getValue() == device)
+            {
+                driver = entry.getKey();
+            }
+        }
+        if (null == driver || null == name || name.isEmpty() || null == token)
+        {
+            throw new DmaException(Errno.EINVAL, "a device of this domain, a name and a token are required");
+        }
+        return DmaException.check(driver.accessPairGroupCreate(domainId(), token, name, listener),
+            "access pair group create " + name);
+    }
+
+    /**
+     * The id of the live access pair group with a name.
+     *
+     * @param name the group's name.
+     * @return the group id.
+     * @throws DmaException EINVAL for a bad name or a closed domain, ENOENT when no live group has it.
+     */
+    public int groupIdByName(final String name)
+    {
+        checkOpen();
+        final int groupId = registry.findGroup(name);
+        if (groupId < 0)
+        {
+            throw new DmaException(-groupId, "group " + name + " in " + dir());
+        }
+        return groupId;
+    }
+
+    /**
+     * The domains of an access pair group this domain is a member of, creator first: how a joiner that knows only
+     * the group's name and token learns the creator's domain id (for handler get and region lookups), and a
+     * creator its joiners'.
+     *
+     * @param groupId the group id.
+     * @return the members' domain ids, creator first.
+     * @throws DmaException EINVAL for a closed domain, ENOENT when the group does not exist, EPERM when this domain
+     *                      is not a member.
+     */
+    public List<UUID> groupMembers(final int groupId)
+    {
+        checkOpen();
+        final GroupView group = registry.group(groupId).orElseThrow(
+            () -> new DmaException(Errno.ENOENT, "group " + groupId + " in " + dir()));
+        if (group.member(domainId()).isEmpty())
+        {
+            throw new DmaException(Errno.EPERM, "domain " + domainId() + " is not a member of group " + groupId);
+        }
+        final List<UUID> members = new ArrayList<>();
+        for (final MemberView member : group.members())
+        {
+            members.add(member.domainId());
+        }
+        return members;
     }
 
     /**
@@ -473,6 +622,30 @@ public final class ShmDomain implements AutoCloseable
                 else
                 {
                     current.offerError(error);
+                }
+            }
+        }
+    }
+
+    /** Publishes this domain's named regions in the control segment. */
+    private final class PublishedRegions implements DomainMemory.RegionNaming
+    {
+        public int publish(final String name, final long iova, final long length)
+        {
+            return closed ? -Errno.EINVAL : registry.publishRegion(domainSlot, name, iova, length);
+        }
+
+        public void unpublish(final String name)
+        {
+            if (!closed)
+            {
+                try
+                {
+                    registry.unpublishRegion(domainSlot, name);
+                }
+                catch (final RuntimeException ex)
+                {
+                    // the registry closed meanwhile: the domain's regions went with its unregistration
                 }
             }
         }

@@ -67,6 +67,55 @@ class ShmDomainTest
     }
 
     @Test
+    void shouldPublishNamedRegionsToGroupPeersAndWithdrawThemOnClose() throws Exception
+    {
+        try (ShmDomain peer = ShmDomain.open(new ShmContext().dir(dir.path()).domainSegmentSize(1 << 20)
+            .conductorIntervalNs(TimeUnit.MILLISECONDS.toNanos(10))))
+        {
+            final DmaDevice device = domain.createDevice("shm-named", EngineThreading.inline());
+            final DmaDevice peerDevice = peer.createDevice("shm-named-peer", EngineThreading.inline());
+            final DmaRegion prices = domain.allocateNamed("prices", 1000);
+            assertEquals("prices", prices.name());
+            assertEquals(Errno.EEXIST, assertThrows(DmaException.class, () -> domain.allocateNamed("prices", 64))
+                .errno());
+            assertEquals(prices.iova(), domain.lookupRegion(domain.domainId(), "prices").iova());
+            assertEquals(Errno.EPERM, assertThrows(DmaException.class,
+                () -> peer.lookupRegion(domain.domainId(), "prices")).errno(), "no shared group yet");
+
+            final UUID token = UUID.randomUUID();
+            final int groupId = domain.accessPairGroupCreate(device, "quotes", token, null);
+            assertEquals(Errno.EPERM, assertThrows(DmaException.class, () -> peer.groupMembers(groupId)).errno());
+            assertEquals(Errno.EEXIST, assertThrows(DmaException.class,
+                () -> peer.accessPairGroupCreate(peerDevice, "quotes", UUID.randomUUID(), null)).errno());
+            peerDevice.accessPairGroupJoin(peer.domainId(), token, peer.groupIdByName("quotes"), null);
+            assertEquals(groupId, peer.groupIdByName("quotes"));
+            assertEquals(List.of(domain.domainId(), peer.domainId()), peer.groupMembers(groupId), "creator first");
+
+            final var found = peer.lookupRegion(domain.domainId(), "prices");
+            assertEquals(prices.iova(), found.iova());
+            assertEquals(1000, found.length());
+            assertEquals(List.of("prices"), peer.regions(domain.domainId()).stream().map(r -> r.name()).toList());
+
+            prices.close();
+            assertEquals(Errno.ENOENT, assertThrows(DmaException.class,
+                () -> peer.lookupRegion(domain.domainId(), "prices")).errno(), "freed: withdrawn");
+            final DmaRegion again = domain.allocateNamed("prices", 64);
+            assertEquals(1, peer.regions(domain.domainId()).size());
+            final long freeBytes = domain.memory().freeBytes();
+            assertEquals(Errno.EINVAL, assertThrows(DmaException.class, () -> domain.allocateNamed("p".repeat(65), 8))
+                .errno());
+            assertEquals(1, peer.regions(domain.domainId()).size(), "a refused name leaves nothing behind");
+            assertEquals(freeBytes, domain.memory().freeBytes(), "and its memory is returned");
+            peerDevice.accessPairGroupLeave(groupId);
+            device.accessPairGroupDestroy(groupId);
+            assertEquals(Errno.ENOENT, assertThrows(DmaException.class, () -> peer.groupIdByName("quotes")).errno());
+            again.close();
+            peerDevice.close();
+            device.close();
+        }
+    }
+
+    @Test
     void shouldCopyThroughTheLocalHandlerAndPublishCounters() throws Exception
     {
         final DmaDevice device = domain.createDevice("shm-local", EngineThreading.inline());

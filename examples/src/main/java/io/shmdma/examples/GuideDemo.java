@@ -9,6 +9,9 @@ import io.shmdma.engine.EngineThreading;
 import io.shmdma.memory.DmaRegion;
 import io.shmdma.shm.ShmContext;
 import io.shmdma.shm.ShmDomain;
+import io.shmdma.shm.driver.DriverContext;
+import io.shmdma.shm.driver.ShmDriver;
+import io.shmdma.shm.registry.RegionView;
 import org.HdrHistogram.Histogram;
 
 import java.io.BufferedReader;
@@ -18,6 +21,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -30,13 +34,26 @@ import static io.shmdma.examples.ExampleSupport.say;
 
 /**
  * The two-JVM demo: DPDK's inter-domain DMA guide step by step. The creator (this JVM) makes a fresh
- * directory under /dev/shm, creates an access pair group and launches the joiner JVM, passing it the group
- * id, the token and its domain id on the joiner's standard input. Both get handlers, copy 1 MiB each way
- * and verify it; the joiner leaves (the creator sees MEMBER_LEFT) and the creator destroys the group,
- * measures a short latency summary, and removes everything it made.
+ * directory under /dev/shm, creates an access pair group named {@value #GROUP_NAME} and launches the joiner JVM,
+ * passing it only the directory, the token and the names on its standard input: the joiner finds the group id by
+ * name, the creator's domain id among the group's members and the creator's buffer by its region name, as
+ * separately started services do. Both get handlers, copy 1 MiB each way and verify it; the joiner leaves (the
+ * creator sees MEMBER_LEFT) and the creator destroys the group, measures a short latency summary, and removes
+ * everything it made.
+ * <p>
+ * With {@code --driver}, the creator first launches a {@link ShmDriver} in its JVM, and both domains are opened in
+ * driver mode: neither application JVM runs an engine thread; the driver executes every job.
  */
 public final class GuideDemo
 {
+    /** The group's name, which the joiner is given instead of its id. */
+    static final String GROUP_NAME = "guide-demo";
+    /** The name of the creator's buffer that the joiner copies back into. */
+    static final String CREATOR_REGION = "creator-inbox";
+    /** The name of the joiner's buffer that the creator copies into. */
+    static final String JOINER_REGION = "joiner-inbox";
+    /** The argument that selects driver mode. */
+    static final String DRIVER_FLAG = "--driver";
     private static final int MIB = 1 << 20;
     private static final int LATENCY_SAMPLES = 20_000;
 
@@ -45,21 +62,28 @@ public final class GuideDemo
     }
 
     /**
-     * Runs the creator, or with the argument {@code joiner} the joiner.
+     * Runs the creator, or with the argument {@code joiner} the joiner; {@code --driver} selects driver mode.
      *
-     * @param args {@code []} for the creator, {@code [joiner]} for the joiner.
+     * @param args {@code [--driver]} for the creator, {@code [joiner [--driver]]} for the joiner.
      * @throws Exception when a step fails.
      */
     public static void main(final String[] args) throws Exception
     {
+        final boolean driverMode = List.of(args).contains(DRIVER_FLAG);
         if (args.length > 0 && "joiner".equals(args[0]))
         {
-            Joiner.run();
+            Joiner.run(driverMode);
         }
         else
         {
-            System.exit(runCreator());
+            System.exit(runCreator(driverMode));
         }
+    }
+
+    static ShmContext context(final Path dir, final boolean driverMode)
+    {
+        return new ShmContext().dir(dir).domainSegmentSize(16L * MIB)
+            .engineMode(driverMode ? ShmContext.EngineMode.DRIVER : ShmContext.EngineMode.EMBEDDED);
     }
 
     static long crc(final DmaRegion region, final int length)
@@ -90,37 +114,78 @@ public final class GuideDemo
         }
     }
 
-    private static int runCreator() throws Exception
+    private static int runCreator(final boolean driverMode) throws Exception
     {
         final Path dir = Files.createTempDirectory(Path.of("/dev/shm"), "shmdma-demo-");
-        Process joinerProcess = null;
-        try (ShmDomain domain = ShmDomain.open(new ShmContext().dir(dir).domainSegmentSize(16L * MIB)))
+        final Process[] joiner = new Process[1];
+        ShmDriver driver = null;
+        try
         {
-            say("creator", "opened domain " + domain.domainId() + " in " + dir);
+            if (driverMode)
+            {
+                driver = ShmDriver.launch(new DriverContext().dir(dir).engineThreads(1).idle("backoff"));
+                say("creator", "launched a shmdma driver in " + dir + ": it runs the engine for both JVMs");
+            }
+            runCreator(dir, driverMode, joiner);
+        }
+        finally
+        {
+            if (joiner[0] != null && joiner[0].isAlive())
+            {
+                joiner[0].destroyForcibly();
+                joiner[0].waitFor(10, TimeUnit.SECONDS);
+            }
+            if (null != driver)
+            {
+                driver.close();
+            }
+            ExampleSupport.deleteRecursively(dir);
+        }
+        say("creator", "done; removed " + dir);
+        return 0;
+    }
+
+    private static void runCreator(final Path dir, final boolean driverMode, final Process[] joiner) throws Exception
+    {
+        try (ShmDomain domain = ShmDomain.open(context(dir, driverMode)))
+        {
+            say("creator", "opened domain " + domain.domainId() + " in " + dir +
+                (driverMode ? " (driver mode)" : " (embedded engine)"));
             final DmaDevice device = domain.createDevice("demo-creator", EngineThreading.backoff());
             final BlockingQueue<String> events = new ArrayBlockingQueue<>(16);
             final UUID token = UUID.randomUUID();
-            final int groupId = device.accessPairGroupCreate(domain.domainId(), token,
+            final int groupId = domain.accessPairGroupCreate(device, GROUP_NAME, token,
                 (devId, group, member, type) -> events.add(type + " " + group + " " + member));
-            say("creator", "created access pair group " + groupId + " (the token goes to the joiner on its stdin)");
+            say("creator", "created access pair group " + groupId + " named '" + GROUP_NAME +
+                "' (the joiner gets the token and the names on its stdin, nothing else)");
+            final DmaRegion inbound = domain.allocateNamed(CREATOR_REGION, MIB);
 
-            joinerProcess = ExampleSupport.startJvm(GuideDemo.class, "joiner");
+            final Process joinerProcess = driverMode ?
+                ExampleSupport.startJvm(GuideDemo.class, "joiner", DRIVER_FLAG) :
+                ExampleSupport.startJvm(GuideDemo.class, "joiner");
+            joiner[0] = joinerProcess;
             final PrintWriter toJoiner = new PrintWriter(
                 new OutputStreamWriter(joinerProcess.getOutputStream(), StandardCharsets.UTF_8), true);
             final BufferedReader fromJoiner = new BufferedReader(
                 new InputStreamReader(joinerProcess.getInputStream(), StandardCharsets.UTF_8));
-            toJoiner.println(dir + " " + groupId + " " + token + " " + domain.domainId());
-            final UUID joinerDomain = UUID.fromString(expect(fromJoiner, "JOINED"));
+            toJoiner.println(dir + " " + token + " " + GROUP_NAME + " " + CREATOR_REGION + " " + JOINER_REGION);
+            expect(fromJoiner, "JOINED");
 
+            final List<UUID> members = domain.groupMembers(groupId);
+            final UUID joinerDomain = members.get(members.size() - 1);
             final int creatorHandler = device.accessPairGroupHandlerGet(groupId, domain.domainId());
             final int joinerHandler = device.accessPairGroupHandlerGet(groupId, joinerDomain);
-            say("creator", "handlers: creator " + creatorHandler + ", joiner " + joinerHandler);
+            say("creator", "handlers: creator " + creatorHandler + ", joiner " + joinerHandler + " (joiner " +
+                joinerDomain + " found among the group's members)");
 
             final DmaRegion outbound = domain.memory().allocate(MIB);
             final byte[] payload = new byte[MIB];
             new Random(25_11).nextBytes(payload);
             outbound.buffer().putBytes(0, payload);
-            final long targetIova = Long.parseLong(expect(fromJoiner, "BUFFER"));
+            final RegionView target = domain.lookupRegion(joinerDomain, JOINER_REGION);
+            say("creator", "looked up the joiner's region '" + JOINER_REGION + "': IOVA 0x" +
+                Long.toHexString(target.iova()) + ", " + target.length() + " bytes");
+            final long targetIova = target.iova();
             ExampleSupport.interProcessVchan(device, creatorHandler, joinerHandler);
             device.copy(0, outbound.iova(), targetIova, MIB, OpFlags.SUBMIT);
             await(device, "copy creator -> joiner");
@@ -129,8 +194,7 @@ public final class GuideDemo
             toJoiner.println("VERIFY " + crc(outbound, MIB));
             expect(fromJoiner, "VERIFIED");
 
-            final DmaRegion inbound = domain.memory().allocate(MIB);
-            toJoiner.println("COPY-BACK " + inbound.iova());
+            toJoiner.println("COPY-BACK");
             expect(fromJoiner, "COPIED");
             if (crc(inbound, MIB) != crc(outbound, MIB))
             {
@@ -159,20 +223,10 @@ public final class GuideDemo
                 "latency of a 64 B copy into the joiner's memory, %,d samples: p50 %.2f us, p99 %.2f us, max %.2f us",
                 histogram.getTotalCount(), histogram.getValueAtPercentile(50) / 1000.0,
                 histogram.getValueAtPercentile(99) / 1000.0, histogram.getMaxValue() / 1000.0));
-            say("creator",
+            say("creator", driverMode ?
+                "(jobs executed by the driver's engine thread, backoff idle strategy)" :
                 "(engine thread with a backoff idle strategy; docs/performance.md has busy-spin and inline figures)");
         }
-        finally
-        {
-            if (joinerProcess != null && joinerProcess.isAlive())
-            {
-                joinerProcess.destroyForcibly();
-                joinerProcess.waitFor(10, TimeUnit.SECONDS);
-            }
-            ExampleSupport.deleteRecursively(dir);
-        }
-        say("creator", "done; removed " + dir);
-        return 0;
     }
 
     private static Histogram measureLatency(final DmaDevice device, final DmaRegion source, final long targetIova)
@@ -198,25 +252,28 @@ public final class GuideDemo
         {
         }
 
-        static void run() throws Exception
+        static void run(final boolean driverMode) throws Exception
         {
             final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             final String[] hello = in.readLine().split(" ");
             final Path dir = Path.of(hello[0]);
-            final int groupId = Integer.parseInt(hello[1]);
-            final UUID token = UUID.fromString(hello[2]);
-            final UUID creatorDomain = UUID.fromString(hello[3]);
-            try (ShmDomain domain = ShmDomain.open(new ShmContext().dir(dir).domainSegmentSize(16L * MIB)))
+            final UUID token = UUID.fromString(hello[1]);
+            final String groupName = hello[2];
+            final String creatorRegion = hello[3];
+            final String joinerRegion = hello[4];
+            try (ShmDomain domain = ShmDomain.open(context(dir, driverMode)))
             {
                 final DmaDevice device = domain.createDevice("demo-joiner", EngineThreading.backoff());
+                final int groupId = domain.groupIdByName(groupName);
                 device.accessPairGroupJoin(domain.domainId(), token, groupId, null);
-                say("joiner", "joined group " + groupId + " as domain " + domain.domainId());
-                System.out.println("JOINED " + domain.domainId());
+                final UUID creatorDomain = domain.groupMembers(groupId).get(0);
+                say("joiner", "joined group " + groupId + " (found by its name '" + groupName + "') as domain " +
+                    domain.domainId() + "; the creator is " + creatorDomain);
+                final DmaRegion buffer = domain.allocateNamed(joinerRegion, MIB);
                 final int creatorHandler = device.accessPairGroupHandlerGet(groupId, creatorDomain);
                 final int joinerHandler = device.accessPairGroupHandlerGet(groupId, domain.domainId());
                 say("joiner", "handlers: creator " + creatorHandler + ", joiner " + joinerHandler);
-                final DmaRegion buffer = domain.memory().allocate(MIB);
-                System.out.println("BUFFER " + buffer.iova());
+                System.out.println("JOINED");
                 System.out.flush();
 
                 String line;
@@ -234,8 +291,11 @@ public final class GuideDemo
                             System.out.println("VERIFIED");
                             break;
                         case "COPY-BACK":
+                            final RegionView target = domain.lookupRegion(creatorDomain, creatorRegion);
+                            say("joiner", "looked up the creator's region '" + creatorRegion + "': IOVA 0x" +
+                                Long.toHexString(target.iova()));
                             ExampleSupport.interProcessVchan(device, joinerHandler, creatorHandler);
-                            device.copy(0, buffer.iova(), Long.parseLong(words[1]), MIB, OpFlags.SUBMIT);
+                            device.copy(0, buffer.iova(), target.iova(), MIB, OpFlags.SUBMIT);
                             await(device, "copy joiner -> creator");
                             say("joiner", "copied 1 MiB back into the creator's memory");
                             System.out.println("COPIED");

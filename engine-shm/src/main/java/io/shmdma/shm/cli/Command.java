@@ -28,6 +28,10 @@ enum Command
         "access pair groups: creator, members, their handlers and liveness",
         CommandRunner.Show.of(TextReport::groups, JsonReport::groups)),
 
+    REGIONS(
+        "named regions: name, owning domain, IOVA, length, publication time",
+        CommandRunner.Show.of(TextReport::regions, JsonReport::regions)),
+
     ERRORS(
         "the shared distinct error log: count, first and last time, text",
         CommandRunner.Show.withErrorLog(TextReport::errors, JsonReport::errors)),

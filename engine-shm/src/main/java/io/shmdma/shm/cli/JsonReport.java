@@ -5,6 +5,7 @@ import io.shmdma.shm.registry.DeviceInfoView;
 import io.shmdma.shm.registry.DomainView;
 import io.shmdma.shm.registry.ErrorLogEntry;
 import io.shmdma.shm.registry.MemberView;
+import io.shmdma.shm.registry.RegionView;
 
 /**
  * The CLI's {@code --json} output: one compact object per command (per refresh for watch), with the same header
@@ -75,6 +76,27 @@ final class JsonReport
     {
         final JsonWriter json = begin(snapshot);
         groups(json, snapshot);
+        return end(json);
+    }
+
+    static String regions(final Snapshot snapshot)
+    {
+        final JsonWriter json = begin(snapshot);
+        json.name("regions").beginArray();
+        for (final Snapshot.Region region : snapshot.regions())
+        {
+            final RegionView view = region.view();
+            json.beginObject()
+                .field("name", view.name())
+                .field("domain_id", view.domainId().toString())
+                .field("pid", null != region.owner() ? region.owner().pid() : -1)
+                .field("alive", region.alive())
+                .field("iova", view.iova())
+                .field("length", view.length())
+                .field("published_epoch_ms", view.publishedEpochMs())
+                .endObject();
+        }
+        json.endArray();
         return end(json);
     }
 
@@ -187,6 +209,7 @@ final class JsonReport
         {
             json.beginObject()
                 .field("group_id", group.view().groupId())
+                .field("name", group.view().name())
                 .field("generation", group.view().generation())
                 .field("created_epoch_ms", group.view().createdEpochMs())
                 .field("creator_domain_id", String.valueOf(group.view().creatorDomainId()));

@@ -7,6 +7,7 @@ import io.shmdma.shm.registry.DomainView;
 import io.shmdma.shm.registry.ErrorLogEntry;
 import io.shmdma.shm.registry.GroupView;
 import io.shmdma.shm.registry.MemberView;
+import io.shmdma.shm.registry.RegionView;
 import io.shmdma.shm.registry.Registry;
 
 import java.io.IOException;
@@ -38,6 +39,7 @@ import static io.shmdma.shm.registry.ControlSegmentDescriptor.TOTAL_LENGTH;
  * @param domains           the registered domains, by slot.
  * @param devices           every device with counters, by counters slot.
  * @param groups            the active groups.
+ * @param regions           the published named regions, by region slot.
  * @param errors            the distinct errors, empty unless asked for.
  */
 record Snapshot(
@@ -52,6 +54,7 @@ record Snapshot(
     List<Domain> domains,
     List<Device> devices,
     List<Group> groups,
+    List<Region> regions,
     List<ErrorLogEntry> errors)
 {
     /**
@@ -95,6 +98,17 @@ record Snapshot(
      * @param members its members, creator first.
      */
     record Group(GroupView view, List<Member> members)
+    {
+    }
+
+    /**
+     * A named region with its owner.
+     *
+     * @param view  the registry's view.
+     * @param owner the owning domain, or null when it is no longer registered.
+     * @param alive whether the owner is alive.
+     */
+    record Region(RegionView view, DomainView owner, boolean alive)
     {
     }
 
@@ -143,6 +157,12 @@ record Snapshot(
             }
             groups.add(new Group(group, List.copyOf(members)));
         }
+        final List<Region> regions = new ArrayList<>();
+        for (final RegionView region : registry.regions())
+        {
+            final DomainView owner = find(domainViews, region.domainSlot(), region.domainGeneration());
+            regions.add(new Region(region, owner, isAlive(owner, livenessTimeoutNs)));
+        }
         final var buffer = registry.buffer();
         return new Snapshot(
             directory,
@@ -156,6 +176,7 @@ record Snapshot(
             List.copyOf(domains),
             List.copyOf(devices),
             List.copyOf(groups),
+            List.copyOf(regions),
             withErrors ? List.copyOf(registry.errorLogEntries()) : List.of());
     }
 

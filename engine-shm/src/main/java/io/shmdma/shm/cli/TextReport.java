@@ -6,6 +6,7 @@ import io.shmdma.shm.registry.DomainState;
 import io.shmdma.shm.registry.DomainView;
 import io.shmdma.shm.registry.ErrorLogEntry;
 import io.shmdma.shm.registry.MemberView;
+import io.shmdma.shm.registry.RegionView;
 
 import java.util.Locale;
 
@@ -119,8 +120,12 @@ final class TextReport
             {
                 sb.append('\n');
             }
-            sb.append("group ").append(group.view().groupId())
-                .append("  generation ").append(group.view().generation())
+            sb.append("group ").append(group.view().groupId());
+            if (!group.view().name().isEmpty())
+            {
+                sb.append("  name ").append(group.view().name());
+            }
+            sb.append("  generation ").append(group.view().generation())
                 .append("  created ").append(time(group.view().createdEpochMs()))
                 .append("  by ").append(group.view().creatorDomainId())
                 .append("  ").append(plural(group.members().size(), "member", "members")).append('\n');
@@ -136,6 +141,19 @@ final class TextReport
             sb.append(table.render("  "));
         }
         return sb.toString();
+    }
+
+    static String regions(final Snapshot snapshot)
+    {
+        final TextTable table = new TextTable("NAME", "DOMAIN", ">PID", ">IOVA", ">LENGTH", "PUBLISHED", "LIVENESS");
+        for (final Snapshot.Region region : snapshot.regions())
+        {
+            final RegionView view = region.view();
+            table.row(view.name(), view.domainId(), null != region.owner() ? region.owner().pid() : "?",
+                "0x" + Long.toHexString(view.iova()), view.length(), time(view.publishedEpochMs()),
+                region.alive() ? "alive" : "dead");
+        }
+        return table.isEmpty() ? "no named regions\n" : table.render("");
     }
 
     static String errors(final Snapshot snapshot)

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 
 /**
  * Layout of the control segment: the one file every shmdma process on a host maps to find domains,
- * access pair groups, handlers, per-device counters and the error log. Every offset is computed from
+ * access pair groups, handlers, per-device counters, named regions and the error log. Every offset is computed from
  * the one before it; every section starts on a 128-byte boundary (two cache lines), and every field
  * written by a different process than its neighbours (lock word, heartbeats, device counters) has its
  * own 128 bytes (the acknowledged-departure cursors of a group's members share one 128-byte section of
@@ -26,7 +26,7 @@ import java.nio.file.Path;
  *            |  32  domain capacity        36 group capacity                 |
  *            |  40  members per group      44 handler table capacity         |
  *            |  48  device counters cap.   52 error log chunk count          |
- *            |  56  error log chunk length                                   |
+ *            |  56  error log chunk length     60 named region capacity      |
  *            |  64  creation epoch ms      72 creator pid                    |
  *   128      +--------------------------------------------------------------+
  *            | LOCK (128 B): lock word = holder incarnation id, 0 = free     |
@@ -45,7 +45,7 @@ import java.nio.file.Path;
  *            |        pid, segment size, registered epoch ms                 |
  *            |   +256 segment file name (128 B, UTF-8)                       |
  *   98944    +--------------------------------------------------------------+
- *            | GROUP TABLE: 256 x 1792 B                                     |
+ *            | GROUP TABLE: 256 x 1920 B                                     |
  *            |   +0 state, group id, generation, creator slot, id epoch,     |
  *            |      creator generation, failed joins, lockout until ns,      |
  *            |      token salt (16 B), SHA-256(salt || token) (32 B),        |
@@ -58,10 +58,12 @@ import java.nio.file.Path;
  *            |      process, outside the lock (like a heartbeat)             |
  *            |   +768 DEPARTURES: ring of 32 x 32 B {departure number        |
  *            |      (written last), membership token, domain uuid}           |
- *   557696   +--------------------------------------------------------------+
+ *            |   +1792 NAME (own 128 B): length, +1800 up to 64 UTF-8 bytes  |
+ *            |      (length 0: unnamed; unique among live groups)            |
+ *   590464   +--------------------------------------------------------------+
  *            | HANDLER TABLE: 65536 x int, (group slot + 1) * 65536 +        |
  *            |   member slot, 0 = free or revoked; entry 0 unused            |
- *   819840   +--------------------------------------------------------------+
+ *   852608   +--------------------------------------------------------------+
  *            | DEVICE COUNTERS: 64 x 384 B                                   |
  *            |   +0 state, domain slot, domain generation, dev id, name[32], |
  *            |      info (written by the owner's conductor): capabilities,   |
@@ -70,20 +72,26 @@ import java.nio.file.Path;
  *            |   +128 submitted (own 128 B)  +256 completed, errors,         |
  *            |   +272 engine errors (engine agent errors and rings found     |
  *            |        forged or corrupt; added atomically by any thread)     |
- *   844416   +--------------------------------------------------------------+
+ *   877184   +--------------------------------------------------------------+
+ *            | NAMED REGIONS: 1024 x 128 B {state (0 free, 1 published,      |
+ *            |   written last), name length, owner domain slot, owner        |
+ *            |   domain generation, IOVA, length, published epoch ms;        |
+ *            |   +64 name, up to 64 UTF-8 bytes}                             |
+ *   1008256  +--------------------------------------------------------------+
  *            | ERROR LOG DIRECTORY: 16 x 128 B {state, owner incarnation,    |
  *            |   owner pid, claimed epoch ms, released epoch ms}             |
- *   846464   +--------------------------------------------------------------+
+ *   1010304  +--------------------------------------------------------------+
  *            | ERROR LOG: 16 chunks x 64 KiB, one Agrona DistinctErrorLog    |
  *            |   per writing process (the log keeps its write position in    |
  *            |   the process, so two processes must never share a chunk)     |
- *   1896448  +--------------------------------------------------------------+ TOTAL_LENGTH (page aligned)
+ *   2060288  +--------------------------------------------------------------+ TOTAL_LENGTH (page aligned)
  * </pre>
  */
 public final class ControlSegmentDescriptor
 {
-    /** Layout version; bump on any change to this class. 2: acknowledged-departure cursors, ring of 32. */
-    public static final int LAYOUT_VERSION = 2;
+    /** Layout version; bump on any change to this class. 2: acknowledged-departure cursors, ring of 32;
+     * 3: group names and the named region table. */
+    public static final int LAYOUT_VERSION = 3;
     /** Alignment of every section: two cache lines, as in Agrona's ring buffers. */
     public static final int SECTION_ALIGNMENT = 128;
     /** Readable marker at offset 0. */
@@ -113,6 +121,10 @@ public final class ControlSegmentDescriptor
     public static final int MAX_SEGMENT_NAME_LENGTH = 128;
     /** Longest device name, in UTF-8 bytes. */
     public static final int MAX_DEVICE_NAME_LENGTH = 32;
+    /** Longest name of a group or of a named region, in UTF-8 bytes. */
+    public static final int MAX_NAME_LENGTH = 64;
+    /** Number of named region entries. */
+    public static final int REGION_CAPACITY = 1024;
 
     // ---------------------------------------------------------------- header
     /** Offset of the marker. */
@@ -137,9 +149,11 @@ public final class ControlSegmentDescriptor
     public static final int ERROR_LOG_CHUNK_COUNT_FIELD_OFFSET = DEVICE_COUNTERS_CAPACITY_FIELD_OFFSET + Integer.BYTES;
     /** Offset of the error log chunk length. */
     public static final int ERROR_LOG_CHUNK_LENGTH_FIELD_OFFSET = ERROR_LOG_CHUNK_COUNT_FIELD_OFFSET + Integer.BYTES;
+    /** Offset of the named region capacity. */
+    public static final int REGION_CAPACITY_FIELD_OFFSET = ERROR_LOG_CHUNK_LENGTH_FIELD_OFFSET + Integer.BYTES;
     /** Offset of the creation time, epoch milliseconds. */
     public static final int CREATION_EPOCH_MS_OFFSET =
-        BitUtil.align(ERROR_LOG_CHUNK_LENGTH_FIELD_OFFSET + Integer.BYTES, Long.BYTES);
+        BitUtil.align(REGION_CAPACITY_FIELD_OFFSET + Integer.BYTES, Long.BYTES);
     /** Offset of the pid of the process that created the file. */
     public static final int CREATOR_PID_OFFSET = CREATION_EPOCH_MS_OFFSET + Long.BYTES;
     /** Length of the header. */
@@ -270,9 +284,13 @@ public final class ControlSegmentDescriptor
     public static final int DEPARTURE_UUID_LSB_OFFSET = DEPARTURE_UUID_MSB_OFFSET + Long.BYTES;
     /** Length of one departure entry. */
     public static final int DEPARTURE_ENTRY_LENGTH = DEPARTURE_UUID_LSB_OFFSET + Long.BYTES;
-    /** Length of one group entry, member table and departure ring included. */
-    public static final int GROUP_ENTRY_LENGTH = BitUtil.align(
+    /** Group entry: the length of the group's name in UTF-8 bytes, 0 for an unnamed group (own 128 bytes). */
+    public static final int GROUP_NAME_LENGTH_OFFSET = BitUtil.align(
         GROUP_DEPARTURES_OFFSET + DEPARTURE_RING_CAPACITY * DEPARTURE_ENTRY_LENGTH, SECTION_ALIGNMENT);
+    /** Group entry: the group's name bytes, UTF-8, at most {@link #MAX_NAME_LENGTH}. */
+    public static final int GROUP_NAME_OFFSET = GROUP_NAME_LENGTH_OFFSET + Long.BYTES;
+    /** Length of one group entry, member table, departure ring and name included. */
+    public static final int GROUP_ENTRY_LENGTH = BitUtil.align(GROUP_NAME_OFFSET + MAX_NAME_LENGTH, SECTION_ALIGNMENT);
 
     // ---------------------------------------------------------------- handler table
     /** Offset of the handler table. */
@@ -329,10 +347,32 @@ public final class ControlSegmentDescriptor
     public static final int DEVICE_COUNTERS_ENTRY_LENGTH =
         BitUtil.align(COUNTERS_ENGINE_ERRORS_OFFSET + Long.BYTES, SECTION_ALIGNMENT);
 
+    // ---------------------------------------------------------------- named regions
+    /** Offset of the named region table. */
+    public static final int REGION_TABLE_OFFSET =
+        DEVICE_COUNTERS_OFFSET + DEVICE_COUNTERS_CAPACITY * DEVICE_COUNTERS_ENTRY_LENGTH;
+    /** Region entry: state, {@link #REGION_FREE} or {@link #REGION_PUBLISHED}; written last when publishing. */
+    public static final int REGION_STATE_OFFSET = 0;
+    /** Region entry: length of the name in UTF-8 bytes. */
+    public static final int REGION_NAME_LENGTH_OFFSET = REGION_STATE_OFFSET + Integer.BYTES;
+    /** Region entry: the owning domain's slot. */
+    public static final int REGION_DOMAIN_SLOT_OFFSET = REGION_NAME_LENGTH_OFFSET + Integer.BYTES;
+    /** Region entry: the owning domain's generation. */
+    public static final int REGION_DOMAIN_GENERATION_OFFSET = REGION_DOMAIN_SLOT_OFFSET + Long.BYTES;
+    /** Region entry: IOVA of the region's first byte, in the owning domain. */
+    public static final int REGION_IOVA_OFFSET = REGION_DOMAIN_GENERATION_OFFSET + Long.BYTES;
+    /** Region entry: length of the region in bytes. */
+    public static final int REGION_LENGTH_OFFSET = REGION_IOVA_OFFSET + Long.BYTES;
+    /** Region entry: publication time, epoch milliseconds. */
+    public static final int REGION_PUBLISHED_EPOCH_MS_OFFSET = REGION_LENGTH_OFFSET + Long.BYTES;
+    /** Region entry: name bytes, UTF-8, at most {@link #MAX_NAME_LENGTH}. */
+    public static final int REGION_NAME_OFFSET = SECTION_ALIGNMENT - MAX_NAME_LENGTH;
+    /** Length of one region entry. */
+    public static final int REGION_ENTRY_LENGTH = SECTION_ALIGNMENT;
+
     // ---------------------------------------------------------------- error log
     /** Offset of the error log directory. */
-    public static final int ERROR_LOG_DIRECTORY_OFFSET =
-        DEVICE_COUNTERS_OFFSET + DEVICE_COUNTERS_CAPACITY * DEVICE_COUNTERS_ENTRY_LENGTH;
+    public static final int ERROR_LOG_DIRECTORY_OFFSET = REGION_TABLE_OFFSET + REGION_CAPACITY * REGION_ENTRY_LENGTH;
     /** Error log directory entry: state, one of {@code CHUNK_*}. */
     public static final int CHUNK_STATE_OFFSET = 0;
     /** Error log directory entry: owner's incarnation id. */
@@ -353,6 +393,10 @@ public final class ControlSegmentDescriptor
         BitUtil.align(ERROR_LOG_OFFSET + ERROR_LOG_CHUNK_COUNT * ERROR_LOG_CHUNK_LENGTH, 4096);
 
     // ---------------------------------------------------------------- states and codes
+    /** Region state: free. */
+    public static final int REGION_FREE = 0;
+    /** Region state: published. */
+    public static final int REGION_PUBLISHED = 1;
     /** Chunk state: never used. */
     public static final int CHUNK_FREE = 0;
     /** Chunk state: owned by a live process. */
@@ -455,6 +499,17 @@ public final class ControlSegmentDescriptor
     public static int deviceCountersOffset(final int counterId)
     {
         return DEVICE_COUNTERS_OFFSET + counterId * DEVICE_COUNTERS_ENTRY_LENGTH;
+    }
+
+    /**
+     * Offset of a named region entry.
+     *
+     * @param regionSlot region slot, 0 to {@link #REGION_CAPACITY} - 1.
+     * @return the offset.
+     */
+    public static int regionOffset(final int regionSlot)
+    {
+        return REGION_TABLE_OFFSET + regionSlot * REGION_ENTRY_LENGTH;
     }
 
     /**
@@ -602,6 +657,7 @@ public final class ControlSegmentDescriptor
         checkField(header, MEMBERS_PER_GROUP_FIELD_OFFSET, MEMBERS_PER_GROUP, "members per group", file);
         checkField(header, HANDLER_CAPACITY_FIELD_OFFSET, HANDLER_TABLE_CAPACITY, "handler capacity", file);
         checkField(header, DEVICE_COUNTERS_CAPACITY_FIELD_OFFSET, DEVICE_COUNTERS_CAPACITY, "device counters", file);
+        checkField(header, REGION_CAPACITY_FIELD_OFFSET, REGION_CAPACITY, "region capacity", file);
         checkField(header, ERROR_LOG_CHUNK_COUNT_FIELD_OFFSET, ERROR_LOG_CHUNK_COUNT, "error log chunks", file);
         checkField(header, ERROR_LOG_CHUNK_LENGTH_FIELD_OFFSET, ERROR_LOG_CHUNK_LENGTH, "error log chunk length", file);
         final long totalLength = header.getLong(TOTAL_LENGTH_FIELD_OFFSET);

@@ -328,6 +328,7 @@ final class ControlSegmentFile implements AutoCloseable
         buffer.putInt(DEVICE_COUNTERS_CAPACITY_FIELD_OFFSET, DEVICE_COUNTERS_CAPACITY);
         buffer.putInt(ERROR_LOG_CHUNK_COUNT_FIELD_OFFSET, ERROR_LOG_CHUNK_COUNT);
         buffer.putInt(ERROR_LOG_CHUNK_LENGTH_FIELD_OFFSET, ERROR_LOG_CHUNK_LENGTH);
+        buffer.putInt(REGION_CAPACITY_FIELD_OFFSET, REGION_CAPACITY);
         buffer.putLong(CREATION_EPOCH_MS_OFFSET, System.currentTimeMillis());
         buffer.putLong(CREATOR_PID_OFFSET, ProcessHandle.current().pid());
         buffer.putIntRelease(LAYOUT_VERSION_OFFSET, LAYOUT_VERSION);

@@ -249,8 +249,8 @@ final class DomainMutations
 
     /**
      * Tears down a domain: DEAD first, then the groups it created destroyed, its memberships removed (with their
-     * departures), its device counters freed, FREE last; the error log chunks of a process left without a domain
-     * are released.
+     * departures), its device counters and named regions freed, FREE last; the error log chunks of a process left
+     * without a domain are released.
      *
      * @param writer the lock holder's writer.
      * @param slot   the domain slot.
@@ -287,6 +287,7 @@ final class DomainMutations
                 DeviceCounterTable.state(writer, counterId, COUNTERS_FREE);
             }
         }
+        RegionTable.freeOwnedBy(writer, reader, slot, generation);
         DomainTable.state(writer, slot, DomainTable.FREE);
         if (domainIncarnation != incarnation && !DomainTable.hasActive(reader, domainIncarnation))
         {

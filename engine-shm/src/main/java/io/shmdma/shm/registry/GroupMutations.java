@@ -2,6 +2,7 @@ package io.shmdma.shm.registry;
 
 import io.shmdma.Errno;
 
+import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -49,13 +50,19 @@ final class GroupMutations
      * @param writer            the lock holder's writer.
      * @param creatorDomainSlot an active domain of this process.
      * @param token             the group's secret.
-     * @return the group id, or -EINVAL, -ENOSPC.
+     * @param name              UTF-8 name bytes, 0..MAX_NAME_LENGTH (empty: unnamed).
+     * @return the group id, or -EINVAL, -EEXIST (a live group has that name), -ENOSPC.
      */
-    int create(final FencedWriter writer, final int creatorDomainSlot, final UUID token)
+    int create(final FencedWriter writer, final int creatorDomainSlot, final UUID token, final byte[] name)
     {
         if (!DomainTable.isOwnedActive(reader, creatorDomainSlot, incarnation))
         {
             return -Errno.EINVAL;
+        }
+        if (name.length > 0 &&
+            GroupTable.findByName(reader, new String(name, StandardCharsets.UTF_8)) >= 0)
+        {
+            return -Errno.EEXIST;
         }
         final int groupSlot = GroupTable.findFree(reader);
         final int handler = groupSlot < 0 ? -Errno.ENOSPC : allocateHandler(writer);
@@ -76,6 +83,7 @@ final class GroupMutations
         final byte[] salt = TokenHash.newSalt();
         GroupTable.tokenHash(writer, groupSlot, salt, TokenHash.hash(salt, token));
         GroupTable.createdEpochMs(writer, groupSlot, System.currentTimeMillis());
+        GroupTable.name(writer, groupSlot, name);
         GroupTable.clearDepartures(writer, groupSlot);
         writeMember(writer, groupSlot, 0, creatorDomainSlot, creatorGeneration, handler);
         writer.pause("create:member-written");

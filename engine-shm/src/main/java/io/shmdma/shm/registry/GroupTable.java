@@ -131,6 +131,40 @@ final class GroupTable
     }
 
     /**
+     * The group's name: its length read once and clamped to 0..{@link ControlSegmentDescriptor#MAX_NAME_LENGTH},
+     * decoded as UTF-8 (malformed bytes become U+FFFD).
+     *
+     * @param reader    the segment.
+     * @param groupSlot the group slot.
+     * @return the name, empty for an unnamed group.
+     */
+    static String name(final SegmentReader reader, final int groupSlot)
+    {
+        final int offset = groupOffset(groupSlot);
+        return reader.getString(offset + GROUP_NAME_OFFSET, offset + GROUP_NAME_LENGTH_OFFSET, MAX_NAME_LENGTH);
+    }
+
+    /**
+     * The slot of the live group (CREATING or ACTIVE) with a name.
+     *
+     * @param reader the segment.
+     * @param name   a non-empty name.
+     * @return the group slot, or -1 when no live group has that name.
+     */
+    static int findByName(final SegmentReader reader, final String name)
+    {
+        for (int groupSlot = 0; groupSlot < GROUP_CAPACITY; groupSlot++)
+        {
+            final int state = state(reader, groupSlot);
+            if ((state == ACTIVE || state == CREATING) && name.equals(name(reader, groupSlot)))
+            {
+                return groupSlot;
+            }
+        }
+        return -1;
+    }
+
+    /**
      * The departure count, acquire load, never negative.
      *
      * @param reader    the segment.
@@ -306,6 +340,21 @@ final class GroupTable
         writer.putLong(offset + GROUP_GENERATION_OFFSET, generation);
         writer.putInt(offset + GROUP_CREATOR_SLOT_OFFSET, creatorSlot);
         writer.putLong(offset + GROUP_CREATOR_GENERATION_OFFSET, creatorGeneration);
+    }
+
+    /**
+     * Sets the group's name.
+     *
+     * @param writer    the lock holder's writer.
+     * @param groupSlot the group slot.
+     * @param name      UTF-8 bytes, 0..{@link ControlSegmentDescriptor#MAX_NAME_LENGTH} (empty: unnamed).
+     */
+    static void name(final FencedWriter writer, final int groupSlot, final byte[] name)
+    {
+        final int offset = groupOffset(groupSlot);
+        writer.clear(offset + GROUP_NAME_OFFSET, MAX_NAME_LENGTH);
+        writer.putBytes(offset + GROUP_NAME_OFFSET, name);
+        writer.putInt(offset + GROUP_NAME_LENGTH_OFFSET, name.length);
     }
 
     /**

@@ -19,6 +19,7 @@ import java.util.UUID;
  * @param departures        the last departures still in the group's ring (at most
  *                          {@link ControlSegmentDescriptor#DEPARTURE_RING_CAPACITY}), oldest first; every departure
  *                          a live member has not acknowledged is among them.
+ * @param name              the group's name, empty for an unnamed group (unique among live groups).
  */
 public record GroupView(
     int groupId,
@@ -28,7 +29,8 @@ public record GroupView(
     long createdEpochMs,
     List<MemberView> members,
     long departureCount,
-    List<Departure> departures)
+    List<Departure> departures,
+    String name)
 {
     /**
      * The member for a domain.

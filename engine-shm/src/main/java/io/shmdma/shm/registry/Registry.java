@@ -101,6 +101,7 @@ public final class Registry implements AutoCloseable
     private final RegistryRepair repair;
     private final GroupMutations groupMutations;
     private final DomainMutations domainMutations;
+    private final NamedRegions namedRegions;
     private volatile boolean closed;
     private volatile Runnable backPressureNudge;
 
@@ -118,6 +119,7 @@ public final class Registry implements AutoCloseable
             this::afterTakeover, this::recordErrorUnlocked);
         this.errorLog = new RegistryErrorLog(lock, reader, ownerStores, incarnation, pid, file.path());
         this.views = new RegistryViews(reader, ownerStores, lock, readOnly);
+        this.namedRegions = new NamedRegions(reader, views, incarnation);
         this.groupMutations = new GroupMutations(reader, config, incarnation, this::recordError);
         this.domainMutations =
             new DomainMutations(reader, ownerStores, groupMutations, config, incarnation, pid, this::recordError);
@@ -446,13 +448,32 @@ public final class Registry implements AutoCloseable
      */
     public int createGroup(final int creatorDomainSlot, final UUID token, final Consumer<GroupView> created)
     {
-        if (null == token)
+        return createGroup(creatorDomainSlot, token, "", created);
+    }
+
+    /**
+     * Creates a named access pair group, as {@link #createGroup(int, UUID, Consumer)}: a joiner finds its id with
+     * {@link #findGroup(String)}; the token stays the only secret.
+     *
+     * @param creatorDomainSlot an active domain of this process.
+     * @param token             the group's secret; only its salted hash is stored.
+     * @param name              the group's name, unique among live groups, at most
+     *                          {@link ControlSegmentDescriptor#MAX_NAME_LENGTH} UTF-8 bytes; empty for none.
+     * @param created           receives the group on success (under the lock); may be null.
+     * @return as {@link #createGroup(int, UUID)}, or -EINVAL for a name too long, -EEXIST when a live group has
+     *         that name.
+     */
+    public int createGroup(
+        final int creatorDomainSlot, final UUID token, final String name, final Consumer<GroupView> created)
+    {
+        final byte[] nameBytes = null == name || name.isEmpty() ? new byte[0] : NamedRegions.nameBytes(name);
+        if (null == token || null == nameBytes)
         {
             return -Errno.EINVAL;
         }
         return lock.locked(RegistryOperation.CREATE_GROUP, writer ->
         {
-            final int groupId = groupMutations.create(writer, creatorDomainSlot, token);
+            final int groupId = groupMutations.create(writer, creatorDomainSlot, token, nameBytes);
             if (groupId >= 0 && null != created)
             {
                 created.accept(views.readGroup(groupSlot(groupId), System.nanoTime()));
@@ -591,6 +612,128 @@ public final class Registry implements AutoCloseable
     {
         checkOpen();
         return views.group(groupId);
+    }
+
+    /**
+     * The id of the live group with a name.
+     *
+     * @param name a group name.
+     * @return the group id, or -EINVAL for an empty or too long name, -ENOENT when no active group has it.
+     */
+    public int findGroup(final String name)
+    {
+        checkOpen();
+        if (null == NamedRegions.nameBytes(name))
+        {
+            return -Errno.EINVAL;
+        }
+        final Integer groupId = views.read(() ->
+        {
+            final int groupSlot = GroupTable.findByName(reader, name);
+            return groupSlot >= 0 && GroupTable.state(reader, groupSlot) == GroupTable.ACTIVE ?
+                GroupTable.groupId(reader, groupSlot) : -Errno.ENOENT;
+        });
+        return groupId;
+    }
+
+    // ================================================================ named regions
+
+    /**
+     * Publishes a region of a domain of this process under a name, so that members of a group it shares find
+     * it with {@link #lookupRegion}. The entry disappears when unpublished, or when the domain is unregistered or
+     * reaped.
+     *
+     * @param domainSlot an active domain of this process.
+     * @param name       1..{@link ControlSegmentDescriptor#MAX_NAME_LENGTH} UTF-8 bytes, unique for the domain.
+     * @param iova       IOVA of the region's first byte.
+     * @param length     bytes, positive.
+     * @return the region slot, or -EINVAL for a bad argument (name empty or too long, length not positive, not an
+     *         active domain of this process), -EEXIST when the domain already published that name, -ENOSPC when
+     *         the region table is full, -ETIMEDOUT when the lock could not be had.
+     */
+    public int publishRegion(final int domainSlot, final String name, final long iova, final long length)
+    {
+        final byte[] nameBytes = NamedRegions.nameBytes(name);
+        if (null == nameBytes || length <= 0)
+        {
+            return -Errno.EINVAL;
+        }
+        return lock.locked(
+            RegistryOperation.REGION, writer -> namedRegions.publish(writer, domainSlot, nameBytes, iova, length));
+    }
+
+    /**
+     * Removes a named region a domain of this process published.
+     *
+     * @param domainSlot an active domain of this process.
+     * @param name       the name.
+     * @return 0, or -EINVAL for a bad argument, -ENOENT when the domain has no region of that name, -ETIMEDOUT
+     *         when the lock could not be had.
+     */
+    public int unpublishRegion(final int domainSlot, final String name)
+    {
+        if (null == NamedRegions.nameBytes(name))
+        {
+            return -Errno.EINVAL;
+        }
+        return lock.locked(RegistryOperation.REGION, writer -> namedRegions.unpublish(writer, domainSlot, name));
+    }
+
+    /**
+     * Looks up a peer's named region, without the lock (one seqlock snapshot).
+     *
+     * @param requesterDomainSlot an active domain of this process.
+     * @param peerDomainId        the peer's UUID; the requester's own is allowed.
+     * @param name                the name.
+     * @param found               receives the region on success; may be null.
+     * @return 0, or -EINVAL for a bad argument, -ENOENT when no active domain has that UUID or it published no
+     *         region of that name, -EPERM when the requester shares no active access pair group with the peer.
+     */
+    public int lookupRegion(
+        final int requesterDomainSlot, final UUID peerDomainId, final String name, final Consumer<RegionView> found)
+    {
+        checkOpen();
+        if (null == peerDomainId || null == NamedRegions.nameBytes(name))
+        {
+            return -Errno.EINVAL;
+        }
+        final List<RegionView> regions = new ArrayList<>();
+        final int rc = namedRegions.lookup(requesterDomainSlot, peerDomainId, name, regions);
+        if (0 == rc && null != found)
+        {
+            found.accept(regions.get(0));
+        }
+        return rc;
+    }
+
+    /**
+     * Lists a peer's named regions, without the lock (one seqlock snapshot).
+     *
+     * @param requesterDomainSlot an active domain of this process.
+     * @param peerDomainId        the peer's UUID; the requester's own is allowed.
+     * @param into                receives the regions, by region slot.
+     * @return 0, or -EINVAL for a bad argument, -ENOENT when no active domain has that UUID, -EPERM when the
+     *         requester shares no active access pair group with the peer.
+     */
+    public int listRegions(final int requesterDomainSlot, final UUID peerDomainId, final List<RegionView> into)
+    {
+        checkOpen();
+        if (null == peerDomainId || null == into)
+        {
+            return -Errno.EINVAL;
+        }
+        return namedRegions.lookup(requesterDomainSlot, peerDomainId, null, into);
+    }
+
+    /**
+     * A copy of every published named region, for the CLI (no membership check: the CLI reads the whole file).
+     *
+     * @return the regions, by region slot.
+     */
+    public List<RegionView> regions()
+    {
+        checkOpen();
+        return views.regions();
     }
 
     /**

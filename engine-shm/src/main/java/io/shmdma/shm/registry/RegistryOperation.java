@@ -30,7 +30,9 @@ public enum RegistryOperation
     /** Claim or release an error log chunk. */
     ERROR_LOG(10, "error log"),
     /** Check (and maybe repair) the tables. */
-    CHECK(11, "check");
+    CHECK(11, "check"),
+    /** Publish or remove a named region. */
+    REGION(12, "region");
 
     private static final RegistryOperation[] BY_CODE = values();
 

@@ -87,6 +87,26 @@ final class RegistryRepair
                 }
             }
         }
+
+        for (int regionSlot = 0; regionSlot < REGION_CAPACITY; regionSlot++)
+        {
+            final int state = RegionTable.state(reader, regionSlot);
+            if (state == REGION_FREE)
+            {
+                continue;
+            }
+            final int slot = RegionTable.domainSlot(reader, regionSlot);
+            if (state != REGION_PUBLISHED || !DomainTable.isSlot(slot) ||
+                DomainTable.state(reader, slot) == DomainTable.FREE ||
+                DomainTable.generation(reader, slot) != RegionTable.domainGeneration(reader, regionSlot))
+            {
+                problems.add("named region " + regionSlot + " belongs to no domain (state " + state + ")");
+                if (null != writer)
+                {
+                    RegionTable.free(writer, regionSlot);
+                }
+            }
+        }
     }
 
     private void checkGroup(final FencedWriter writer, final int groupSlot, final List<String> problems)

@@ -196,7 +196,65 @@ final class RegistryViews
             GroupTable.createdEpochMs(reader, groupSlot),
             List.copyOf(members),
             departureCount,
-            List.copyOf(departures));
+            List.copyOf(departures),
+            GroupTable.name(reader, groupSlot));
+    }
+
+    /**
+     * A copy of every published named region, by region slot, read with the seqlock.
+     *
+     * @return the regions.
+     */
+    List<RegionView> regions()
+    {
+        return consistentRead(() -> collect(REGION_CAPACITY, this::readRegion));
+    }
+
+    /**
+     * A copy of the named regions a domain published, read with the seqlock.
+     *
+     * @param domainSlot       the domain slot.
+     * @param domainGeneration its generation.
+     * @return the regions, by region slot.
+     */
+    List<RegionView> regionsOf(final int domainSlot, final long domainGeneration)
+    {
+        return consistentRead(() -> collect(REGION_CAPACITY, regionSlot ->
+            RegionTable.isOwnedBy(reader, regionSlot, domainSlot, domainGeneration) ? readRegion(regionSlot) : null));
+    }
+
+    /**
+     * A copy of one region slot, without the seqlock. Every field is read once; an entry whose owner slot is out of
+     * range or not active in the generation recorded, or whose length is not positive, is skipped as stale or
+     * corrupt.
+     *
+     * @param regionSlot the region slot.
+     * @return the region, or null when the slot is free or corrupt.
+     */
+    RegionView readRegion(final int regionSlot)
+    {
+        if (RegionTable.state(reader, regionSlot) != REGION_PUBLISHED)
+        {
+            return null;
+        }
+        final int domainSlot = RegionTable.domainSlot(reader, regionSlot);
+        final long domainGeneration = RegionTable.domainGeneration(reader, regionSlot);
+        final long length = RegionTable.length(reader, regionSlot);
+        if (!DomainTable.isSlot(domainSlot) || length <= 0 ||
+            DomainTable.state(reader, domainSlot) != DomainTable.ACTIVE ||
+            DomainTable.generation(reader, domainSlot) != domainGeneration)
+        {
+            return null;
+        }
+        return new RegionView(
+            regionSlot,
+            DomainTable.uuid(reader, domainSlot),
+            domainSlot,
+            domainGeneration,
+            RegionTable.name(reader, regionSlot),
+            RegionTable.iova(reader, regionSlot),
+            length,
+            RegionTable.publishedEpochMs(reader, regionSlot));
     }
 
     private DeviceCountersView readDeviceCounters(final int counterId)
@@ -216,6 +274,19 @@ final class RegistryViews
             counters.completed(),
             counters.errors(),
             counters.engineErrors());
+    }
+
+    /**
+     * Runs a read of several fields as one consistent snapshot (the change count as a seqlock; see
+     * {@link #consistentRead}). The read may run more than once, so it must start from scratch each time.
+     *
+     * @param snapshot the read.
+     * @param <T>      its result type.
+     * @return its result from a run no mutation overlapped.
+     */
+    <T> T read(final Supplier<T> snapshot)
+    {
+        return consistentRead(snapshot);
     }
 
     /**

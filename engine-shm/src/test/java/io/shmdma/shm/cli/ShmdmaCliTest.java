@@ -173,8 +173,9 @@ class ShmdmaCliTest
             final DmaDevice device = domain.createDevice("cli-local", EngineThreading.inline());
             try
             {
-                final int groupId = device.accessPairGroupCreate(domain.domainId(), token, null);
+                final int groupId = domain.accessPairGroupCreate(device, "cli-group", token, null);
                 final int self = device.accessPairGroupHandlerGet(groupId, domain.domainId());
+                final DmaRegion prices = domain.allocateNamed("cli-prices", 3000);
                 device.configure(new DmaConf(1, 0));
                 device.vchanSetup(0, VchanConf.interProcess(64, self, self));
                 device.start();
@@ -210,7 +211,8 @@ class ShmdmaCliTest
                 everything.append(stats.out());
 
                 final CliRun groups = CliRun.run("groups", "--dir", dirArg).assertOk();
-                assertTrue(groups.out().contains("group " + groupId + " ") && groups.out().contains("creator") &&
+                assertTrue(groups.out().contains("group " + groupId + "  name cli-group  ") &&
+                    groups.out().contains("creator") &&
                     groups.out().contains("1 member") && groups.out().lines().anyMatch(line ->
                     line.matches("\\s+0\\s+creator\\s+" + domainId + "\\s+" + pid + "\\s+" + self + "\\s.*alive")),
                     groups.out());
@@ -240,12 +242,28 @@ class ShmdmaCliTest
                 final String groupsJsonText = CliRun.run("groups", "--dir", dirArg, "--json").assertOk().out();
                 final Map<String, Object> groupJson = Json.objects(Json.object(groupsJsonText).get("groups")).get(0);
                 assertEquals((long)groupId, groupJson.get("group_id"));
+                assertEquals("cli-group", groupJson.get("name"));
                 assertEquals(domainId, groupJson.get("creator_domain_id"));
                 final Map<String, Object> memberJson = Json.objects(groupJson.get("members")).get(0);
                 assertEquals((long)self, memberJson.get("handler"));
                 assertEquals("creator", memberJson.get("role"));
                 assertFalse(groupsJsonText.contains("token"), "no token field of any kind: " + groupsJsonText);
                 everything.append(groupsJsonText);
+
+                final CliRun regions = CliRun.run("regions", "--dir", dirArg).assertOk();
+                assertTrue(regions.out().lines().anyMatch(line -> line.matches(
+                    "cli-prices\\s+" + domainId + "\\s+" + pid + "\\s+0x" + Long.toHexString(prices.iova()) +
+                    "\\s+3000\\s.*alive")), regions.out());
+                everything.append(regions.out());
+                final Map<String, Object> regionJson = Json.objects(Json.object(
+                    CliRun.run("regions", "--dir", dirArg, "--json").assertOk().out()).get("regions")).get(0);
+                assertEquals("cli-prices", regionJson.get("name"));
+                assertEquals(domainId, regionJson.get("domain_id"));
+                assertEquals(prices.iova(), regionJson.get("iova"));
+                assertEquals(3000L, regionJson.get("length"));
+                assertEquals(Boolean.TRUE, regionJson.get("alive"));
+                prices.close();
+                assertTrue(CliRun.run("regions", "--dir", dirArg).assertOk().out().contains("no named regions"));
 
                 final CliRun errors = CliRun.run("errors", "--dir", dirArg).assertOk();
                 assertTrue(errors.out().contains("0 distinct errors"), errors.out());

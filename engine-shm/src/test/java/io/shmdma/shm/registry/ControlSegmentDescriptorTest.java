@@ -15,9 +15,11 @@ class ControlSegmentDescriptorTest
     {
         final int[] sections = {
             LOCK_WORD_OFFSET, LOCK_INFO_OFFSET, CHANGE_COUNT_OFFSET, ALLOCATION_OFFSET, DOMAIN_TABLE_OFFSET,
-            GROUP_TABLE_OFFSET, HANDLER_TABLE_OFFSET, DEVICE_COUNTERS_OFFSET, ERROR_LOG_DIRECTORY_OFFSET,
-            ERROR_LOG_OFFSET, DOMAIN_ENTRY_LENGTH, GROUP_ENTRY_LENGTH, DEVICE_COUNTERS_ENTRY_LENGTH,
-            DOMAIN_STATE_OFFSET, GROUP_MEMBERS_OFFSET, COUNTERS_SUBMITTED_OFFSET, COUNTERS_COMPLETED_OFFSET };
+            GROUP_TABLE_OFFSET, HANDLER_TABLE_OFFSET, DEVICE_COUNTERS_OFFSET, REGION_TABLE_OFFSET,
+            ERROR_LOG_DIRECTORY_OFFSET, ERROR_LOG_OFFSET, DOMAIN_ENTRY_LENGTH, GROUP_ENTRY_LENGTH,
+            DEVICE_COUNTERS_ENTRY_LENGTH,
+            DOMAIN_STATE_OFFSET, GROUP_MEMBERS_OFFSET, COUNTERS_SUBMITTED_OFFSET, COUNTERS_COMPLETED_OFFSET,
+            GROUP_NAME_LENGTH_OFFSET, REGION_ENTRY_LENGTH };
         for (final int offset : sections)
         {
             assertEquals(0, offset % SECTION_ALIGNMENT, "offset " + offset);
@@ -36,13 +38,22 @@ class ControlSegmentDescriptorTest
         assertEquals(512, ALLOCATION_OFFSET);
         assertEquals(640, DOMAIN_TABLE_OFFSET);
         assertEquals(98944, GROUP_TABLE_OFFSET);
-        assertEquals(557696, HANDLER_TABLE_OFFSET);
-        assertEquals(819840, DEVICE_COUNTERS_OFFSET);
-        assertEquals(844416, ERROR_LOG_DIRECTORY_OFFSET);
-        assertEquals(846464, ERROR_LOG_OFFSET);
-        assertEquals(1896448, TOTAL_LENGTH);
+        assertEquals(590464, HANDLER_TABLE_OFFSET);
+        assertEquals(852608, DEVICE_COUNTERS_OFFSET);
+        assertEquals(877184, REGION_TABLE_OFFSET);
+        assertEquals(1008256, ERROR_LOG_DIRECTORY_OFFSET);
+        assertEquals(1010304, ERROR_LOG_OFFSET);
+        assertEquals(2060288, TOTAL_LENGTH);
         assertEquals(384, DOMAIN_ENTRY_LENGTH);
-        assertEquals(1792, GROUP_ENTRY_LENGTH);
+        assertEquals(1920, GROUP_ENTRY_LENGTH);
+        assertEquals(1792, GROUP_NAME_LENGTH_OFFSET);
+        assertEquals(1800, GROUP_NAME_OFFSET);
+        assertEquals(128, REGION_ENTRY_LENGTH);
+        assertEquals(64, REGION_NAME_OFFSET);
+        assertTrue(REGION_PUBLISHED_EPOCH_MS_OFFSET + Long.BYTES <= REGION_NAME_OFFSET, "fields before the name");
+        assertEquals(REGION_TABLE_OFFSET + REGION_CAPACITY * REGION_ENTRY_LENGTH, ERROR_LOG_DIRECTORY_OFFSET);
+        assertEquals(60, REGION_CAPACITY_FIELD_OFFSET);
+        assertEquals(64, CREATION_EPOCH_MS_OFFSET, "the region capacity took the header's free int");
         assertEquals(32, MEMBER_ENTRY_LENGTH);
         assertEquals(128, COUNTERS_SUBMITTED_OFFSET);
         assertEquals(256, COUNTERS_COMPLETED_OFFSET);
@@ -73,7 +84,8 @@ class ControlSegmentDescriptorTest
             DEPARTURE_UUID_LSB_OFFSET,
             MEMBER_TOKEN_OFFSET, MEMBER_DOMAIN_GENERATION_OFFSET, MEMBER_JOINED_EPOCH_MS_OFFSET,
             COUNTERS_DOMAIN_GENERATION_OFFSET, COUNTERS_ERRORS_OFFSET, COUNTERS_ENGINE_ERRORS_OFFSET,
-            CHUNK_OWNER_INCARNATION_OFFSET };
+            CHUNK_OWNER_INCARNATION_OFFSET, REGION_DOMAIN_GENERATION_OFFSET, REGION_IOVA_OFFSET, REGION_LENGTH_OFFSET,
+            REGION_PUBLISHED_EPOCH_MS_OFFSET };
         for (final int offset : longs)
         {
             assertEquals(0, offset % Long.BYTES, "offset " + offset);
@@ -121,7 +133,8 @@ class ControlSegmentDescriptorTest
         }
         assertEquals(0, RegistryOperation.NONE.code(), "a zeroed lock info records no operation");
         assertEquals(11, RegistryOperation.CHECK.code(), "codes are part of layout " + LAYOUT_VERSION);
+        assertEquals(12, RegistryOperation.REGION.code());
         assertNull(RegistryOperation.of(-1));
-        assertEquals("operation 12", RegistryOperation.labelOf(12));
+        assertEquals("operation 13", RegistryOperation.labelOf(13));
     }
 }

@@ -17,6 +17,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -28,12 +29,19 @@ import static io.shmdma.examples.trading.SnapshotLayout.*;
  * A trading-style copy offload: this JVM is the market-data feed. It builds order-book snapshots and hands
  * each to its DMA engine (three jobs: mark the snapshot slot as being written, copy the payload, publish
  * the sequence and time) into the strategy JVM's memory, and goes on with its own work without waiting for
- * the copies. The strategy (launched here) reads only consistent snapshots and reports their age.
+ * the copies. The strategy (launched here) reads only consistent snapshots and reports their age. The strategy
+ * is told only the directory, the group's token and the names ({@value #GROUP_NAME}, {@value #SLOT_NAME}): it
+ * finds the group by name, and the feed finds the strategy's domain among the group's members and its snapshot
+ * slot by region name.
  * <p>
  * Arguments: {@code [seconds] [snapshotBytes] [intervalMicros]}, default {@code 5 16384 100}.
  */
 public final class TradingDemo
 {
+    /** The name of the feed's access pair group. */
+    static final String GROUP_NAME = "market-data";
+    /** The name of the snapshot slot the strategy publishes in its memory. */
+    static final String SLOT_NAME = "snapshot-slot";
     private static final int STAGING_SLOTS = 64;
 
     private TradingDemo()
@@ -61,16 +69,17 @@ public final class TradingDemo
         {
             final DmaDevice device = domain.createDevice("feed-dma", EngineThreading.backoff());
             final UUID token = UUID.randomUUID();
-            final int groupId = device.accessPairGroupCreate(domain.domainId(), token, null);
+            final int groupId = domain.accessPairGroupCreate(device, GROUP_NAME, token, null);
             strategy = ExampleSupport.startJvm(TradingStrategy.class);
             final PrintWriter toStrategy = new PrintWriter(
                 new OutputStreamWriter(strategy.getOutputStream(), StandardCharsets.UTF_8), true);
             final BufferedReader fromStrategy = new BufferedReader(
                 new InputStreamReader(strategy.getInputStream(), StandardCharsets.UTF_8));
-            toStrategy.println(dir + " " + groupId + " " + token + " " + payloadLength);
-            final String[] joined = ExampleSupport.expect(fromStrategy, "JOINED").split(" ");
-            final UUID strategyDomain = UUID.fromString(joined[0]);
-            final long slotIova = Long.parseLong(joined[1]);
+            toStrategy.println(dir + " " + token + " " + GROUP_NAME + " " + SLOT_NAME + " " + payloadLength);
+            ExampleSupport.expect(fromStrategy, "JOINED");
+            final List<UUID> members = domain.groupMembers(groupId);
+            final UUID strategyDomain = members.get(members.size() - 1);
+            final long slotIova = domain.lookupRegion(strategyDomain, SLOT_NAME).iova();
 
             ExampleSupport.interProcessVchan(device,
                 device.accessPairGroupHandlerGet(groupId, domain.domainId()),

@@ -33,7 +33,7 @@ public final class TradingStrategy
     }
 
     /**
-     * Reads {@code dir groupId token payloadBytes} on stdin, then {@code STOP <lastSequence>}.
+     * Reads {@code dir token groupName slotName payloadBytes} on stdin, then {@code STOP <lastSequence>}.
      *
      * @param args unused.
      * @throws Exception when a step fails.
@@ -42,13 +42,14 @@ public final class TradingStrategy
     {
         final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         final String[] hello = in.readLine().split(" ");
-        final int payloadLength = Integer.parseInt(hello[3]);
+        final int payloadLength = Integer.parseInt(hello[4]);
         try (ShmDomain domain = ShmDomain.open(new ShmContext().dir(Path.of(hello[0])).domainSegmentSize(4L << 20)))
         {
             final DmaDevice device = domain.createDevice("strategy-dma", EngineThreading.backoff());
-            device.accessPairGroupJoin(domain.domainId(), UUID.fromString(hello[2]), Integer.parseInt(hello[1]), null);
-            final DmaRegion slot = domain.memory().allocate(HEADER_LENGTH + payloadLength);
-            System.out.println("JOINED " + domain.domainId() + " " + slot.iova());
+            device.accessPairGroupJoin(domain.domainId(), UUID.fromString(hello[1]), domain.groupIdByName(hello[2]),
+                null);
+            final DmaRegion slot = domain.allocateNamed(hello[3], HEADER_LENGTH + payloadLength);
+            System.out.println("JOINED");
             System.out.flush();
 
             final AtomicBoolean stop = new AtomicBoolean();
