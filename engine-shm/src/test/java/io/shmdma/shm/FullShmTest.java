@@ -30,14 +30,15 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * A too-small or full {@code /dev/shm}, as a 2 MiB tmpfs mounted for the test (needs root or CAP_SYS_ADMIN;
+ * A too-small or full {@code /dev/shm}, as a 2.5 MiB tmpfs mounted for the test (room for the control segment
+ * and a small domain, not for a 1 MiB one; needs root or CAP_SYS_ADMIN;
  * skipped otherwise): every file that does not fit is refused when it is created, with ENOSPC naming the file
  * and the sizes, and everything already created keeps working, with no SIGBUS later, because its space was
  * reserved by writing it.
  */
 class FullShmTest
 {
-    private static final long TMPFS_SIZE = 2 << 20;
+    private static final long TMPFS_SIZE = 2560 << 10;
 
     private Path mountPoint;
     private boolean mounted;
@@ -46,7 +47,8 @@ class FullShmTest
     void setUp() throws Exception
     {
         mountPoint = Files.createTempDirectory("shmdma-full-");
-        mounted = run("mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", mountPoint.toString());
+        mounted = run("mount", "-t", "tmpfs", "-o", "size=" + (TMPFS_SIZE >> 10) + "k,mode=0700", "tmpfs",
+            mountPoint.toString());
         assumeTrue(mounted, "mounting a tmpfs is not permitted here");
     }
 
