@@ -117,9 +117,9 @@ class ShmdmaCliIT
         // stats
         final String stats = cli("stats").assertOk().out();
         assertTrue(stats.lines().anyMatch(line -> line.matches(creatorDomain + "\\s+" + creatorPid +
-            "\\s+\\d+\\s+peer-dma\\s+started\\s+2\\s+2\\s+0")), stats);
+            "\\s+\\d+\\s+peer-dma\\s+started\\s+2\\s+2\\s+0\\s+0")), stats);
         assertTrue(stats.lines().anyMatch(line -> line.matches(joinerDomain + "\\s+" + joinerPid +
-            "\\s+\\d+\\s+peer-dma\\s+stopped\\s+0\\s+0\\s+0")), stats);
+            "\\s+\\d+\\s+peer-dma\\s+stopped\\s+0\\s+0\\s+0\\s+0")), stats);
         final Map<String, Object> creatorStats = device(Json.objects(json("stats").get("stats")), creatorDomain);
         assertEquals(List.of(2L, 2L, 0L), List.of(creatorStats.get("submitted"), creatorStats.get("completed"),
             creatorStats.get("errors")));
