@@ -15,9 +15,10 @@ import io.shmdma.DmaStatus;
  * engine writes (so the gather that follows pays every cache miss a real caller pays), until an adaptive
  * deadline: the time the engine took for the last bursts. Then it polls {@code completed} once. A poll that
  * gathers nothing is waiting and is not counted; a poll that gathers jobs is counted in full. When the first
- * gather did not get the whole burst, the deadline grows and the rest is gathered after further short waits;
- * when it did, the deadline shrinks by 1/64, so about one burst in ten needs a second gather and the figure
- * errs on the side of a higher cost. With an inline engine the caller runs the engine itself, so every
+ * gather did not get the whole burst, the deadline grows (at most doubling per burst, so that one scheduling
+ * stall does not make the next hundreds of bursts wait milliseconds) and the rest is gathered after further
+ * short waits; when it did, the deadline shrinks by 1/64, so about one burst in ten needs a second gather and
+ * the figure errs on the side of a higher cost. With an inline engine the caller runs the engine itself, so every
  * nanosecond from the first enqueue to the last completion is its cost.
  * <p>
  * Each timed region's own timer cost (one {@code System.nanoTime()} call, calibrated once per JVM as the mean
@@ -115,7 +116,8 @@ public final class CallerCost
         else
         {
             final long step = Math.max(MIN_STEP_NS, waitNs >> 3);
-            waitNs = Math.max(waitNs + (waitNs >> 3) + 8, lastPollNs - submittedNs - step);
+            final long grown = Math.max(waitNs + (waitNs >> 3) + 8, lastPollNs - submittedNs - step);
+            waitNs = Math.min(grown, 2 * waitNs + MIN_STEP_NS); // a scheduling stall must not inflate later waits
         }
         return busy;
     }
