@@ -11,6 +11,7 @@ import io.shmdma.VchanConf;
 import io.shmdma.VchanStatus;
 import io.shmdma.engine.EngineThreading;
 import io.shmdma.memory.DmaRegion;
+import io.shmdma.shm.cli.ShmdmaCli;
 import io.shmdma.shm.driver.DriverContext;
 import io.shmdma.shm.driver.DriverFile;
 import io.shmdma.shm.driver.DriverFileDescriptor;
@@ -22,7 +23,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -189,6 +194,37 @@ class ShmDriverTest
             device.stop();
             assertTrue(errorLogged(domain, "refused device forged"));
         }
+    }
+
+    @Test
+    void shouldNeverLetCleanRemoveTheFilesOfALiveDriverButRemoveADeadDriversFile() throws Exception
+    {
+        driver = launchDriver(1);
+        final Path control = dir.path().resolve(ShmDomain.CONTROL_FILE_NAME);
+        final Path driverFile = dir.path().resolve(FILE_NAME);
+        assertTrue(Files.exists(control) && Files.exists(driverFile));
+        final String whileAlive = clean();
+        assertTrue(whileAlive.contains("the live driver's"), whileAlive);
+        assertTrue(Files.exists(control), "the live driver maps the control segment: " + whileAlive);
+        assertTrue(Files.exists(driverFile), whileAlive);
+
+        driver.close();
+        driver = null;
+        Files.write(driverFile, new byte[4096]); // what a SIGKILLed driver leaves: the file, no lock
+        final Path foreign = Files.write(dir.path().resolve("notes.txt"), new byte[1]);
+        final String afterDeath = clean();
+        assertTrue(afterDeath.contains("left by a driver that is gone"), afterDeath);
+        assertFalse(Files.exists(driverFile), afterDeath);
+        assertTrue(Files.exists(foreign), "a file shmdma did not make stays: " + afterDeath);
+    }
+
+    private String clean()
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ShmdmaCli.run(new String[]{ "clean", "--dir", dir.path().toString() },
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(out, true, StandardCharsets.UTF_8));
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     @Test

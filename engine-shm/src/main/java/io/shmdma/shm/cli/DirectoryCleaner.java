@@ -1,6 +1,8 @@
 package io.shmdma.shm.cli;
 
 import io.shmdma.shm.ShmDomain;
+import io.shmdma.shm.driver.DriverFileDescriptor;
+import io.shmdma.shm.file.ShmFiles;
 import io.shmdma.shm.registry.DomainView;
 import io.shmdma.shm.registry.Registry;
 
@@ -114,6 +116,7 @@ final class DirectoryCleaner
         final List<Entry> kept = new ArrayList<>();
         Entry control = null;
         final Path dir = snapshot.directory();
+        final boolean driverAlive = ShmFiles.isLocked(dir.resolve(DriverFileDescriptor.FILE_NAME));
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir))
         {
             for (final Path file : entries)
@@ -124,6 +127,17 @@ final class DirectoryCleaner
                 if (name.equals(ShmDomain.CONTROL_FILE_NAME))
                 {
                     control = new Entry(file, bytes, "control segment");
+                }
+                else if (name.equals(DriverFileDescriptor.FILE_NAME))
+                {
+                    if (driverAlive)
+                    {
+                        kept.add(new Entry(file, bytes, "the live driver's (it holds the file's lock)"));
+                    }
+                    else
+                    {
+                        removable.add(new Entry(file, bytes, "left by a driver that is gone"));
+                    }
                 }
                 else if (null != owner && deadDomains.containsKey(owner))
                 {
@@ -153,7 +167,7 @@ final class DirectoryCleaner
         }
         removable.sort((a, b) -> a.file().compareTo(b.file()));
         kept.sort((a, b) -> a.file().compareTo(b.file()));
-        final boolean wholeDirectory = alive.isEmpty();
+        final boolean wholeDirectory = alive.isEmpty() && !driverAlive; // a live driver maps the control segment
         if (wholeDirectory && null != control)
         {
             removable.add(control);
@@ -174,6 +188,12 @@ final class DirectoryCleaner
                 {
                     return new Result(false, alive, removed, kept, failures, false, changed);
                 }
+            }
+            if (entry.file().getFileName().toString().equals(DriverFileDescriptor.FILE_NAME) &&
+                !ShmFiles.deleteIfUnlocked(entry.file()))
+            {
+                failures.add("kept " + entry.file() + ": a driver started meanwhile");
+                continue;
             }
             try
             {

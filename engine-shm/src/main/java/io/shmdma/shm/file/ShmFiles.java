@@ -400,6 +400,35 @@ public final class ShmFiles
     }
 
     /**
+     * Whether a live process holds the lock of a file ({@link #createLockedReserved}), checked with a shared lock on
+     * a read-only channel, so nothing is written. A symbolic link is not followed.
+     *
+     * @param file the file.
+     * @return true when a process (this one included) holds its lock; false when it is absent or unlocked.
+     */
+    public static boolean isLocked(final Path file)
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))
+        {
+            final FileLock lock = channel.tryLock(0, Long.MAX_VALUE, true);
+            if (lock == null)
+            {
+                return true;
+            }
+            lock.release();
+            return false;
+        }
+        catch (final OverlappingFileLockException ex)
+        {
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
+    /**
      * Deletes a file unless a live process holds its lock ({@link #createLockedReserved}); the file is deleted while
      * this process holds the lock, so its owner, had it just created it, sees it gone. A symbolic link is not
      * followed (and not deleted).
