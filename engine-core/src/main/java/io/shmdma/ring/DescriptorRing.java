@@ -35,6 +35,10 @@ import static io.shmdma.ring.RingDescriptor.*;
  * reports {@link VchanStatus#HALTED_ERROR}, enqueue and submit return {@code -EIO}, every job not yet gathered
  * is reported failed with {@link DmaStatus#ERROR_UNKNOWN}, and {@link #takeHaltReport()} hands out one
  * description of it, once. A restart (after a stop) rewrites the header and runs the ring again.
+ * <p>
+ * Why over 800 lines: it is one protocol, whose every check of a mapped word sits on the data path next to the
+ * read it checks; splitting it would put calls and shared state between classes on that path. About a quarter
+ * of it is Javadoc.
  */
 public final class DescriptorRing
 {

@@ -76,6 +76,8 @@ import java.util.zip.DataFormatException;
  *     [--sizes 64,1024,16384,65536] [--samples 20000] [--rounds 5] [--engine inline|busy-spin] [--near-ns 300]
  *     [--warmup 100000] [--out dir] [--quick]
  * </pre>
+ * Why over 800 lines: both JVMs' sides of four interleaved exchange kinds, their warm-up, the near/far
+ * classification and the report live together, so that each kind is measured exactly like the others.
  */
 public final class TwoJvmLatency
 {

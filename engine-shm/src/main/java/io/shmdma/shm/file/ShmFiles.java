@@ -47,6 +47,9 @@ import java.util.Set;
  *     <li>names are deleted only in the shmdma directory, which {@link #ensureDirectory} has checked is this
  *     user's (unlinking a name never follows it).</li>
  * </ul>
+ * Why over 800 lines: it is the one place every shmdma file is created, opened, checked, mapped and deleted, so
+ * that the rules above cannot differ between the control segment, domain segments, rings and the driver's file;
+ * a quarter of it is Javadoc.
  */
 public final class ShmFiles
 {
