@@ -18,6 +18,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import static io.shmdma.ring.Forgery.next;
+import static io.shmdma.ring.Forgery.pickInt;
+import static io.shmdma.ring.Forgery.pickLong;
 import static io.shmdma.ring.RingDescriptor.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -247,23 +250,6 @@ class HostileRingTest
                 }
                 break;
         }
-    }
-
-    private static int pickInt(final int choice, final int... values)
-    {
-        return values[choice % values.length];
-    }
-
-    private static long pickLong(final int choice, final long... values)
-    {
-        return values[choice % values.length];
-    }
-
-    private static long next(final long x)
-    {
-        long r = x ^ (x << 13);
-        r ^= r >>> 7;
-        return r ^ (r << 17);
     }
 
     private void assertBytes(final int offset, final int length, final byte a, final byte b, final String what)

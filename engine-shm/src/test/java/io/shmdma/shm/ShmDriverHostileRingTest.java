@@ -34,6 +34,9 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+import static io.shmdma.ring.Forgery.next;
+import static io.shmdma.ring.Forgery.pickInt;
+import static io.shmdma.ring.Forgery.pickLong;
 import static io.shmdma.ring.RingDescriptor.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -480,23 +483,6 @@ class ShmDriverHostileRingTest
                 }
                 break;
         }
-    }
-
-    private static int pickInt(final int choice, final int... values)
-    {
-        return values[choice % values.length];
-    }
-
-    private static long pickLong(final int choice, final long... values)
-    {
-        return values[choice % values.length];
-    }
-
-    private static long next(final long x)
-    {
-        long r = x ^ (x << 13);
-        r ^= r >>> 7;
-        return r ^ (r << 17);
     }
 
     private static void assertBytes(
