@@ -58,9 +58,10 @@ public final class CopyEngine implements Agent
      * @param ring        the vchan's ring buffer, formatted by {@link io.shmdma.ring.DescriptorRing}.
      * @param source      where source addresses resolve.
      * @param destination where destination addresses resolve.
+     * @return the ring's capacity as read (once) and checked here, which the engine serves the ring with.
      * @throws IllegalArgumentException for a null argument or a ring whose header is not a valid ring.
      */
-    public void addVchan(final AtomicBuffer ring, final DomainEndpoint source, final DomainEndpoint destination)
+    public int addVchan(final AtomicBuffer ring, final DomainEndpoint source, final DomainEndpoint destination)
     {
         if (ring == null || source == null || destination == null)
         {
@@ -81,6 +82,7 @@ public final class CopyEngine implements Agent
         }
         vchans = Arrays.copyOf(vchans, vchans.length + 1);
         vchans[vchans.length - 1] = new EngineVchan(ring, capacity, maxSges, source, destination, faultHandler);
+        return capacity;
     }
 
     @Override

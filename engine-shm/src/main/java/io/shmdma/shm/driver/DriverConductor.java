@@ -217,9 +217,7 @@ final class DriverConductor implements Agent
             ringMapping = ShmFiles.map(ringChannel, ringFile, 0, ringLength);
             final UnsafeBuffer ring = new UnsafeBuffer(ringMapping);
             final CopyEngine engine = new CopyEngine("shmdma-driver-" + deviceName + "-" + vchan, errorHandler);
-            engine.addVchan(ring, source, destination); // reads the geometry once and checks it
-            final int capacity = Math.max(1, Math.min(ring.getInt(RingDescriptor.CAPACITY_OFFSET),
-                RingDescriptor.MAX_CAPACITY));
+            final int capacity = engine.addVchan(ring, source, destination); // the geometry, read once and checked
             buffer.putLong(offset + SLOT_DRIVER_INCARNATION_OFFSET, file.incarnation());
             if (!casStateWord(buffer, slot, word, stateWord(sequence, TAKEN)))
             {
