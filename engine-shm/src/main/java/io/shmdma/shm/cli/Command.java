@@ -21,7 +21,7 @@ enum Command
         CommandRunner.Show.of(TextReport::info, JsonReport::info)),
 
     STATS(
-        "each device's submitted, completed and errors over every vchan, as /dmadev/stats",
+        "each device's submitted, completed and errors over every vchan, as /dmadev/stats, and engine errors",
         CommandRunner.Show.of(TextReport::stats, JsonReport::stats)),
 
     GROUPS(
