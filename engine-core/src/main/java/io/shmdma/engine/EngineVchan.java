@@ -54,7 +54,7 @@ final class EngineVchan
 
     /** The engine's copy of the descriptor being executed; nothing below is re-read from the ring. */
     private int opcode;
-    private long flags;
+    private int flags;
     /** Source IOVA, or fill pattern. */
     private long srcWord;
     private long dstWord;
@@ -227,7 +227,7 @@ final class EngineVchan
         final long first = processed;
         final long end = first + limit;
         long index = first;
-        while (index < end && ring.getLongAcquire(descriptorOffset((int)index & mask) + STAMP_OFFSET) == index + 1)
+        while (index < end && ring.getIntAcquire(descriptorOffset((int)index & mask) + STAMP_OFFSET) == (int)(index + 1))
         {
             index++;
         }
@@ -338,22 +338,25 @@ final class EngineVchan
     private void readDescriptor(final int offset)
     {
         opcode = ring.getInt(offset + OPCODE_OFFSET);
-        flags = ring.getLong(offset + FLAGS_OFFSET);
+        lengthWord = ring.getInt(offset + LENGTH_OFFSET);
+        flags = ring.getInt(offset + FLAGS_OFFSET);
         srcWord = ring.getLong(offset + SRC_OFFSET);
         dstWord = ring.getLong(offset + DST_OFFSET);
-        lengthWord = ring.getInt(offset + LENGTH_OFFSET);
-        nbDstWord = ring.getInt(offset + NB_DST_OFFSET);
     }
 
-    /** Copies the slot's SGE entries once; false when a count is out of 1..maxSges. */
+    /**
+     * Copies the slot's SGE entries once; false when a count is out of 1..maxSges. The number of destination
+     * entries is the descriptor's destination word, read once by {@link #readDescriptor}.
+     */
     private boolean readEntries(final int slot)
     {
         final int nbSrc = lengthWord;
-        final int nbDst = nbDstWord;
-        if (nbSrc <= 0 || nbDst <= 0 || nbSrc > maxSges || nbDst > maxSges)
+        if (nbSrc <= 0 || nbSrc > maxSges || dstWord <= 0 || dstWord > maxSges)
         {
             return false;
         }
+        final int nbDst = (int)dstWord;
+        nbDstWord = nbDst;
         readSide(slot, false, nbSrc, srcOffsets, srcLengths);
         readSide(slot, true, nbDst, dstOffsets, dstLengths);
         return true;

@@ -270,7 +270,7 @@ public final class DescriptorRing
         }
         final int offset = descriptorOffset(slot);
         buffer.putLong(offset + OPCODE_OFFSET, opcodeAndLength(OP_COPY_SG, nbSrc));
-        buffer.putInt(offset + NB_DST_OFFSET, nbDst);
+        buffer.putLong(offset + NB_DST_OFFSET, nbDst);
         return publish(offset, flags);
     }
 
@@ -395,7 +395,8 @@ public final class DescriptorRing
      */
     private int publish(final int offset, final long flags)
     {
-        buffer.putLong(offset + FLAGS_OFFSET, batchStart ? flags | FLAG_BATCH_START : flags);
+        // flags were checked against OpFlags.VALID_MASK: they fit the descriptor's int
+        buffer.putInt(offset + FLAGS_OFFSET, batchStart ? (int)flags | FLAG_BATCH_START : (int)flags);
         batchStart = false;
         final int ringIdx = (int)(tail - startIndex) & RING_IDX_MASK;
         tail++;
@@ -424,7 +425,7 @@ public final class DescriptorRing
             SUBMITTED_TAIL.setRelease(this, to);
             for (long index = from; index < to; index++)
             {
-                buffer.putLongRelease(descriptorOffset((int)index & mask) + STAMP_OFFSET, index + 1);
+                buffer.putIntRelease(descriptorOffset((int)index & mask) + STAMP_OFFSET, (int)(index + 1));
             }
             buffer.putLongRelease(SUBMITTED_INDEX_OFFSET, to);
             batchStart = true;

@@ -23,7 +23,7 @@ import java.nio.ByteOrder;
  *  +---------------------------------------------------------------+
  *  |   Capacity    |   Max SGEs    |   Nb Desc     |  reserved    ...  384
  *  +---------------------------------------------------------------+
- *  |       Descriptors: capacity x 64 bytes                       ...  512
+ *  |       Descriptors: capacity x 32 bytes                       ...  512
  *  +---------------------------------------------------------------+
  *  |       Completion words: capacity x 8 bytes, to a cache line  ...
  *  +---------------------------------------------------------------+
@@ -31,23 +31,17 @@ import java.nio.ByteOrder;
  *  +---------------------------------------------------------------+
  * </pre>
  *
- * A descriptor (written by the application only; the engine only reads it):
+ * A descriptor (32 bytes, two to a cache line; written by the application only, the engine only reads it):
  * <pre>
  *  +---------------+---------------+
  *  |    Opcode     | Length/nb src |  0   one 64-bit store at enqueue
  *  +---------------+---------------+
- *  |             Flags             |  8   OpFlags plus internal bits
+ *  |     Source IOVA or Pattern    |  8
  *  +-------------------------------+
- *  |     Source IOVA or Pattern    |  16
- *  +-------------------------------+
- *  |       Destination IOVA        |  24
+ *  | Destination IOVA, or nb dst   |  16  scatter-gather: the number of destination SGEs (64-bit)
  *  +---------------+---------------+
- *  |    nb dst     |   reserved    |  32  scatter-gather only
+ *  |     Flags     | Submit Stamp  |  24  flags at enqueue; stamp = (int)(ring index + 1), last (release), at the doorbell
  *  +---------------+---------------+
- *  |      Submit Stamp (app)       |  40  ring index + 1, written last (release) at the doorbell
- *  +-------------------------------+
- *  |           reserved           ...  48..63
- *  +-------------------------------+
  * </pre>
  * A completion word (written by the engine only, 8 per cache line, one per slot after the descriptors):
  * <pre>
@@ -65,7 +59,7 @@ import java.nio.ByteOrder;
  * store, so a reader that loads the word with the job's tag with acquire semantics sees every byte the job wrote;
  * the application gathers completions this way. The application never writes a completion word and the engine
  * never writes a descriptor, so each cache line has one writer: a descriptor line travels to the engine once per
- * job and a completion line to the application once per 8 jobs (once per job when they are gathered one by one).
+ * 2 jobs and a completion line to the application once per 8 jobs (once per job when they are gathered one by one).
  * A word whose tag is not the job's belongs to an earlier job of the slot: the job has not completed. The error
  * count and the completed index follow once per run of jobs (release), for stats and {@code vchan_status}. The
  * engine copies each descriptor and SGE field it uses once and trusts nothing else in the ring: any process that
@@ -90,26 +84,28 @@ public final class RingDescriptor
     /** Length of the header. */
     public static final int HEADER_LENGTH = CAPACITY_OFFSET + PADDING;
 
-    /** Bytes per descriptor. */
-    public static final int DESCRIPTOR_LENGTH = 64;
+    /** Bytes per descriptor: two to a cache line. */
+    public static final int DESCRIPTOR_LENGTH = 32;
     /** Offset of the opcode in a descriptor. */
     public static final int OPCODE_OFFSET = 0;
     /** Offset of the length, or the number of source SGEs: written with the opcode as one 64-bit store. */
     public static final int LENGTH_OFFSET = OPCODE_OFFSET + 4;
-    /** Offset of the flags in a descriptor. */
-    public static final int FLAGS_OFFSET = LENGTH_OFFSET + 4;
     /** Offset of the source IOVA, or the fill pattern. */
-    public static final int SRC_OFFSET = FLAGS_OFFSET + 8;
+    public static final int SRC_OFFSET = LENGTH_OFFSET + 4;
     /** Offset of the destination IOVA. */
     public static final int DST_OFFSET = SRC_OFFSET + 8;
-    /** Offset of the number of destination SGEs. */
-    public static final int NB_DST_OFFSET = DST_OFFSET + 8;
+    /** Offset of the number of destination SGEs, a 64-bit value: a scatter-gather job has no destination IOVA. */
+    public static final int NB_DST_OFFSET = DST_OFFSET;
+    /** Offset of the flags (an int): {@link io.shmdma.OpFlags} plus {@link #FLAG_BATCH_START}. */
+    public static final int FLAGS_OFFSET = DST_OFFSET + 8;
     /**
-     * Offset of the submit stamp: the descriptor's 64-bit ring index plus one, stored with release semantics when
-     * the doorbell rings. The engine polls the stamp of the next descriptor instead of the submitted index, so a
-     * job reaches the engine in one cache-line transfer (the descriptor's) instead of two.
+     * Offset of the submit stamp, an int: the descriptor's ring index plus one, truncated to 32 bits, stored with
+     * release semantics when the doorbell rings. The engine polls the stamp of the next descriptor instead of the
+     * submitted index, so a job reaches the engine in one cache-line transfer (its descriptor's) instead of two. A
+     * slot's stamp holds the index of the slot's previous job (or 0), which differs from the next one's by a
+     * multiple of the capacity, never by a multiple of 2^32.
      */
-    public static final int STAMP_OFFSET = NB_DST_OFFSET + 8;
+    public static final int STAMP_OFFSET = FLAGS_OFFSET + 4;
 
     /** Bytes per completion word. */
     public static final int COMPLETION_LENGTH = 8;
@@ -129,7 +125,7 @@ public final class RingDescriptor
     public static final int OP_FILL = 3;
 
     /** Internal flag: the first job after a doorbell, where a failure stops poisoning fenced jobs. */
-    public static final long FLAG_BATCH_START = 1L << 63;
+    public static final int FLAG_BATCH_START = 1 << 31;
 
     private RingDescriptor()
     {
@@ -151,7 +147,7 @@ public final class RingDescriptor
     public static int ringLength(final int capacity, final int maxSges)
     {
         checkGeometry(capacity, maxSges);
-        final long length = HEADER_LENGTH + (long)capacity * DESCRIPTOR_LENGTH + completionAreaLength(capacity) +
+        final long length = HEADER_LENGTH + descriptorAreaLength(capacity) + completionAreaLength(capacity) +
             (long)capacity * maxSges * 2 * SGE_LENGTH;
         if (length > Integer.MAX_VALUE)
         {
@@ -201,7 +197,7 @@ public final class RingDescriptor
      */
     public static int completionOffset(final int capacity, final int slot)
     {
-        return HEADER_LENGTH + capacity * DESCRIPTOR_LENGTH + slot * COMPLETION_LENGTH;
+        return HEADER_LENGTH + descriptorAreaLength(capacity) + slot * COMPLETION_LENGTH;
     }
 
     /**
@@ -228,6 +224,12 @@ public final class RingDescriptor
         return ((index + 1) << 32) | (status & 0xFFFF_FFFFL);
     }
 
+    /** Bytes of the descriptors, rounded up to whole cache lines (a ring of one slot has half a line). */
+    private static int descriptorAreaLength(final int capacity)
+    {
+        return BitUtil.align(capacity * DESCRIPTOR_LENGTH, BitUtil.CACHE_LINE_LENGTH);
+    }
+
     /** Bytes of the completion words, rounded up to whole cache lines. */
     private static int completionAreaLength(final int capacity)
     {
@@ -247,7 +249,7 @@ public final class RingDescriptor
     public static int sgeOffset(
         final int capacity, final int maxSges, final int slot, final boolean destination, final int entry)
     {
-        return HEADER_LENGTH + capacity * DESCRIPTOR_LENGTH + completionAreaLength(capacity) +
+        return HEADER_LENGTH + descriptorAreaLength(capacity) + completionAreaLength(capacity) +
             ((slot * 2 + (destination ? 1 : 0)) * maxSges + entry) * SGE_LENGTH;
     }
 }

@@ -119,12 +119,16 @@ class EngineBadInputTest
             for (int slot = 0; slot < capacity; slot++)
             {
                 final int offset = RingDescriptor.descriptorOffset(slot);
-                ringBuffer.putInt(offset + RingDescriptor.OPCODE_OFFSET, random.nextInt(5) == 0 ? random.nextInt() :
-                    1 + random.nextInt(3));
+                final int opcode = random.nextInt(5) == 0 ? random.nextInt() : 1 + random.nextInt(3);
+                ringBuffer.putInt(offset + RingDescriptor.OPCODE_OFFSET, opcode);
                 ringBuffer.putInt(offset + RingDescriptor.LENGTH_OFFSET, random.nextInt(4) == 0 ? random.nextInt() :
                     random.nextInt(2 * WINDOW) - 8);
-                ringBuffer.putInt(offset + RingDescriptor.NB_DST_OFFSET, random.nextInt(8) - 2);
-                ringBuffer.putLong(offset + RingDescriptor.FLAGS_OFFSET, random.nextLong() & ~OpFlags.FENCE);
+                if (opcode == RingDescriptor.OP_COPY_SG && random.nextInt(4) != 0)
+                {
+                    // mostly a small SGE count where a scatter-gather job has its destination word
+                    ringBuffer.putLong(offset + RingDescriptor.NB_DST_OFFSET, random.nextInt(8) - 2);
+                }
+                ringBuffer.putInt(offset + RingDescriptor.FLAGS_OFFSET, random.nextInt() & (int)~OpFlags.FENCE);
             }
             ring.submit();
             int executed = 0;

@@ -227,7 +227,7 @@ class HostileRingTest
                     4096));
                 break;
             case 4:
-                ringBuffer.putInt(descriptor + NB_DST_OFFSET, pickInt(choice, SGES, 1, SGES + 1, 0, -1, 64));
+                ringBuffer.putLong(descriptor + NB_DST_OFFSET, pickInt(choice, SGES, 1, SGES + 1, 0, -1, 64));
                 break;
             default:
                 final int entry = (field - 5) & 3;

@@ -51,10 +51,12 @@ class DescriptorRingTest
         assertEquals(512, HEADER_LENGTH);
         assertEquals(0, HEADER_LENGTH % PADDING);
         assertTrue(NB_DESC_OFFSET + 4 <= HEADER_LENGTH);
-        assertTrue(NB_DST_OFFSET + 4 <= DESCRIPTOR_LENGTH);
-        assertEquals(0, FLAGS_OFFSET % 8);
+        assertEquals(32, DESCRIPTOR_LENGTH, "two descriptors to a cache line");
         assertEquals(0, SRC_OFFSET % 8);
         assertEquals(0, DST_OFFSET % 8);
+        assertEquals(DST_OFFSET, NB_DST_OFFSET, "a scatter-gather job's destination word is its SGE count");
+        assertEquals(FLAGS_OFFSET + 4, STAMP_OFFSET, "flags and stamp share the last 8 bytes");
+        assertEquals(DESCRIPTOR_LENGTH, STAMP_OFFSET + 4);
 
         final int capacity = 64;
         assertEquals(HEADER_LENGTH + capacity * DESCRIPTOR_LENGTH + capacity * COMPLETION_LENGTH +
@@ -67,7 +69,8 @@ class DescriptorRingTest
         assertEquals(0, sgeOffset(2, MAX_SGES, 0, false, 0) % 64, "completion words of a small ring fill a line");
         assertEquals(0, OPCODE_OFFSET);
         assertEquals(OPCODE_OFFSET + 4, LENGTH_OFFSET, "opcode and length are written as one 64-bit word");
-        assertEquals(0, STAMP_OFFSET % 8);
+        assertEquals(0, STAMP_OFFSET % 4);
+        assertEquals(0, completionOffset(1, 0) % 64, "a one-slot ring's completion word has a line of its own");
         assertEquals(0x0000_0008_0000_0003L, completionWord(7, 3), "tag index + 1 above the status");
         assertEquals(0x0000_0001_FFFF_FFFFL, completionWord(0, -1));
         assertEquals(ringLength(capacity, MAX_SGES),

@@ -310,10 +310,10 @@ class ShmDriverHostileRingTest
                 final int pick = (int)(random >>> 60);
                 ring.putInt(descriptor + OPCODE_OFFSET, pick == 0 ? 99 : OP_COPY);
                 ring.putInt(descriptor + LENGTH_OFFSET, pick == 1 ? SEGMENT : HALF);
-                ring.putLong(descriptor + FLAGS_OFFSET, 0);
+                ring.putInt(descriptor + FLAGS_OFFSET, 0);
                 ring.putLong(descriptor + SRC_OFFSET, pick == 2 ? BASE + SEGMENT - 4096 : source.iova());
                 ring.putLong(descriptor + DST_OFFSET, pick == 3 ? BASE + SEGMENT - 4096 : targetIova);
-                ring.putLongRelease(descriptor + STAMP_OFFSET, index + 1);
+                ring.putIntRelease(descriptor + STAMP_OFFSET, (int)(index + 1));
             }
             Thread.yield();
         }
@@ -461,7 +461,7 @@ class ShmDriverHostileRingTest
                     4096, 17, Integer.MAX_VALUE));
                 break;
             case 4:
-                ring.putInt(descriptor + NB_DST_OFFSET, pickInt(choice, SGES, 1, SGES + 1, 0, -1, 64, 17));
+                ring.putLong(descriptor + NB_DST_OFFSET, pickInt(choice, SGES, 1, SGES + 1, 0, -1, 64, 17));
                 break;
             default:
                 final int entry = (field - 5) & 3;
