@@ -39,8 +39,9 @@ import java.util.Locale;
  * shared memory ({@link CallerCost}). Its figure, the application thread's own ns per job outside waiting, goes
  * in the DMA row's {@code caller ns/op} column, beside the CPU row's ns/op (the same thread copying the same
  * bytes); for a case that sweeps {@code buf_size} the break-even size (from which offloading costs the caller
- * less than copying) is printed after the case's table. The first caller phase of each kind in the JVM first
- * warms the caller's code path up with small jobs ({@link PerfWorker.DmaCaller}).
+ * less than copying) and the flatness of the caller's cost across sizes (largest over smallest ns per job,
+ * target at most {@link BreakEven#FLAT_TARGET}) are printed after the case's table. The first caller phase of
+ * each kind in the JVM first warms the caller's code path up with small jobs ({@link PerfWorker.DmaCaller}).
  */
 public final class DmaPerf
 {
@@ -275,6 +276,14 @@ public final class DmaPerf
         {
             out.println("case" + perfCase.id() + " break-even size over all rows, contaminated ones included: " +
                 all.describe());
+        }
+        final String kick = "kick " + perfCase.scenarios().get(0).kickBatch;
+        out.println("case" + perfCase.id() + " caller cost flatness across buf_size (" + kick + "), clean rows " +
+            "only: " + clean.describeFlatness());
+        if (clean.sizes() != all.sizes())
+        {
+            out.println("case" + perfCase.id() + " caller cost flatness across buf_size (" + kick + ") over all " +
+                "rows, contaminated ones included: " + all.describeFlatness());
         }
     }
 
