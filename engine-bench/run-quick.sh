@@ -47,7 +47,7 @@ echo "== +$(( $(date +%s) - start )) s: Caller cost (the application thread's ow
 awk -F, 'NR == 1 { next } $3 == "DMA_MEM_COPY" { c = $17; r = $18; k = $1 " " $9 } $3 == "CPU_MEM_COPY" && $1 " " $9 == k {
     printf "%-6s buf %8s B  kick %4s  caller %10s ns/op  CPU copy %10s ns/op  caller/CPU %8s\n", $1, $9, kick, c, $12, r }
     $3 == "DMA_MEM_COPY" { kick = $6 }' "$out/dma-perf.csv" || true
-grep -h "break-even\|Break-even" "$out/report.md" "$out/dma-perf.txt" || true
+grep -h "break-even\|Break-even\|flatness" "$out/report.md" "$out/dma-perf.txt" || true
 grep -h "^ratios\|^offloaded sender\|rounds (" "$out/two-jvm.txt" || true
 
 echo "== done in $(( $(date +%s) - start )) s; results in $out; load $(cut -d' ' -f1-3 /proc/loadavg)"

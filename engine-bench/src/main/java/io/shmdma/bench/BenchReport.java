@@ -354,6 +354,11 @@ public final class BenchReport
             md.append("Break-even size, kick ").append(kick.getKey()).append(" (offloading costs the caller less " +
                 "than copying from this size on): ").append(kick.getValue().describe()).append("\n\n");
         }
+        for (final Map.Entry<String, BreakEven> kick : breakEven.entrySet())
+        {
+            md.append("Caller cost flatness, kick ").append(kick.getKey()).append(" (caller ns/copy across buffer " +
+                "sizes): ").append(kick.getValue().describeFlatness()).append("\n\n");
+        }
     }
 
     private static void pairTable(
@@ -364,17 +369,26 @@ public final class BenchReport
             .append(" GB/s | DMA / CPU | DMA Mjobs/s | " +
                 "caller ns/job | CPU ns/job | caller / CPU | clean (DMA, CPU) |\n")
             .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+        final Map<String, BreakEven> flatness = new LinkedHashMap<>();
         for (final Row[] pair : pairs)
         {
             final String size = pair[0].params.get("bufferSize");
             final double dmaBytes = pair[0].median(1);
             final double cpuBytes = pair[1].median(1);
+            flatness.computeIfAbsent(pair[0].params.get(key), k -> new BreakEven())
+                .add(Long.parseLong(size), pair[0].median(4), pair[1].median(4));
             md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.2f | %.3f | %.1f | %.1f | %.3f | %s |%n",
                 pair[0].params.get(key), bytes(size), dmaBytes / 1e9, cpuBytes / 1e9, dmaBytes / cpuBytes,
                 dmaBytes / Double.parseDouble(size) / 1e6, pair[0].median(4), pair[1].median(4),
                 pair[0].median(4) / pair[1].median(4), pair[0].cleanText() + ", " + pair[1].cleanText()));
         }
         md.append('\n');
+        for (final Map.Entry<String, BreakEven> group : flatness.entrySet())
+        {
+            md.append("Caller cost flatness, ").append(key).append(' ').append(group.getKey())
+                .append(" (caller ns/job across job sizes): ").append(group.getValue().describeFlatness())
+                .append("\n\n");
+        }
     }
 
     private static void fillTable(final StringBuilder md, final List<Row[]> rows)
@@ -384,8 +398,10 @@ public final class BenchReport
                 "caller ns/fill | pattern ns/fill | setMemory ns/fill | caller / setMemory | " +
                 "clean (DMA, pattern, setMemory) |\n")
             .append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+        final BreakEven flatness = new BreakEven();
         for (final Row[] row : rows)
         {
+            flatness.add(Long.parseLong(row[0].params.get("bufferSize")), row[0].median(4), row[2].median(4));
             final double dma = row[0].median(1);
             final double pattern = row[1].median(1);
             final double memset = row[2].median(1);
@@ -396,6 +412,8 @@ public final class BenchReport
                 row[0].cleanText() + ", " + row[1].cleanText() + ", " + row[2].cleanText()));
         }
         md.append('\n');
+        md.append("Caller cost flatness, kick 32 (caller ns/fill across buffer sizes): ")
+            .append(flatness.describeFlatness()).append("\n\n");
     }
 
     private static String shortName(final Row row)

@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,12 +25,17 @@ import java.util.concurrent.TimeUnit;
  * then gather all their completions (a closed loop, as an application waiting for its copies). The primary
  * score is bursts/s; {@code ops} and {@code bytes} (from {@link BurstCounters}) are copies/s and bytes/s, and
  * {@code callerNs / ops} the calling thread's own nanoseconds per copy outside waiting ({@link CallerCost}: the
- * burst is gathered with one {@code completed} call after a wait that touches no shared memory).
+ * burst is gathered in about one {@code completed} call after a wait that touches no shared memory).
  * <p>
  * Baselines in the same run, over the same slots: {@code cpuCopy} moves the same bytes on the caller thread
  * with {@code UnsafeApi.copyMemory} (what the engine itself calls); {@code ringHandOff} (64 B only) passes the
  * same payloads through an Agrona {@code OneToOneRingBuffer} to a busy-spin consumer thread that copies them
  * to the same destination slots, and waits for the consumer, as the DMA burst waits for the engine.
+ * <p>
+ * JIT warm-up: at 16 MiB a burst takes about 100 ms, so JMH's warm-up iterations alone would run a few dozen
+ * bursts and the measured ones would time interpreted code. So each state's set-up first runs the measured
+ * burst code itself ({@link #dmaBurst}, {@link #cpuBurst}) with 64 B jobs on the same slots and kick batch,
+ * for at least 20,000 bursts and 200,000 jobs ({@link CallerCost#warmUp}), then resets the caller's statistics.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -81,13 +87,23 @@ public class BurstThroughputBenchmark
         DmaDevice dmaDevice;
         CallerCost callerCost;
 
-        /** Starts the device. */
+        /** Starts the device, then runs the measured burst code with small jobs until C2 has compiled it. */
         @Setup(Level.Trial)
         public void setUp()
         {
             open(device, EngineMode.BUSY_SPIN);
             dmaDevice = target.device();
             callerCost = new CallerCost(target, false);
+            final int warmUpBytes = Math.min(bufferSize, CallerCost.WARM_UP_JOB_BYTES);
+            System.out.println(CallerCost.warmUp(callerCost, kickBatch,
+                () -> dmaBurst(dmaDevice, slots, kickBatch, warmUpBytes, callerCost)));
+        }
+
+        /** Prints how many polls gathered each burst, warm-up iterations included. */
+        @TearDown(Level.Trial)
+        public void printGathers()
+        {
+            printGatherStatistics(callerCost);
         }
     }
 
@@ -98,11 +114,13 @@ public class BurstThroughputBenchmark
     @State(Scope.Thread)
     public static class CpuState extends BurstShape
     {
-        /** Allocates the slots. */
+        /** Allocates the slots, then warms the copy loop up with small copies as the DMA state does. */
         @Setup(Level.Trial)
         public void setUp()
         {
             open(DeviceKind.IN_PROCESS, EngineMode.INLINE);
+            final int warmUpBytes = Math.min(bufferSize, CallerCost.WARM_UP_JOB_BYTES);
+            System.out.println(CallerCost.warmUp(null, kickBatch, () -> cpuBurst(slots, kickBatch, warmUpBytes)));
         }
     }
 
@@ -153,20 +171,37 @@ public class BurstThroughputBenchmark
     @Benchmark
     public int dma(final DmaState state, final BurstCounters counters)
     {
-        final DmaDevice device = state.dmaDevice;
-        final CopySlots slots = state.slots;
         final int kickBatch = state.kickBatch;
         final int bufferSize = state.bufferSize;
+        counters.add(kickBatch, bufferSize, dmaBurst(state.dmaDevice, state.slots, kickBatch, bufferSize,
+            state.callerCost));
+        return state.callerCost.lastIdx();
+    }
+
+    /**
+     * One DMA burst, the body of {@link #dma} and of its set-up warm-up: {@code kickBatch} copies of
+     * {@code bytes} from the next slots, one doorbell, every completion gathered.
+     *
+     * @param device     the device.
+     * @param slots      the slots.
+     * @param kickBatch  copies per doorbell.
+     * @param bytes      bytes per copy, at most the slots' buffer size.
+     * @param callerCost gathers and times the burst.
+     * @return the caller's nanoseconds outside waiting.
+     */
+    static double dmaBurst(
+        final DmaDevice device, final CopySlots slots, final int kickBatch, final int bytes,
+        final CallerCost callerCost)
+    {
         final long start = System.nanoTime();
         for (int i = 0; i < kickBatch; i++)
         {
             final int slot = slots.nextSlot();
             BenchTarget.checkEnqueued(
-                device.copy(BenchTarget.VCHAN, slots.srcIova(slot), slots.dstIova(slot), bufferSize, 0));
+                device.copy(BenchTarget.VCHAN, slots.srcIova(slot), slots.dstIova(slot), bytes, 0));
         }
         device.submit(BenchTarget.VCHAN);
-        counters.add(kickBatch, bufferSize, state.callerCost.gather(start, kickBatch));
-        return state.callerCost.lastIdx();
+        return callerCost.gather(start, kickBatch);
     }
 
     /**
@@ -174,23 +209,47 @@ public class BurstThroughputBenchmark
      *
      * @param state    the slots.
      * @param counters copies and bytes.
-     * @return the last slot.
+     * @return the caller's nanoseconds for the burst.
      */
     @Benchmark
-    public int cpuCopy(final CpuState state, final BurstCounters counters)
+    public double cpuCopy(final CpuState state, final BurstCounters counters)
     {
-        final CopySlots slots = state.slots;
         final int kickBatch = state.kickBatch;
         final int bufferSize = state.bufferSize;
+        final double ns = cpuBurst(state.slots, kickBatch, bufferSize);
+        counters.add(kickBatch, bufferSize, ns);
+        return ns;
+    }
+
+    /**
+     * One burst of CPU copies, the body of {@link #cpuCopy} and of its set-up warm-up.
+     *
+     * @param slots     the slots.
+     * @param kickBatch copies.
+     * @param bytes     bytes per copy, at most the slots' buffer size.
+     * @return the caller's nanoseconds.
+     */
+    static double cpuBurst(final CopySlots slots, final int kickBatch, final int bytes)
+    {
         final long start = System.nanoTime();
-        int slot = 0;
         for (int i = 0; i < kickBatch; i++)
         {
-            slot = slots.nextSlot();
-            UnsafeApi.copyMemory(slots.srcAddress(slot), slots.dstAddress(slot), bufferSize);
+            final int slot = slots.nextSlot();
+            UnsafeApi.copyMemory(slots.srcAddress(slot), slots.dstAddress(slot), bytes);
         }
-        counters.add(kickBatch, bufferSize, CallerCost.since(start));
-        return slot;
+        return CallerCost.since(start);
+    }
+
+    /**
+     * Prints, on the benchmark's output, how many polls gathered each burst since the set-up warm-up and the
+     * wait the caller settled on.
+     *
+     * @param callerCost the caller cost of the trial.
+     */
+    static void printGatherStatistics(final CallerCost callerCost)
+    {
+        System.out.printf(Locale.ROOT, "%ncaller: %.3f gathers per burst over %d bursts, wait %.1f us%n",
+            callerCost.gathersPerBurst(), callerCost.bursts(), callerCost.waitNs() / 1e3);
     }
 
     /**

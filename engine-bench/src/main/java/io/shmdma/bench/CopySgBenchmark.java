@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * bytes, each from {@code nbSrc} source pieces to {@code nbDst} destination pieces, one doorbell, then every
  * completion gathered. Baseline {@code cpuCopy}: the caller walks the same pieces with
  * {@code UnsafeApi.copyMemory}, as the engine does. Scores, and the caller's cost per job
- * ({@code callerNs / ops}), as in {@link BurstThroughputBenchmark}.
+ * ({@code callerNs / ops}), as in {@link BurstThroughputBenchmark}, with the same set-up warm-up (jobs of 64 B
+ * in as many pieces).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -49,15 +50,19 @@ public class CopySgBenchmark
 
         BenchTarget target;
         SgSlots slots;
+        SgSlots warmUpSlots;
 
         void open(final DeviceKind kind, final EngineMode mode)
         {
             final int cross = sges.indexOf('x');
             final int nbSrc = Integer.parseInt(sges.substring(0, cross));
             final int nbDst = Integer.parseInt(sges.substring(cross + 1));
-            target = BenchTarget.open(kind, mode, SgSlots.domainBytes(bufferSize, nbSrc, nbDst, kickBatch),
-                BurstThroughputBenchmark.RING_SIZE, 0);
+            final int warmUpBytes = Math.min(bufferSize,
+                Math.max(CallerCost.WARM_UP_JOB_BYTES, Math.max(nbSrc, nbDst)));
+            target = BenchTarget.open(kind, mode, SgSlots.domainBytes(bufferSize, nbSrc, nbDst, kickBatch) +
+                SgSlots.domainBytes(warmUpBytes, nbSrc, nbDst, kickBatch), BurstThroughputBenchmark.RING_SIZE, 0);
             slots = new SgSlots(target, bufferSize, nbSrc, nbDst, kickBatch);
+            warmUpSlots = new SgSlots(target, warmUpBytes, nbSrc, nbDst, kickBatch);
         }
 
         /** Checks the copies landed, then closes the device. */
@@ -79,13 +84,22 @@ public class CopySgBenchmark
         DmaDevice dmaDevice;
         CallerCost callerCost;
 
-        /** Starts the device. */
+        /** Starts the device, then runs the measured burst code with small jobs until C2 has compiled it. */
         @Setup(Level.Trial)
         public void setUp()
         {
             open(device, EngineMode.BUSY_SPIN);
             dmaDevice = target.device();
             callerCost = new CallerCost(target, false);
+            System.out.println(CallerCost.warmUp(callerCost, kickBatch,
+                () -> dmaBurst(dmaDevice, warmUpSlots, kickBatch, callerCost)));
+        }
+
+        /** Prints how many polls gathered each burst, warm-up iterations included. */
+        @TearDown(Level.Trial)
+        public void printGathers()
+        {
+            BurstThroughputBenchmark.printGatherStatistics(callerCost);
         }
     }
 
@@ -93,11 +107,12 @@ public class CopySgBenchmark
     @State(Scope.Thread)
     public static class CpuState extends SgShape
     {
-        /** Allocates the pieces. */
+        /** Allocates the pieces, then warms the copy loop up with small jobs as the DMA state does. */
         @Setup(Level.Trial)
         public void setUp()
         {
             open(DeviceKind.IN_PROCESS, EngineMode.INLINE);
+            System.out.println(CallerCost.warmUp(null, kickBatch, () -> cpuBurst(warmUpSlots, kickBatch)));
         }
     }
 
@@ -111,9 +126,23 @@ public class CopySgBenchmark
     @Benchmark
     public int dma(final DmaState state, final BurstCounters counters)
     {
-        final DmaDevice device = state.dmaDevice;
-        final SgSlots slots = state.slots;
-        final int kickBatch = state.kickBatch;
+        counters.add(state.kickBatch, state.bufferSize,
+            dmaBurst(state.dmaDevice, state.slots, state.kickBatch, state.callerCost));
+        return state.callerCost.lastIdx();
+    }
+
+    /**
+     * One burst of scatter-gather DMA copies, the body of {@link #dma} and of its set-up warm-up.
+     *
+     * @param device     the device.
+     * @param slots      the jobs.
+     * @param kickBatch  jobs per doorbell.
+     * @param callerCost gathers and times the burst.
+     * @return the caller's nanoseconds outside waiting.
+     */
+    static double dmaBurst(
+        final DmaDevice device, final SgSlots slots, final int kickBatch, final CallerCost callerCost)
+    {
         final int nbSrc = slots.nbSrc();
         final int nbDst = slots.nbDst();
         final long start = System.nanoTime();
@@ -124,8 +153,7 @@ public class CopySgBenchmark
                 device.copySg(BenchTarget.VCHAN, slots.srcSge(slot), slots.dstSge(slot), nbSrc, nbDst, 0));
         }
         device.submit(BenchTarget.VCHAN);
-        counters.add(kickBatch, state.bufferSize, state.callerCost.gather(start, kickBatch));
-        return state.callerCost.lastIdx();
+        return callerCost.gather(start, kickBatch);
     }
 
     /**
@@ -133,20 +161,30 @@ public class CopySgBenchmark
      *
      * @param state    the pieces.
      * @param counters jobs and bytes.
-     * @return bytes copied by the last job.
+     * @return the caller's nanoseconds for the burst.
      */
     @Benchmark
-    public long cpuCopy(final CpuState state, final BurstCounters counters)
+    public double cpuCopy(final CpuState state, final BurstCounters counters)
     {
-        final SgSlots slots = state.slots;
-        final int kickBatch = state.kickBatch;
+        final double ns = cpuBurst(state.slots, state.kickBatch);
+        counters.add(state.kickBatch, state.bufferSize, ns);
+        return ns;
+    }
+
+    /**
+     * One burst of CPU scatter-gather copies, the body of {@link #cpuCopy} and of its set-up warm-up.
+     *
+     * @param slots     the jobs.
+     * @param kickBatch jobs.
+     * @return the caller's nanoseconds.
+     */
+    static double cpuBurst(final SgSlots slots, final int kickBatch)
+    {
         final long start = System.nanoTime();
-        long copied = 0;
         for (int i = 0; i < kickBatch; i++)
         {
-            copied = slots.cpuCopy(slots.nextSlot());
+            slots.cpuCopy(slots.nextSlot());
         }
-        counters.add(kickBatch, state.bufferSize, CallerCost.since(start));
-        return copied;
+        return CallerCost.since(start);
     }
 }

@@ -39,7 +39,9 @@ import java.util.Locale;
  * shared memory ({@link CallerCost}). Its figure, the application thread's own ns per job outside waiting, goes
  * in the DMA row's {@code caller ns/op} column, beside the CPU row's ns/op (the same thread copying the same
  * bytes); for a case that sweeps {@code buf_size} the break-even size (from which offloading costs the caller
- * less than copying) is printed after the case's table.
+ * less than copying) and the flatness of the caller's cost across sizes (largest over smallest ns per job,
+ * target at most {@link BreakEven#FLAT_TARGET}) are printed after the case's table. The first caller phase of
+ * each kind in the JVM first warms the caller's code path up with small jobs ({@link PerfWorker.DmaCaller}).
  */
 public final class DmaPerf
 {
@@ -275,6 +277,14 @@ public final class DmaPerf
             out.println("case" + perfCase.id() + " break-even size over all rows, contaminated ones included: " +
                 all.describe());
         }
+        final String kick = "kick " + perfCase.scenarios().get(0).kickBatch;
+        out.println("case" + perfCase.id() + " caller cost flatness across buf_size (" + kick + "), clean rows " +
+            "only: " + clean.describeFlatness());
+        if (clean.sizes() != all.sizes())
+        {
+            out.println("case" + perfCase.id() + " caller cost flatness across buf_size (" + kick + ") over all " +
+                "rows, contaminated ones included: " + all.describeFlatness());
+        }
     }
 
     private void printEnvironment()
@@ -420,6 +430,7 @@ public final class DmaPerf
             perfCase.id(), callerPhase ? "DMA caller cost" : dma ? "DMA" : "CPU", scenario.id, count, scenario.bufSize,
             dma ? " kick=" + scenario.kickBatch : "");
         worker.start();
+        awaitWarmedUp(label, worker);
         final double warmupSeconds = callerPhase ? config.warmupSeconds() / 2 : config.warmupSeconds();
         final long warmupEnd = System.nanoTime() + (long)(warmupSeconds * 1e9);
         waitUntil(warmupEnd, label + " warm-up", worker);
@@ -429,12 +440,17 @@ public final class DmaPerf
             HostCpu.awaitQuiet(waitQuietMs, QUIET_PERCENT);
         }
         final long ops0 = worker.completed.get();
-        final long callerNs0 = callerPhase ? ((PerfWorker.DmaCaller)worker).callerNs.get() : 0;
+        final PerfWorker.DmaCaller caller = callerPhase ? (PerfWorker.DmaCaller)worker : null;
+        final long callerNs0 = callerPhase ? caller.callerNs.get() : 0;
+        final long bursts0 = callerPhase ? caller.bursts.get() : 0;
+        final long gathers0 = callerPhase ? caller.gathers.get() : 0;
         final HostCpu cpuAtStart = HostCpu.snapshot();
         final long start = System.nanoTime();
         waitUntil(start + (long)(config.testSeconds() * 1e9), label, worker);
         final long ops1 = worker.completed.get();
-        final long callerNs1 = callerPhase ? ((PerfWorker.DmaCaller)worker).callerNs.get() : 0;
+        final long callerNs1 = callerPhase ? caller.callerNs.get() : 0;
+        final long bursts1 = callerPhase ? caller.bursts.get() : 0;
+        final long gathers1 = callerPhase ? caller.gathers.get() : 0;
         final long end = System.nanoTime();
         final double otherCpu = HostCpu.snapshot().otherPercentSince(cpuAtStart);
         worker.stop = true;
@@ -464,9 +480,34 @@ public final class DmaPerf
         if (callerPhase)
         {
             row.callerNsPerOp = ops1 > ops0 ? (double)(callerNs1 - callerNs0) / (ops1 - ops0) : Double.NaN;
-            row.gathersPerBurst = ((PerfWorker.DmaCaller)worker).gathersPerBurst();
+            row.gathersPerBurst = bursts1 > bursts0 ? (double)(gathers1 - gathers0) / (bursts1 - bursts0) : Double.NaN;
         }
         return row;
+    }
+
+    /**
+     * Waits until a worker has warmed its code path up (a caller phase's JIT warm-up) and says what it ran.
+     */
+    private void awaitWarmedUp(final String label, final PerfWorker worker)
+    {
+        while (!worker.warmedUp && worker.error == null && (worker.isAlive() || !worker.started))
+        {
+            progress.show(label + ": JIT warm-up of the caller's path with small jobs");
+            try
+            {
+                Thread.sleep(10);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (worker instanceof PerfWorker.DmaCaller && ((PerfWorker.DmaCaller)worker).warmUpReport != null)
+        {
+            progress.clear();
+            out.println(label + " " + ((PerfWorker.DmaCaller)worker).warmUpReport);
+        }
     }
 
     private void waitUntil(final long deadlineNs, final String label, final PerfWorker worker)

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * {@code cpuPatternFill} (the same 8-byte pattern stores the engine does) and {@code cpuSetMemory}
  * ({@code UnsafeApi.setMemory} of one byte value, the JVM's memset, the fastest CPU fill when the pattern's
  * bytes are all equal). Scores, and the caller's cost per job ({@code callerNs / ops}), as in
- * {@link BurstThroughputBenchmark}.
+ * {@link BurstThroughputBenchmark}, with the same set-up warm-up (64 B fills).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -78,13 +78,23 @@ public class FillBenchmark
         DmaDevice dmaDevice;
         CallerCost callerCost;
 
-        /** Starts the device. */
+        /** Starts the device, then runs the measured burst code with small fills until C2 has compiled it. */
         @Setup(Level.Trial)
         public void setUp()
         {
             open(device, EngineMode.BUSY_SPIN);
             dmaDevice = target.device();
             callerCost = new CallerCost(target, false);
+            final int warmUpBytes = Math.min(bufferSize, CallerCost.WARM_UP_JOB_BYTES);
+            System.out.println(CallerCost.warmUp(callerCost, kickBatch,
+                () -> dmaBurst(dmaDevice, slots, kickBatch, warmUpBytes, callerCost)));
+        }
+
+        /** Prints how many polls gathered each burst, warm-up iterations included. */
+        @TearDown(Level.Trial)
+        public void printGathers()
+        {
+            BurstThroughputBenchmark.printGatherStatistics(callerCost);
         }
 
         /** Checks the pattern landed in every slot before closing. */
@@ -110,11 +120,16 @@ public class FillBenchmark
     @State(Scope.Thread)
     public static class CpuState extends FillShape
     {
-        /** Allocates the slots. */
+        /** Allocates the slots, then warms both fill loops up with small fills as the DMA state does. */
         @Setup(Level.Trial)
         public void setUp()
         {
             open(DeviceKind.IN_PROCESS, EngineMode.INLINE);
+            final int warmUpBytes = Math.min(bufferSize, CallerCost.WARM_UP_JOB_BYTES);
+            System.out.println(CallerCost.warmUp(null, kickBatch,
+                () -> patternFillBurst(slots, kickBatch, warmUpBytes)));
+            System.out.println(CallerCost.warmUp(null, kickBatch,
+                () -> setMemoryBurst(slots, kickBatch, warmUpBytes)));
         }
     }
 
@@ -128,19 +143,33 @@ public class FillBenchmark
     @Benchmark
     public int dma(final DmaState state, final BurstCounters counters)
     {
-        final DmaDevice device = state.dmaDevice;
-        final CopySlots slots = state.slots;
-        final int kickBatch = state.kickBatch;
-        final int bufferSize = state.bufferSize;
+        counters.add(state.kickBatch, state.bufferSize,
+            dmaBurst(state.dmaDevice, state.slots, state.kickBatch, state.bufferSize, state.callerCost));
+        return state.callerCost.lastIdx();
+    }
+
+    /**
+     * One burst of DMA fills, the body of {@link #dma} and of its set-up warm-up.
+     *
+     * @param device     the device.
+     * @param slots      the slots.
+     * @param kickBatch  fills per doorbell.
+     * @param bytes      bytes per fill, at most the slots' buffer size.
+     * @param callerCost gathers and times the burst.
+     * @return the caller's nanoseconds outside waiting.
+     */
+    static double dmaBurst(
+        final DmaDevice device, final CopySlots slots, final int kickBatch, final int bytes,
+        final CallerCost callerCost)
+    {
         final long start = System.nanoTime();
         for (int i = 0; i < kickBatch; i++)
         {
             BenchTarget.checkEnqueued(
-                device.fill(BenchTarget.VCHAN, PATTERN, slots.dstIova(slots.nextSlot()), bufferSize, 0));
+                device.fill(BenchTarget.VCHAN, PATTERN, slots.dstIova(slots.nextSlot()), bytes, 0));
         }
         device.submit(BenchTarget.VCHAN);
-        counters.add(kickBatch, bufferSize, state.callerCost.gather(start, kickBatch));
-        return state.callerCost.lastIdx();
+        return callerCost.gather(start, kickBatch);
     }
 
     /**
@@ -148,23 +177,32 @@ public class FillBenchmark
      *
      * @param state    the slots.
      * @param counters fills and bytes.
-     * @return the last slot.
+     * @return the caller's nanoseconds for the burst.
      */
     @Benchmark
-    public int cpuPatternFill(final CpuState state, final BurstCounters counters)
+    public double cpuPatternFill(final CpuState state, final BurstCounters counters)
     {
-        final CopySlots slots = state.slots;
-        final int kickBatch = state.kickBatch;
-        final int bufferSize = state.bufferSize;
+        final double ns = patternFillBurst(state.slots, state.kickBatch, state.bufferSize);
+        counters.add(state.kickBatch, state.bufferSize, ns);
+        return ns;
+    }
+
+    /**
+     * One burst of pattern fills by the caller, the body of {@link #cpuPatternFill} and of its warm-up.
+     *
+     * @param slots     the slots.
+     * @param kickBatch fills.
+     * @param bytes     bytes per fill.
+     * @return the caller's nanoseconds.
+     */
+    static double patternFillBurst(final CopySlots slots, final int kickBatch, final int bytes)
+    {
         final long start = System.nanoTime();
-        int slot = 0;
         for (int i = 0; i < kickBatch; i++)
         {
-            slot = slots.nextSlot();
-            CpuBaselines.patternFill(slots.dstAddress(slot), bufferSize, PATTERN);
+            CpuBaselines.patternFill(slots.dstAddress(slots.nextSlot()), bytes, PATTERN);
         }
-        counters.add(kickBatch, bufferSize, CallerCost.since(start));
-        return slot;
+        return CallerCost.since(start);
     }
 
     /**
@@ -172,22 +210,31 @@ public class FillBenchmark
      *
      * @param state    the slots.
      * @param counters fills and bytes.
-     * @return the last slot.
+     * @return the caller's nanoseconds for the burst.
      */
     @Benchmark
-    public int cpuSetMemory(final CpuState state, final BurstCounters counters)
+    public double cpuSetMemory(final CpuState state, final BurstCounters counters)
     {
-        final CopySlots slots = state.slots;
-        final int kickBatch = state.kickBatch;
-        final int bufferSize = state.bufferSize;
+        final double ns = setMemoryBurst(state.slots, state.kickBatch, state.bufferSize);
+        counters.add(state.kickBatch, state.bufferSize, ns);
+        return ns;
+    }
+
+    /**
+     * One burst of memsets by the caller, the body of {@link #cpuSetMemory} and of its warm-up.
+     *
+     * @param slots     the slots.
+     * @param kickBatch fills.
+     * @param bytes     bytes per fill.
+     * @return the caller's nanoseconds.
+     */
+    static double setMemoryBurst(final CopySlots slots, final int kickBatch, final int bytes)
+    {
         final long start = System.nanoTime();
-        int slot = 0;
         for (int i = 0; i < kickBatch; i++)
         {
-            slot = slots.nextSlot();
-            UnsafeApi.setMemory(slots.dstAddress(slot), bufferSize, (byte)PATTERN);
+            UnsafeApi.setMemory(slots.dstAddress(slots.nextSlot()), bytes, (byte)PATTERN);
         }
-        counters.add(kickBatch, bufferSize, CallerCost.since(start));
-        return slot;
+        return CallerCost.since(start);
     }
 }

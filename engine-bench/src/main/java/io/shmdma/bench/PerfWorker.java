@@ -3,9 +3,11 @@ package io.shmdma.bench;
 import io.shmdma.Completion;
 import io.shmdma.DmaDevice;
 import io.shmdma.DmaOp;
+import io.shmdma.DmaSge;
 import io.shmdma.Errno;
 import org.agrona.UnsafeApi;
 
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -23,6 +25,7 @@ abstract class PerfWorker extends Thread
     final PerfWorkload workload;
     final AtomicLong completed = new AtomicLong();
     volatile boolean started;
+    volatile boolean warmedUp = true;
     volatile boolean stop;
     volatile String error;
 
@@ -90,16 +93,32 @@ abstract class PerfWorker extends Thread
     /**
      * The caller-cost phase of a DMA scenario (not in dma-perf): the same jobs in bursts of {@code kick_batch},
      * each burst enqueued, submitted, and gathered once after a wait that touches no shared memory
-     * ({@link CallerCost}). Publishes its count of jobs and the caller's nanoseconds outside waiting.
+     * ({@link CallerCost}). Publishes its count of jobs, bursts, gathers and the caller's nanoseconds outside
+     * waiting.
+     * <p>
+     * JIT warm-up: the first caller phase of each kind (plain copy, scatter-gather, enqueue/dequeue ops) in the
+     * JVM first runs its burst code ({@link #burst}) with jobs of about 64 B on the same buffers, at least
+     * 20,000 bursts and 200,000 jobs ({@link CallerCost#warmUp}), and only then reports itself warmed up, which
+     * {@code DmaPerf} waits for before its own warm-up time starts. Without it a config whose first scenario has
+     * large jobs (a few hundred bursts in the warm-up time) would time the caller's path interpreted.
      */
     static final class DmaCaller extends PerfWorker
     {
+        private static final int PLAIN = 0;
+        private static final int SG = 1;
+        private static final int OPS = 2;
+        /** Kinds whose caller path a DmaCaller of this JVM warmed up; phases run one at a time (start/join). */
+        private static final boolean[] WARMED = new boolean[3];
+
         final AtomicLong callerNs = new AtomicLong();
+        final AtomicLong bursts = new AtomicLong();
+        final AtomicLong gathers = new AtomicLong();
+        volatile String warmUpReport;
         private final DmaDevice device;
         private final int kickBatch;
         private final CallerCost cost;
         private final DmaOp[] opsScratch;
-        private volatile double gathersPerBurst = Double.NaN;
+        private final int kind;
 
         DmaCaller(final PerfWorkload workload, final BenchTarget target, final int kickBatch)
         {
@@ -108,61 +127,149 @@ abstract class PerfWorker extends Thread
             this.kickBatch = Math.max(1, Math.min(kickBatch, device.burstCapacity(BenchTarget.VCHAN)));
             this.cost = new CallerCost(target, workload.ops != null);
             this.opsScratch = workload.ops == null ? null : new DmaOp[this.kickBatch];
-        }
-
-        double gathersPerBurst()
-        {
-            return gathersPerBurst;
+            this.kind = workload.ops != null ? OPS : workload.srcSge != null ? SG : PLAIN;
+            warmedUp = WARMED[kind];
         }
 
         @Override
         void work()
         {
+            if (!warmedUp)
+            {
+                warmUp();
+                WARMED[kind] = error == null;
+                warmedUp = true;
+            }
             final PerfWorkload w = workload;
-            final DmaDevice dev = device;
             final int jobs = w.jobs;
-            final int bufSize = w.bufSize;
-            final boolean sg = w.srcSge != null;
-            final DmaOp[] ops = w.ops;
             long total = 0;
             double ns = 0;
             while (!stop && error == null)
             {
                 for (int i = 0; i < jobs && error == null; i += kickBatch)
                 {
-                    final int burst = Math.min(kickBatch, jobs - i);
-                    final long start = System.nanoTime();
-                    if (ops != null)
+                    final int count = Math.min(kickBatch, jobs - i);
+                    ns += burst(w.srcIova, w.dstIova, w.srcSge, w.dstSge, w.ops, w.bufSize, i, count);
+                    total += count;
+                    callerNs.lazySet((long)ns);
+                    bursts.lazySet(cost.bursts());
+                    gathers.lazySet(cost.gathers());
+                    completed.lazySet(total);
+                }
+            }
+        }
+
+        /**
+         * One burst: the jobs {@code first} to {@code first + count - 1} enqueued, one doorbell, every completion
+         * gathered. The measured loop and the warm-up both run it.
+         *
+         * @return the caller's nanoseconds outside waiting, or NaN with {@link #error} set.
+         */
+        private double burst(
+            final long[] srcIova, final long[] dstIova, final DmaSge[][] srcSge, final DmaSge[][] dstSge,
+            final DmaOp[] ops, final int bytes, final int first, final int count)
+        {
+            final DmaDevice dev = device;
+            final long start = System.nanoTime();
+            if (ops != null)
+            {
+                System.arraycopy(ops, first, opsScratch, 0, count);
+                if (dev.enqueueOps(BenchTarget.VCHAN, opsScratch, count) != count)
+                {
+                    error = "enqueueOps took fewer than " + count + " ops";
+                    return Double.NaN;
+                }
+            }
+            else
+            {
+                final boolean sg = srcSge != null;
+                final int nbSrc = workload.nbSrc;
+                final int nbDst = workload.nbDst;
+                for (int j = first; j < first + count; j++)
+                {
+                    final int result = sg ?
+                        dev.copySg(BenchTarget.VCHAN, srcSge[j], dstSge[j], nbSrc, nbDst, 0) :
+                        dev.copy(BenchTarget.VCHAN, srcIova[j], dstIova[j], bytes, 0);
+                    if (result < 0)
                     {
-                        System.arraycopy(ops, i, opsScratch, 0, burst);
-                        if (dev.enqueueOps(BenchTarget.VCHAN, opsScratch, burst) != burst)
+                        error = "enqueue failed: errno " + -result;
+                        return Double.NaN;
+                    }
+                }
+                dev.submit(BenchTarget.VCHAN);
+            }
+            return cost.gather(start, count);
+        }
+
+        /**
+         * Runs {@link #burst} with jobs of about {@link CallerCost#WARM_UP_JOB_BYTES} over the workload's first
+         * buffers: plain copies shortened, scatter-gather jobs with as many pieces of a few bytes, ops copied
+         * with those lengths. Allocates (the short jobs), outside any measurement.
+         */
+        private void warmUp()
+        {
+            final PerfWorkload w = workload;
+            final int jobs = Math.min(w.jobs, Math.max(kickBatch, 64));
+            final int nbSrc = w.nbSrc;
+            final int nbDst = w.nbDst;
+            final int unit = Math.max(1, CallerCost.WARM_UP_JOB_BYTES / (nbSrc * nbDst));
+            final boolean shorten = (long)nbSrc * nbDst * unit < w.bufSize;
+            final int bytes = shorten ? nbSrc * nbDst * unit : w.bufSize;
+            final DmaSge[][] srcSge = w.srcSge == null ? null : new DmaSge[jobs][];
+            final DmaSge[][] dstSge = w.dstSge == null ? null : new DmaSge[jobs][];
+            final DmaOp[] ops = w.ops == null ? null : new DmaOp[jobs];
+            for (int j = 0; j < jobs; j++)
+            {
+                if (srcSge != null)
+                {
+                    srcSge[j] = shortened(w.srcSge[j], shorten ? nbDst * unit : 0);
+                    dstSge[j] = shortened(w.dstSge[j], shorten ? nbSrc * unit : 0);
+                }
+                if (ops != null)
+                {
+                    final DmaOp op = new DmaOp(Math.max(nbSrc, nbDst));
+                    if (srcSge != null)
+                    {
+                        for (int k = 0; k < nbSrc; k++)
                         {
-                            error = "enqueueOps took fewer than " + burst + " ops";
-                            return;
+                            op.src[k].set(srcSge[j][k].addr, srcSge[j][k].length);
                         }
+                        for (int k = 0; k < nbDst; k++)
+                        {
+                            op.dst[k].set(dstSge[j][k].addr, dstSge[j][k].length);
+                        }
+                        op.nbSrc = nbSrc;
+                        op.nbDst = nbDst;
                     }
                     else
                     {
-                        for (int j = i; j < i + burst; j++)
-                        {
-                            final int result = sg ?
-                                dev.copySg(BenchTarget.VCHAN, w.srcSge[j], w.dstSge[j], w.nbSrc, w.nbDst, 0) :
-                                dev.copy(BenchTarget.VCHAN, w.srcIova[j], w.dstIova[j], bufSize, 0);
-                            if (result < 0)
-                            {
-                                error = "enqueue failed: errno " + -result;
-                                return;
-                            }
-                        }
-                        dev.submit(BenchTarget.VCHAN);
+                        op.copy(w.srcIova[j], w.dstIova[j], bytes);
                     }
-                    ns += cost.gather(start, burst);
-                    total += burst;
-                    callerNs.lazySet((long)ns);
-                    completed.lazySet(total);
+                    ops[j] = op;
                 }
-                gathersPerBurst = cost.gathersPerBurst();
             }
+            final int[] next = new int[1];
+            final String report = CallerCost.warmUp(cost, kickBatch, () ->
+            {
+                if (error == null)
+                {
+                    final int first = next[0];
+                    final int count = Math.min(kickBatch, jobs - first);
+                    burst(w.srcIova, w.dstIova, srcSge, dstSge, ops, bytes, first, count);
+                    next[0] = first + count == jobs ? 0 : first + count;
+                }
+            });
+            warmUpReport = String.format(Locale.ROOT, "%s, jobs of %d B", report, bytes);
+        }
+
+        private static DmaSge[] shortened(final DmaSge[] pieces, final int length)
+        {
+            final DmaSge[] copy = new DmaSge[pieces.length];
+            for (int k = 0; k < pieces.length; k++)
+            {
+                copy[k] = new DmaSge(pieces[k].addr, length > 0 ? length : pieces[k].length);
+            }
+            return copy;
         }
     }
 

@@ -52,4 +52,28 @@ class BreakEvenTest
         assertEquals(64, breakEven.size());
         assertTrue(breakEven.describe().endsWith("the smallest size measured"), breakEven.describe());
     }
+
+    @Test
+    void shouldReportFlatnessOfCallerCostAgainstTarget()
+    {
+        final BreakEven flat = new BreakEven()
+            .add(64, 24, 4)
+            .add(65536, 30, 1500)
+            .add(16 << 20, 28, 3_000_000);
+        assertEquals(1.25, flat.flatness(), 1e-9);
+        assertEquals("max/min 1.25x over 3 sizes from 64 B to 16 MiB (max 30.0 ns/job at 64 KiB, " +
+            "min 24.0 ns/job at 64 B); target <= 1.5x: met", flat.describeFlatness());
+
+        final BreakEven steep = new BreakEven().add(64, 20, 4).add(1 << 20, 40, 50_000);
+        assertEquals(2.0, steep.flatness(), 1e-9);
+        assertTrue(steep.describeFlatness().endsWith("target <= 1.5x: MISSED"), steep.describeFlatness());
+    }
+
+    @Test
+    void shouldNotReportFlatnessOfOneSize()
+    {
+        final BreakEven one = new BreakEven().add(64, 20, 4).add(1024, Double.NaN, 30);
+        assertTrue(Double.isNaN(one.flatness()));
+        assertEquals("not measured (fewer than 2 sizes)", one.describeFlatness());
+    }
 }
