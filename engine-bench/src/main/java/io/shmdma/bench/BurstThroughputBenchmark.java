@@ -84,6 +84,14 @@ public class BurstThroughputBenchmark
         @Param("IN_PROCESS")
         public DeviceKind device;
 
+        /**
+         * Least wait between a burst's doorbell and its gather, in microseconds ({@link CallerCost#minWaitNs}):
+         * 0 waits as long as the engine needs; e.g. {@code -p bufferSize=64 -p waitUs=0,1000,100000} shows the
+         * caller's cost of small jobs after the wait of a burst of large ones.
+         */
+        @Param("0")
+        public long waitUs;
+
         DmaDevice dmaDevice;
         CallerCost callerCost;
 
@@ -97,6 +105,7 @@ public class BurstThroughputBenchmark
             final int warmUpBytes = Math.min(bufferSize, CallerCost.WARM_UP_JOB_BYTES);
             System.out.println(CallerCost.warmUp(callerCost, kickBatch,
                 () -> dmaBurst(dmaDevice, slots, kickBatch, warmUpBytes, callerCost)));
+            callerCost.minWaitNs(waitUs * 1000);
         }
 
         /** Prints how many polls gathered each burst, warm-up iterations included. */

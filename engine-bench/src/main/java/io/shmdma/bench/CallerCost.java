@@ -65,6 +65,7 @@ public final class CallerCost
     private final Completion completion = new Completion();
     private final DmaOp[] dequeued;
     private long waitNs;
+    private long minWaitNs;
     private boolean adapted;
     private long bursts;
     private long gathers;
@@ -118,6 +119,20 @@ public final class CallerCost
     }
 
     /**
+     * Makes every burst wait at least this long before its first poll, as a caller busy elsewhere for that long
+     * would: with it, small jobs show what a long wait alone (that of a burst of large jobs) does to the caller's
+     * cost, whose cache lines cool meanwhile. 0, the default, waits only as long as the engine needs.
+     *
+     * @param nanos the least wait after each doorbell.
+     * @return this.
+     */
+    public CallerCost minWaitNs(final long nanos)
+    {
+        this.minWaitNs = Math.max(0, nanos);
+        return this;
+    }
+
+    /**
      * Forgets the statistics and the adapted wait: the next burst sets the wait from its own pace.
      */
     public void reset()
@@ -153,7 +168,7 @@ public final class CallerCost
             return System.nanoTime() - enqueueStartNs - TIMER_NS;
         }
         double busy = submittedNs - enqueueStartNs - TIMER_NS;
-        spinUntil(submittedNs + waitNs);
+        spinUntil(submittedNs + Math.max(waitNs, minWaitNs));
         int done = 0;
         boolean first = true;
         boolean firstComplete = false;

@@ -227,7 +227,8 @@ final class EngineVchan
         final long first = processed;
         final long end = first + limit;
         long index = first;
-        while (index < end && ring.getIntAcquire(descriptorOffset((int)index & mask) + STAMP_OFFSET) == (int)(index + 1))
+        while (index < end &&
+            ring.getIntAcquire(descriptorOffset((int)index & mask) + STAMP_OFFSET) == (int)(index + 1))
         {
             index++;
         }

@@ -40,7 +40,7 @@ import java.nio.ByteOrder;
  *  +-------------------------------+
  *  | Destination IOVA, or nb dst   |  16  scatter-gather: the number of destination SGEs (64-bit)
  *  +---------------+---------------+
- *  |     Flags     | Submit Stamp  |  24  flags at enqueue; stamp = (int)(ring index + 1), last (release), at the doorbell
+ *  |     Flags     | Submit Stamp  |  24  flags at enqueue; stamp = (int)(index + 1), last (release), at the doorbell
  *  +---------------+---------------+
  * </pre>
  * A completion word (written by the engine only, 8 per cache line, one per slot after the descriptors):
