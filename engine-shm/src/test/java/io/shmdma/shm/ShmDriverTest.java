@@ -25,9 +25,11 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -193,6 +195,36 @@ class ShmDriverTest
             assertEquals(DmaStatus.SUCCESSFUL, copy(device, source, target));
             device.stop();
             assertTrue(errorLogged(domain, "refused device forged"));
+        }
+    }
+
+    @Test
+    void shouldStopTouchingAPeerSegmentTruncatedWhileTheDriverHadItMappedAndKeepServing() throws Exception
+    {
+        driver = launchDriver(1);
+        try (DomainPair pair = new DomainPair(driverMode(), driverMode()))
+        {
+            pair.creatorToJoiner();
+            final DmaRegion source = pair.creator.memory().allocate(4096);
+            final DmaRegion target = pair.joiner.memory().allocate(4096);
+            assertEquals(DmaStatus.SUCCESSFUL, pair.copy(source, target.iova(), 4096), "the driver mapped the peer");
+            final Path joinerFile = DomainSegmentDescriptor.file(dir.path(), pair.joiner.domainId());
+            try (FileChannel channel = FileChannel.open(joinerFile, StandardOpenOption.WRITE))
+            {
+                channel.truncate(DomainSegmentDescriptor.HEADER_LENGTH);
+            }
+            assertTrue(await(() -> errorLogged(pair.creator, "was truncated while mapped"), 10_000),
+                "the driver noticed the truncation and said so in the shared error log");
+            assertEquals(DmaStatus.INVALID_DST_ADDR, pair.copy(source, target.iova(), 4096),
+                "a job to the truncated segment fails instead of raising SIGBUS in the driver");
+
+            pair.creatorDevice.stop();
+            pair.creatorDevice.vchanSetup(0, new VchanConf(64));
+            pair.creatorDevice.start();
+            final DmaRegion local = pair.creator.memory().allocate(4096);
+            source.buffer().setMemory(0, 4096, (byte)0x3C);
+            assertEquals(DmaStatus.SUCCESSFUL, pair.copy(source, local.iova(), 4096), "the driver still serves");
+            assertEquals(0x3C, local.buffer().getByte(4095));
         }
     }
 
