@@ -250,11 +250,41 @@ class ShmDriverTest
         assertTrue(Files.exists(foreign), "a file shmdma did not make stays: " + afterDeath);
     }
 
+    @Test
+    void shouldShowTheDriverInListAsTextAndJson()
+    {
+        try (ShmDomain embedded = ShmDomain.open(new ShmContext().dir(dir.path()).domainSegmentSize(1 << 20)))
+        {
+            final String without = cli("list");
+            assertTrue(without.contains(embedded.domainId().toString()), without);
+            assertFalse(without.contains("driver"), "no driver file, no driver line: " + without);
+            assertTrue(cli("list", "--json").contains("\"driver\":null"));
+        }
+        driver = launchDriver(2);
+        try (DomainPair pair = new DomainPair(driverMode(), driverMode()))
+        {
+            pair.creatorToJoiner();
+            final String text = cli("list");
+            assertTrue(text.contains("driver: pid " + ProcessHandle.current().pid() + ", ALIVE"), text);
+            assertTrue(text.contains("2 engine thread(s), 1 of " + SLOT_COUNT + " vchan slots in use"), text);
+            final String json = cli("list", "--json");
+            assertTrue(json.contains("\"driver\":{\"pid\":" + ProcessHandle.current().pid() + ",\"alive\":true"), json);
+            assertTrue(json.contains("\"engine_threads\":2,\"vchan_slots_in_use\":1}"), json);
+        }
+    }
+
     private String clean()
     {
+        return cli("clean");
+    }
+
+    private String cli(final String... command)
+    {
+        final String[] args = java.util.Arrays.copyOf(command, command.length + 2);
+        args[command.length] = "--dir";
+        args[command.length + 1] = dir.path().toString();
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ShmdmaCli.run(new String[]{ "clean", "--dir", dir.path().toString() },
-            new PrintStream(out, true, StandardCharsets.UTF_8),
+        ShmdmaCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(out, true, StandardCharsets.UTF_8));
         return out.toString(StandardCharsets.UTF_8);
     }

@@ -1,6 +1,7 @@
 package io.shmdma.shm.cli;
 
 import io.shmdma.DmaCapability;
+import io.shmdma.shm.driver.DriverStatus;
 import io.shmdma.shm.registry.DeviceInfoView;
 import io.shmdma.shm.registry.DomainView;
 import io.shmdma.shm.registry.ErrorLogEntry;
@@ -28,7 +29,33 @@ final class JsonReport
     {
         final JsonWriter json = begin(snapshot);
         domains(json, snapshot);
+        driver(json, snapshot);
         return end(json);
+    }
+
+    /** {@code "driver"}: the directory's driver as its file shows it, or null; plus why it was unreadable. */
+    private static void driver(final JsonWriter json, final Snapshot snapshot)
+    {
+        final DriverStatus driver = snapshot.driver();
+        json.name("driver");
+        if (driver == null)
+        {
+            json.value((String)null);
+        }
+        else
+        {
+            json.beginObject()
+                .field("pid", driver.pid())
+                .field("alive", driver.alive())
+                .field("heartbeat_age_ms", driver.heartbeatAgeMs())
+                .field("engine_threads", driver.engineThreads())
+                .field("vchan_slots_in_use", driver.slots().size())
+                .endObject();
+        }
+        if (snapshot.driverError() != null)
+        {
+            json.field("driver_error", snapshot.driverError());
+        }
     }
 
     static String info(final Snapshot snapshot)
@@ -133,6 +160,7 @@ final class JsonReport
     {
         final JsonWriter json = begin(snapshot);
         domains(json, snapshot);
+        driver(json, snapshot);
         stats(json, snapshot);
         groups(json, snapshot);
         return end(json);

@@ -1,5 +1,7 @@
 package io.shmdma.shm.cli;
 
+import io.shmdma.DmaException;
+import io.shmdma.shm.driver.DriverStatus;
 import io.shmdma.shm.registry.DeviceCountersView;
 import io.shmdma.shm.registry.DeviceInfoView;
 import io.shmdma.shm.registry.DomainState;
@@ -41,6 +43,9 @@ import static io.shmdma.shm.registry.ControlSegmentDescriptor.TOTAL_LENGTH;
  * @param groups            the active groups.
  * @param regions           the published named regions, by region slot.
  * @param errors            the distinct errors, empty unless asked for.
+ * @param driver            the directory's driver as its file shows it, null when there is no driver file or it
+ *                          could not be read.
+ * @param driverError       why the driver file could not be read, or null.
  */
 record Snapshot(
     Path directory,
@@ -55,7 +60,9 @@ record Snapshot(
     List<Device> devices,
     List<Group> groups,
     List<Region> regions,
-    List<ErrorLogEntry> errors)
+    List<ErrorLogEntry> errors,
+    DriverStatus driver,
+    String driverError)
 {
     /**
      * A registered domain.
@@ -163,6 +170,16 @@ record Snapshot(
             final DomainView owner = find(domainViews, region.domainSlot(), region.domainGeneration());
             regions.add(new Region(region, owner, isAlive(owner, livenessTimeoutNs)));
         }
+        DriverStatus driver = null;
+        String driverError = null;
+        try
+        {
+            driver = DriverStatus.read(directory, livenessTimeoutNs);
+        }
+        catch (final DmaException ex)
+        {
+            driverError = ex.getMessage();
+        }
         final var buffer = registry.buffer();
         return new Snapshot(
             directory,
@@ -177,7 +194,9 @@ record Snapshot(
             List.copyOf(devices),
             List.copyOf(groups),
             List.copyOf(regions),
-            withErrors ? List.copyOf(registry.errorLogEntries()) : List.of());
+            withErrors ? List.copyOf(registry.errorLogEntries()) : List.of(),
+            driver,
+            driverError);
     }
 
     /**

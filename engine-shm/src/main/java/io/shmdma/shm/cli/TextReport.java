@@ -52,7 +52,18 @@ final class TextReport
             }
         }
         return table.render("") + plural(snapshot.domains().size(), "domain", "domains") + " (" +
-            snapshot.aliveDomains().size() + " alive), " + plural(devices, "device", "devices") + "\n";
+            snapshot.aliveDomains().size() + " alive), " + plural(devices, "device", "devices") + "\n" +
+            driver(snapshot);
+    }
+
+    /** The driver's line, when the directory has a driver file; nothing otherwise. */
+    private static String driver(final Snapshot snapshot)
+    {
+        if (snapshot.driver() != null)
+        {
+            return snapshot.driver().summary() + "\n";
+        }
+        return snapshot.driverError() == null ? "" : "driver: unreadable: " + snapshot.driverError() + "\n";
     }
 
     static String info(final Snapshot snapshot)

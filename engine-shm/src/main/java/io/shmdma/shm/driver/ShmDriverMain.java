@@ -2,13 +2,8 @@ package io.shmdma.shm.driver;
 
 import io.shmdma.DmaException;
 import org.agrona.concurrent.ShutdownSignalBarrier;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.PrintStream;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -130,52 +125,27 @@ public final class ShmDriverMain
     private static int printStatus(final Path dir, final long livenessTimeoutNs, final PrintStream out,
         final PrintStream err)
     {
-        final Path file = DriverFileDescriptor.file(dir);
-        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS))
+        final DriverStatus status;
+        try
         {
-            out.println("no shmdma driver in " + dir + " (no " + FILE_NAME + "): devices in driver mode cannot start");
-            return 1;
+            status = DriverStatus.read(dir, livenessTimeoutNs);
         }
-        try (FileChannel channel = io.shmdma.shm.file.ShmFiles.openExisting(file, true))
-        {
-            if (channel.size() < TOTAL_LENGTH)
-            {
-                err.println(file + " is shorter than a driver file (" + channel.size() + " bytes)");
-                return 1;
-            }
-            final MappedByteBuffer mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, TOTAL_LENGTH);
-            final UnsafeBuffer buffer = new UnsafeBuffer(mapping);
-            final long ageNs = System.nanoTime() - buffer.getLongAcquire(HEARTBEAT_OFFSET);
-            final boolean alive = buffer.getIntAcquire(VERSION_OFFSET) == LAYOUT_VERSION && ageNs <= livenessTimeoutNs;
-            out.printf("driver %s: pid %d, %s (heartbeat %d ms old), incarnation %x, %d engine thread(s)%n",
-                dir, buffer.getLong(PID_OFFSET), alive ? "ALIVE" : "DEAD", TimeUnit.NANOSECONDS.toMillis(ageNs),
-                buffer.getLong(INCARNATION_OFFSET), buffer.getInt(ENGINE_THREADS_OFFSET));
-            int inUse = 0;
-            for (int slot = 0; slot < SLOT_COUNT; slot++)
-            {
-                final long word = lvStateWord(buffer, slot);
-                if (state(word) == FREE)
-                {
-                    continue;
-                }
-                inUse++;
-                final int offset = slotOffset(slot);
-                out.printf("  slot %3d  %-17s domain %s  device %s  vchan %d  %s%n", slot, stateName(state(word)),
-                    clientDomain(buffer, slot),
-                    getString(buffer, offset + SLOT_DEVICE_NAME_LENGTH_OFFSET, DEVICE_NAME_MAX_LENGTH),
-                    buffer.getInt(offset + SLOT_VCHAN_OFFSET),
-                    buffer.getInt(offset + SLOT_TYPE_OFFSET) == TYPE_INTER_PROCESS ? "inter-process " +
-                    buffer.getInt(offset + SLOT_SRC_HANDLER_OFFSET) + " -> " +
-                    buffer.getInt(offset + SLOT_DST_HANDLER_OFFSET) : "local");
-            }
-            out.printf("  %d of %d vchan slots in use%n", inUse, SLOT_COUNT);
-            io.shmdma.shm.file.ShmFiles.unmap(mapping);
-            return alive ? 0 : 1;
-        }
-        catch (final DmaException | java.io.IOException ex)
+        catch (final DmaException ex)
         {
             err.println("shmdma driver --status: " + ex.getMessage());
             return 1;
         }
+        if (status == null)
+        {
+            out.println("no shmdma driver in " + dir + " (no " + FILE_NAME + "): devices in driver mode cannot start");
+            return 1;
+        }
+        out.println(status.summary() + "  (" + dir + ")");
+        for (final DriverStatus.Slot slot : status.slots())
+        {
+            out.printf("  slot %3d  %-17s domain %s  device %s  vchan %d  %s%n", slot.slot(), slot.state(),
+                slot.clientDomain(), slot.device(), slot.vchan(), slot.route());
+        }
+        return status.alive() ? 0 : 1;
     }
 }
