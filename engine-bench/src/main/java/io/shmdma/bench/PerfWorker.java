@@ -227,25 +227,8 @@ abstract class PerfWorker extends Thread
                 }
                 if (ops != null)
                 {
-                    final DmaOp op = new DmaOp(Math.max(nbSrc, nbDst));
-                    if (srcSge != null)
-                    {
-                        for (int k = 0; k < nbSrc; k++)
-                        {
-                            op.src[k].set(srcSge[j][k].addr, srcSge[j][k].length);
-                        }
-                        for (int k = 0; k < nbDst; k++)
-                        {
-                            op.dst[k].set(dstSge[j][k].addr, dstSge[j][k].length);
-                        }
-                        op.nbSrc = nbSrc;
-                        op.nbDst = nbDst;
-                    }
-                    else
-                    {
-                        op.copy(w.srcIova[j], w.dstIova[j], bytes);
-                    }
-                    ops[j] = op;
+                    ops[j] = srcSge != null ? PerfWorkload.op(srcSge[j], dstSge[j], nbSrc, nbDst) :
+                        PerfWorkload.op(w.srcIova[j], w.dstIova[j], bytes);
                 }
             }
             final int[] next = new int[1];

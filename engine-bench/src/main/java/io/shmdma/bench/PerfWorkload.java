@@ -118,25 +118,7 @@ final class PerfWorkload
             ops = new DmaOp[jobs];
             for (int j = 0; j < jobs; j++)
             {
-                final DmaOp op = new DmaOp(Math.max(nbSrc, nbDst));
-                if (sg)
-                {
-                    for (int k = 0; k < nbSrc; k++)
-                    {
-                        op.src[k].set(srcSge[j][k].addr, srcSge[j][k].length);
-                    }
-                    for (int k = 0; k < nbDst; k++)
-                    {
-                        op.dst[k].set(dstSge[j][k].addr, dstSge[j][k].length);
-                    }
-                    op.nbSrc = nbSrc;
-                    op.nbDst = nbDst;
-                }
-                else
-                {
-                    op.copy(srcIova[j], dstIova[j], bufSize);
-                }
-                ops[j] = op;
+                ops[j] = sg ? op(srcSge[j], dstSge[j], nbSrc, nbDst) : op(srcIova[j], dstIova[j], bufSize);
             }
         }
         else
@@ -214,5 +196,44 @@ final class PerfWorkload
     double memoryMb()
     {
         return (double)bufSize * nrBuf * 2 / (1 << 20);
+    }
+    /**
+     * An operation object for a scatter-gather job, for the enqueue/dequeue-ops mode.
+     *
+     * @param src   source entries.
+     * @param dst   destination entries.
+     * @param nbSrc source entries used.
+     * @param nbDst destination entries used.
+     * @return the operation.
+     */
+    static DmaOp op(final DmaSge[] src, final DmaSge[] dst, final int nbSrc, final int nbDst)
+    {
+        final DmaOp op = new DmaOp(Math.max(nbSrc, nbDst));
+        for (int k = 0; k < nbSrc; k++)
+        {
+            op.src[k].set(src[k].addr, src[k].length);
+        }
+        for (int k = 0; k < nbDst; k++)
+        {
+            op.dst[k].set(dst[k].addr, dst[k].length);
+        }
+        op.nbSrc = nbSrc;
+        op.nbDst = nbDst;
+        return op;
+    }
+
+    /**
+     * An operation object for a plain copy, for the enqueue/dequeue-ops mode.
+     *
+     * @param srcIova source.
+     * @param dstIova destination.
+     * @param length  bytes.
+     * @return the operation.
+     */
+    static DmaOp op(final long srcIova, final long dstIova, final int length)
+    {
+        final DmaOp op = new DmaOp(1);
+        op.copy(srcIova, dstIova, length);
+        return op;
     }
 }

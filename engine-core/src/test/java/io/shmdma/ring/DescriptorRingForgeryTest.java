@@ -495,7 +495,9 @@ class DescriptorRingForgeryTest
             failed);
         assertEquals(halts, reports, "each halt reported exactly once");
         assertTrue(halts >= rounds / 2, "the forger halted only " + halts + " of " + rounds + " rounds");
-        assertTrue(forgeries.get() > 1_000, "forgeries " + forgeries.get());
+        // how many forgeries fit in a round depends on how much CPU the forger thread gets (on 2 cores it shares them
+        // with the engine and this thread); the halts above are what shows the forgeries landed
+        assertTrue(forgeries.get() > 100, "forgeries " + forgeries.get());
         assertTrue(successes > 0 && failed > 0, "successes " + successes + ", failed " + failed);
 
         final CopyEngine engine = engine(ring);
