@@ -5,7 +5,9 @@ import io.shmdma.OpFlags;
 import io.shmdma.memory.DomainEndpoint;
 import io.shmdma.memory.DomainMemory;
 import org.agrona.ErrorHandler;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.invoke.VarHandle;
 
@@ -37,6 +39,15 @@ final class EngineVchan
     static final long PUBLISH_BYTES = 16 * 1024;
 
     private final AtomicBuffer ring;
+    /**
+     * Whether the per-job accesses (submit stamps, descriptors, completion words) go straight to the ring's memory,
+     * around the buffer's bounds checks: every such offset comes from this object's own checked capacity and slot,
+     * inside the length {@link CopyEngine#addVchan} checked. True for a plain {@link UnsafeBuffer}, the only kind
+     * shmdma makes; another implementation (an instrumented buffer in a test) is accessed through its own methods.
+     */
+    private final boolean raw;
+    private final byte[] base;
+    private final long address;
     private final DomainEndpoint source;
     private final DomainEndpoint destination;
     private final ErrorHandler faultHandler;
@@ -97,6 +108,9 @@ final class EngineVchan
         final ErrorHandler faultHandler)
     {
         this.ring = ring;
+        this.raw = ring.getClass() == UnsafeBuffer.class;
+        this.base = ring.byteArray();
+        this.address = ring.addressOffset();
         this.source = source;
         this.destination = destination;
         this.faultHandler = faultHandler;
@@ -131,7 +145,6 @@ final class EngineVchan
             {
                 srcResolved = false;
                 dstResolved = false;
-                final AtomicBuffer ring = this.ring;
                 final int mask = this.mask;
                 final int completionBase = this.completionBase;
                 for (int i = 0; i < ready; i++)
@@ -147,7 +160,7 @@ final class EngineVchan
                     }
                     // every job's final status, success included, tagged with its index: the job's completion,
                     // released after the job's stores; 8 slots share a line that only the engine writes
-                    ring.putLongRelease(completionBase + (slot << 3), completionWord(index, status));
+                    putCompletion(completionBase + (slot << 3), completionWord(index, status));
                     written = index + 1;
                     if (unpublishedBytes >= PUBLISH_BYTES)
                     {
@@ -181,7 +194,7 @@ final class EngineVchan
             written = index + 1;
             try
             {
-                ring.putLongRelease(completionBase + (((int)index & mask) << 3), completionWord(index, status));
+                putCompletion(completionBase + (((int)index & mask) << 3), completionWord(index, status));
             }
             catch (final Throwable writeFault)
             {
@@ -222,13 +235,11 @@ final class EngineVchan
      */
     private int submitted(final int limit)
     {
-        final AtomicBuffer ring = this.ring;
         final int mask = this.mask;
         final long first = processed;
         final long end = first + limit;
         long index = first;
-        while (index < end &&
-            ring.getIntAcquire(descriptorOffset((int)index & mask) + STAMP_OFFSET) == (int)(index + 1))
+        while (index < end && stamp(descriptorOffset((int)index & mask)) == (int)(index + 1))
         {
             index++;
         }
@@ -336,13 +347,45 @@ final class EngineVchan
         return ex instanceof InternalError ? DmaStatus.BUS_ERROR.code() : DmaStatus.ERROR_UNKNOWN.code();
     }
 
+    /** A descriptor's submit stamp, acquired. */
+    private int stamp(final int descriptorOffset)
+    {
+        return raw ? UnsafeApi.getIntAcquire(base, address + descriptorOffset + STAMP_OFFSET) :
+            ring.getIntAcquire(descriptorOffset + STAMP_OFFSET);
+    }
+
+    /** Writes a job's completion word, released after the job's stores. */
+    private void putCompletion(final int offset, final long word)
+    {
+        if (raw)
+        {
+            UnsafeApi.putLongRelease(base, address + offset, word);
+        }
+        else
+        {
+            ring.putLongRelease(offset, word);
+        }
+    }
+
     private void readDescriptor(final int offset)
     {
-        opcode = ring.getInt(offset + OPCODE_OFFSET);
-        lengthWord = ring.getInt(offset + LENGTH_OFFSET);
-        flags = ring.getInt(offset + FLAGS_OFFSET);
-        srcWord = ring.getLong(offset + SRC_OFFSET);
-        dstWord = ring.getLong(offset + DST_OFFSET);
+        if (raw)
+        {
+            final long descriptor = address + offset;
+            opcode = UnsafeApi.getInt(base, descriptor + OPCODE_OFFSET);
+            lengthWord = UnsafeApi.getInt(base, descriptor + LENGTH_OFFSET);
+            flags = UnsafeApi.getInt(base, descriptor + FLAGS_OFFSET);
+            srcWord = UnsafeApi.getLong(base, descriptor + SRC_OFFSET);
+            dstWord = UnsafeApi.getLong(base, descriptor + DST_OFFSET);
+        }
+        else
+        {
+            opcode = ring.getInt(offset + OPCODE_OFFSET);
+            lengthWord = ring.getInt(offset + LENGTH_OFFSET);
+            flags = ring.getInt(offset + FLAGS_OFFSET);
+            srcWord = ring.getLong(offset + SRC_OFFSET);
+            dstWord = ring.getLong(offset + DST_OFFSET);
+        }
     }
 
     /**

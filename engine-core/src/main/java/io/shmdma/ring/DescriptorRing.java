@@ -10,6 +10,7 @@ import io.shmdma.OpFlags;
 import io.shmdma.VchanStatus;
 import io.shmdma.memory.SharedMemory;
 import org.agrona.BitUtil;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.lang.invoke.MethodHandles;
@@ -96,6 +97,13 @@ public final class DescriptorRing
     }
 
     private final AtomicBuffer buffer;
+    /**
+     * The buffer's memory for the per-job accesses, which go around the buffer's bounds checks: every descriptor, SGE
+     * and completion offset is computed from this side's own capacity and slot, inside the length checked once by the
+     * constructor. The header's fields keep the buffer's checked accessors.
+     */
+    private final byte[] base;
+    private final long address;
     private final int capacity;
     private final int mask;
     /** Offset of slot 0's completion word. */
@@ -170,6 +178,8 @@ public final class DescriptorRing
         }
         buffer.verifyAlignment();
         this.buffer = buffer;
+        this.base = buffer.byteArray();
+        this.address = buffer.addressOffset();
         this.mask = capacity - 1;
         this.completionBase = completionOffset(capacity, 0);
         this.nbDesc = nbDesc;
@@ -269,8 +279,8 @@ public final class DescriptorRing
             return -Errno.EINVAL;
         }
         final int offset = descriptorOffset(slot);
-        buffer.putLong(offset + OPCODE_OFFSET, opcodeAndLength(OP_COPY_SG, nbSrc));
-        buffer.putLong(offset + NB_DST_OFFSET, nbDst);
+        UnsafeApi.putLong(base, address + offset + OPCODE_OFFSET, opcodeAndLength(OP_COPY_SG, nbSrc));
+        UnsafeApi.putLong(base, address + offset + NB_DST_OFFSET, nbDst);
         return publish(offset, flags);
     }
 
@@ -290,9 +300,10 @@ public final class DescriptorRing
             return refusal;
         }
         final int offset = descriptorOffset((int)tail & mask);
-        buffer.putLong(offset + OPCODE_OFFSET, opcodeAndLength(opcode, length));
-        buffer.putLong(offset + SRC_OFFSET, src);
-        buffer.putLong(offset + DST_OFFSET, dst);
+        final long descriptor = address + offset;
+        UnsafeApi.putLong(base, descriptor + OPCODE_OFFSET, opcodeAndLength(opcode, length));
+        UnsafeApi.putLong(base, descriptor + SRC_OFFSET, src);
+        UnsafeApi.putLong(base, descriptor + DST_OFFSET, dst);
         return publish(offset, flags);
     }
 
@@ -327,8 +338,8 @@ public final class DescriptorRing
                 return false;
             }
             final int offset = sgeOffset(capacity, maxSges, slot, destination, i);
-            buffer.putLong(offset, sge.addr);
-            buffer.putInt(offset + 8, sge.length);
+            UnsafeApi.putLong(base, address + offset, sge.addr);
+            UnsafeApi.putInt(base, address + offset + 8, sge.length);
         }
         return true;
     }
@@ -396,7 +407,8 @@ public final class DescriptorRing
     private int publish(final int offset, final long flags)
     {
         // flags were checked against OpFlags.VALID_MASK: they fit the descriptor's int
-        buffer.putInt(offset + FLAGS_OFFSET, batchStart ? (int)flags | FLAG_BATCH_START : (int)flags);
+        UnsafeApi.putInt(
+            base, address + offset + FLAGS_OFFSET, batchStart ? (int)flags | FLAG_BATCH_START : (int)flags);
         batchStart = false;
         final int ringIdx = (int)(tail - startIndex) & RING_IDX_MASK;
         tail++;
@@ -425,7 +437,8 @@ public final class DescriptorRing
             SUBMITTED_TAIL.setRelease(this, to);
             for (long index = from; index < to; index++)
             {
-                buffer.putIntRelease(descriptorOffset((int)index & mask) + STAMP_OFFSET, (int)(index + 1));
+                UnsafeApi.putIntRelease(
+                    base, address + descriptorOffset((int)index & mask) + STAMP_OFFSET, (int)(index + 1));
             }
             buffer.putLongRelease(SUBMITTED_INDEX_OFFSET, to);
             batchStart = true;
@@ -884,7 +897,7 @@ public final class DescriptorRing
     /** A job's completion word, read once with acquire semantics. */
     private long readCompletion(final long index)
     {
-        return buffer.getLongAcquire(completionBase + (((int)index & mask) << 3));
+        return UnsafeApi.getLongAcquire(base, address + completionBase + (((int)index & mask) << 3));
     }
 
     /**
