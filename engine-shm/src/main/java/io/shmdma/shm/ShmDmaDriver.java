@@ -54,6 +54,7 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     private final DriverClient driverClient;
     private final DriverClient.VchanRequest[] vchanRequests = new DriverClient.VchanRequest[MAX_VCHANS];
     private final int[] ringLengths = new int[MAX_VCHANS];
+    private final AtomicBuffer[] ringBuffers = new AtomicBuffer[MAX_VCHANS];
     private final DmaStats publishedStats = new DmaStats();
     /** Guards the rings and the counters slot against the conductor's publication; private, never held by users. */
     private final ReentrantLock ringsLock = new ReentrantLock();
@@ -227,9 +228,32 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
         ShmFiles.deleteQuietly(file); // a name left by an earlier run of this device: unlinking never follows it
         // created with O_EXCL and mapped through the channel that created it: a name swapped meanwhile is not used
         final MappedByteBuffer mapped = ShmFiles.createMapped(file, length, domain.context().groupShared());
-        ringFiles[vchan] = file;
         ringLengths[vchan] = length;
-        return new UnsafeBuffer(mapped);
+        if (driverClient == null)
+        {
+            // embedded: only this process uses the ring, so its name goes at once; no other process can then open,
+            // write or truncate it (a truncated mapping would raise SIGBUS in the application's own calls)
+            ShmFiles.deleteQuietly(file);
+        }
+        else
+        {
+            ringFiles[vchan] = file; // the driver maps it by name
+        }
+        ringBuffers[vchan] = new UnsafeBuffer(mapped);
+        return ringBuffers[vchan];
+    }
+
+    /**
+     * A vchan's ring as mapped here: for tests that play a process writing into the ring, which an embedded ring's
+     * missing name leaves to processes able to reach this one's memory (ptrace, {@code /proc/<pid>/map_files}).
+     *
+     * @param name  the device's name.
+     * @param vchan the vchan.
+     * @return the ring's buffer, or null when this is not that device or the vchan has no ring.
+     */
+    AtomicBuffer mappedRing(final String name, final int vchan)
+    {
+        return this.name.equals(name) ? ringBuffers[vchan] : null;
     }
 
     /**

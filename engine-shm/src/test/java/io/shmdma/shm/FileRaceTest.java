@@ -7,6 +7,8 @@ import io.shmdma.OpFlags;
 import io.shmdma.VchanConf;
 import io.shmdma.engine.EngineThreading;
 import io.shmdma.memory.DmaRegion;
+import io.shmdma.shm.driver.DriverContext;
+import io.shmdma.shm.driver.ShmDriver;
 import io.shmdma.shm.file.ShmFiles;
 import io.shmdma.shm.registry.Registry;
 import io.shmdma.shm.registry.RegistryConfig;
@@ -73,7 +75,10 @@ class FileRaceTest
     @Test
     void shouldNeverTouchTheFileALinkPointsToWhileRingsAreCreated() throws Exception
     {
-        try (ShmDomain domain = ShmDomain.open(DomainPair.context(shared, 64 << 10).groupShared(true)))
+        // driver mode: its ring files keep their names (an embedded device's ring loses its name at once), and the
+        // device is never started, so no driver is needed
+        try (ShmDomain domain = ShmDomain.open(DomainPair.context(shared, 64 << 10).groupShared(true)
+            .engineMode(ShmContext.EngineMode.DRIVER)))
         {
             final DmaDevice device = domain.createDevice("race", EngineThreading.inline());
             final int groupId = device.accessPairGroupCreate(domain.domainId(), UUID.randomUUID(), null);
@@ -105,16 +110,21 @@ class FileRaceTest
             report("rings", outcomes, swaps);
             assertTrue(outcomes.getOrDefault("ok", 0) > 0, "some reconfigurations succeeded: " + outcomes);
 
-            device.vchanSetup(0, VchanConf.interProcess(64, self, self));
-            device.start();
-            final DmaRegion source = domain.memory().allocate(4096);
-            final DmaRegion target = domain.memory().allocate(4096);
-            source.buffer().setMemory(0, 4096, (byte)0x5A);
-            assertTrue(device.copy(0, source.iova(), target.iova(), 4096, OpFlags.SUBMIT) >= 0);
-            device.engineInvoker().invoke();
-            assertEquals(1, device.completed(0, 1, null));
-            assertEquals(0x5A, target.buffer().getByte(4095), "the last ring works");
-            device.stop();
+            try (ShmDriver driver = ShmDriver.launch(new DriverContext().dir(shared).groupShared(true)
+                .engineThreads(1).idle("backoff")))
+            {
+                device.vchanSetup(0, VchanConf.interProcess(64, self, self));
+                device.start();
+                assertTrue(ShmDriverTest.await(() -> driver.servedVchans() == 1, 5_000),
+                    "the driver took the last ring");
+                final DmaRegion source = domain.memory().allocate(4096);
+                final DmaRegion target = domain.memory().allocate(4096);
+                source.buffer().setMemory(0, 4096, (byte)0x5A);
+                assertTrue(device.copy(0, source.iova(), target.iova(), 4096, OpFlags.SUBMIT) >= 0);
+                assertTrue(ShmDriverTest.await(() -> device.completed(0, 1, null) == 1, 5_000), "the job completes");
+                assertEquals(0x5A, target.buffer().getByte(4095), "the last ring works");
+                device.stop();
+            }
         }
         assertVictimUntouched();
     }

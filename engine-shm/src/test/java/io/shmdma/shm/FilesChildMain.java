@@ -15,8 +15,9 @@ import java.util.UUID;
 
 /**
  * Child JVM for {@code SecurityIT}: opens an owner-only domain in one directory and a group-shared one in
- * another, each with a device whose vchan has a ring file, prints {@code READY} with the mode a plain new file
- * gets under its umask, and closes when stdin ends.
+ * another, each with a device whose vchan has a ring file (driver mode: an embedded device unlinks its ring file
+ * at once, a driver-mode one keeps it for the driver; the device is never started, so no driver is needed),
+ * prints {@code READY} with the mode a plain new file gets under its umask, and closes when stdin ends.
  */
 public final class FilesChildMain
 {
@@ -46,7 +47,7 @@ public final class FilesChildMain
     private static ShmDomain open(final Path dir, final boolean groupShared, final String deviceName)
     {
         final ShmDomain domain = ShmDomain.open(new ShmContext().dir(dir).groupShared(groupShared)
-            .domainSegmentSize(64 << 10));
+            .domainSegmentSize(64 << 10).engineMode(ShmContext.EngineMode.DRIVER));
         final DmaDevice device = domain.createDevice(deviceName, EngineThreading.inline());
         final int groupId = device.accessPairGroupCreate(domain.domainId(), UUID.randomUUID(), null);
         final int self = device.accessPairGroupHandlerGet(groupId, domain.domainId());

@@ -8,18 +8,15 @@ import io.shmdma.VchanConf;
 import io.shmdma.engine.EngineThreading;
 import io.shmdma.memory.DmaRegion;
 import io.shmdma.ring.RingDescriptor;
-import io.shmdma.shm.file.ShmFiles;
 import io.shmdma.shm.registry.DomainView;
 import io.shmdma.shm.registry.RegistryConfig;
 import org.agrona.ErrorHandler;
-import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.AtomicBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.MappedByteBuffer;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,7 +46,6 @@ class ShmContextThreadsTest
     private ShmTestDirectory dir;
     private ShmDomain domain;
     private DmaDevice device;
-    private MappedByteBuffer ringMapping;
 
     @BeforeEach
     void setUp() throws Exception
@@ -60,10 +56,6 @@ class ShmContextThreadsTest
     @AfterEach
     void tearDown() throws Exception
     {
-        if (ringMapping != null)
-        {
-            ShmFiles.unmap(ringMapping);
-        }
         if (domain != null)
         {
             domain.close();
@@ -216,10 +208,7 @@ class ShmContextThreadsTest
     {
         device = domain.createDevice("ctx-forged", EngineThreading.inline());
         start(device);
-        final Path file = dir.path().resolve("ring-" + domain.domainId() + "-ctx-forged-0.shm");
-        assertTrue(Files.exists(file), file.toString());
-        ringMapping = ShmFiles.map(file, 0, Files.size(file));
-        final UnsafeBuffer ring = new UnsafeBuffer(ringMapping);
+        final AtomicBuffer ring = RingAccess.mappedRing(domain, "ctx-forged");
         final DmaRegion src = domain.memory().allocate(64);
         final DmaRegion dst = domain.memory().allocate(64);
         assertEquals(0, device.copy(0, src.iova(), dst.iova(), 64, OpFlags.SUBMIT));

@@ -12,20 +12,16 @@ import io.shmdma.engine.SoftwareDmaDriver;
 import io.shmdma.memory.DmaRegion;
 import io.shmdma.ring.RingDescriptor;
 import io.shmdma.shm.cli.ShmdmaCli;
-import io.shmdma.shm.file.ShmFiles;
 import io.shmdma.shm.registry.DeviceCountersView;
 import io.shmdma.shm.registry.ErrorLogEntry;
-import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.AtomicBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.nio.MappedByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +41,6 @@ class ShmDriverErrorsTest
     private ShmTestDirectory dir;
     private ShmDomain domain;
     private DmaDevice device;
-    private MappedByteBuffer forgerMapping;
 
     @BeforeEach
     void setUp() throws Exception
@@ -58,10 +53,6 @@ class ShmDriverErrorsTest
     @AfterEach
     void tearDown() throws Exception
     {
-        if (forgerMapping != null)
-        {
-            ShmFiles.unmap(forgerMapping);
-        }
         if (device != null && device.isValid())
         {
             if (device.isStarted())
@@ -78,7 +69,7 @@ class ShmDriverErrorsTest
     void shouldLogAnEngineErrorAndAForgedRingOnceEachAndCountBoth() throws Exception
     {
         final String name = "shm-errors";
-        final UnsafeBuffer ring = startAndMapRing(name);
+        final AtomicBuffer ring = startAndMapRing(name);
         final SoftwareDmaDriver driver = (SoftwareDmaDriver)DeviceDrivers.driverOf(device);
 
         driver.engineErrorHandler().onError(new IllegalStateException("engine failure raised by the test"));
@@ -108,7 +99,7 @@ class ShmDriverErrorsTest
     void shouldLogARingHaltedOnTheDataPathWithoutAnyControlCallFromTheApplication() throws Exception
     {
         final String name = "shm-silent-app";
-        final UnsafeBuffer ring = startAndMapRing(name);
+        final AtomicBuffer ring = startAndMapRing(name);
         final DmaRegion src = domain.memory().allocate(64);
         final DmaRegion dst = domain.memory().allocate(64);
         assertEquals(0, device.copy(0, src.iova(), dst.iova(), 64, OpFlags.SUBMIT));
@@ -152,16 +143,13 @@ class ShmDriverErrorsTest
         return out.toString(StandardCharsets.UTF_8);
     }
 
-    private UnsafeBuffer startAndMapRing(final String name) throws Exception
+    private AtomicBuffer startAndMapRing(final String name)
     {
         device = domain.createDevice(name, EngineThreading.inline());
         device.configure(new DmaConf(1, 0));
         device.vchanSetup(0, new VchanConf(32));
         device.start();
-        final Path file = dir.path().resolve("ring-" + domain.domainId() + "-" + name + "-0.shm");
-        assertTrue(Files.exists(file), file.toString());
-        forgerMapping = ShmFiles.map(file, 0, Files.size(file));
-        return new UnsafeBuffer(forgerMapping);
+        return RingAccess.mappedRing(domain, name);
     }
 
     private List<ErrorLogEntry> entriesContaining(final String text)

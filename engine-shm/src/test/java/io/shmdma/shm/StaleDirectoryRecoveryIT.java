@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * Restarting on a directory left behind: files of SIGKILLed processes are recovered by the next process that
- * opens it (dead owners found by their heartbeat, their segment and ring files deleted; a segment that was never
+ * opens it (dead owners found by their heartbeat, their segment files deleted; a segment that was never
  * registered because its owner died while opening is deleted too), while the files of live owners are shared,
  * never wiped.
  */
@@ -175,8 +175,9 @@ class StaleDirectoryRecoveryIT
             peer.kill();
         }
         final List<String> left = files();
+        // embedded rings lose their names once mapped, so a killed process leaves only its domain segment
         assertTrue(left.stream().filter(name -> name.startsWith("domain-")).count() == 4 &&
-            left.stream().anyMatch(name -> name.startsWith("ring-")), "files left behind: " + left);
+            left.stream().noneMatch(name -> name.startsWith("ring-")), "files left behind: " + left);
         return killed;
     }
 

@@ -209,7 +209,7 @@ class ShmdmaCliIT
         final CliRun clean = cli("clean").assertOk();
         assertTrue(clean.out().contains("removed  domain-" + joinerDomain + ".shm") &&
             clean.out().contains("segment of dead domain " + joinerDomain + " (pid " + joinerPid + ")") &&
-            clean.out().contains("ring of dead domain " + creatorDomain) &&
+            !clean.out().contains("ring of dead domain") && // embedded rings have no name to leave behind
             clean.out().contains("removed  " + dirArg + "/"), clean.out());
         assertFalse(Files.exists(dir.path()), "directory removed");
         assertEquals(2, cli("list").exitCode(), "nothing left to show");
