@@ -119,6 +119,18 @@ public abstract class SoftwareDmaDriver implements DmaDriver
     }
 
     /**
+     * The buffer of a vchan's ring as set up, for a subclass's diagnostics.
+     *
+     * @param vchan the vchan.
+     * @return the buffer, or null when the vchan has no ring.
+     */
+    protected final AtomicBuffer ringBufferOf(final int vchan)
+    {
+        final DescriptorRing[] current = rings;
+        return vchan >= 0 && vchan < current.length && current[vchan] != null ? current[vchan].buffer() : null;
+    }
+
+    /**
      * The engine of another process that serves this device's rings once started, instead of an engine agent of
      * this driver (driver mode). Asked at each start.
      *

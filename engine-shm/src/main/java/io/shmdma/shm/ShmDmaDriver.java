@@ -54,7 +54,6 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     private final DriverClient driverClient;
     private final DriverClient.VchanRequest[] vchanRequests = new DriverClient.VchanRequest[MAX_VCHANS];
     private final int[] ringLengths = new int[MAX_VCHANS];
-    private final AtomicBuffer[] ringBuffers = new AtomicBuffer[MAX_VCHANS];
     private final DmaStats publishedStats = new DmaStats();
     /** Guards the rings and the counters slot against the conductor's publication; private, never held by users. */
     private final ReentrantLock ringsLock = new ReentrantLock();
@@ -239,8 +238,7 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
         {
             ringFiles[vchan] = file; // the driver maps it by name
         }
-        ringBuffers[vchan] = new UnsafeBuffer(mapped);
-        return ringBuffers[vchan];
+        return new UnsafeBuffer(mapped);
     }
 
     /**
@@ -253,7 +251,7 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
      */
     AtomicBuffer mappedRing(final String name, final int vchan)
     {
-        return this.name.equals(name) ? ringBuffers[vchan] : null;
+        return this.name.equals(name) ? ringBufferOf(vchan) : null;
     }
 
     /**
