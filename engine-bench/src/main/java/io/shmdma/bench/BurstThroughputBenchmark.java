@@ -59,6 +59,15 @@ public class BurstThroughputBenchmark
         @Param({"64", "1024", "4096", "65536", "1048576", "16777216"})
         public int bufferSize;
 
+        /**
+         * A wait in microseconds, not counted in the caller's cost: for DMA the least wait between a burst's doorbell
+         * and its gather ({@link CallerCost#minWaitNs}; 0 waits as long as the engine needs), for the CPU baseline a
+         * spin before each burst. E.g. {@code -p bufferSize=64 -p waitUs=0,1000,100000} shows what the wait of a
+         * burst of large jobs alone does to the cost of small ones, offloaded and copied by the caller itself.
+         */
+        @Param("0")
+        public long waitUs;
+
         BenchTarget target;
         CopySlots slots;
 
@@ -83,14 +92,6 @@ public class BurstThroughputBenchmark
         /** The device under test. */
         @Param("IN_PROCESS")
         public DeviceKind device;
-
-        /**
-         * Least wait between a burst's doorbell and its gather, in microseconds ({@link CallerCost#minWaitNs}):
-         * 0 waits as long as the engine needs; e.g. {@code -p bufferSize=64 -p waitUs=0,1000,100000} shows the
-         * caller's cost of small jobs after the wait of a burst of large ones.
-         */
-        @Param("0")
-        public long waitUs;
 
         DmaDevice dmaDevice;
         CallerCost callerCost;
@@ -225,6 +226,10 @@ public class BurstThroughputBenchmark
     {
         final int kickBatch = state.kickBatch;
         final int bufferSize = state.bufferSize;
+        if (state.waitUs > 0)
+        {
+            CallerCost.spinUntil(System.nanoTime() + state.waitUs * 1000);
+        }
         final double ns = cpuBurst(state.slots, kickBatch, bufferSize);
         counters.add(kickBatch, bufferSize, ns);
         return ns;
