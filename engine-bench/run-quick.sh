@@ -47,6 +47,9 @@ echo "== +$(( $(date +%s) - start )) s: Caller cost (the application thread's ow
 awk -F, 'NR == 1 { next } $3 == "DMA_MEM_COPY" { c = $17; r = $18; k = $1 " " $9 } $3 == "CPU_MEM_COPY" && $1 " " $9 == k {
     printf "%-6s buf %8s B  kick %4s  caller %10s ns/op  CPU copy %10s ns/op  caller/CPU %8s\n", $1, $9, kick, c, $12, r }
     $3 == "DMA_MEM_COPY" { kick = $6 }' "$out/dma-perf.csv" || true
+awk -F, '$3 == "DMA_MEM_COPY" { d[$1 " " $9 " " $6] = $15 } $3 == "RING_MEM_COPY" {
+    printf "%-6s buf %8s B  kick %4s  MOps vs the CPU copy: shmdma %6s, Agrona-ring copy thread %6s\n", $1, $9, $6,
+    d[$1 " " $9 " " $6], $15 }' "$out/dma-perf.csv" || true
 grep -h "break-even\|Break-even\|flatness" "$out/report.md" "$out/dma-perf.txt" || true
 grep -h "^ratios\|^offloaded sender\|rounds (" "$out/two-jvm.txt" || true
 

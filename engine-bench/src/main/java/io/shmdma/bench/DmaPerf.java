@@ -1,6 +1,7 @@
 package io.shmdma.bench;
 
 import io.shmdma.ConfFlags;
+import org.agrona.concurrent.BusySpinIdleStrategy;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -388,6 +389,17 @@ public final class DmaPerf
         {
             target.close();
         }
+        PerfResult ringRow = null;
+        if (dma && perfCase.engine() == EngineMode.BUSY_SPIN && !perfCase.isScatterGather() && !perfCase.useOps())
+        {
+            for (int attempt = 0; attempt <= retries && !clean(ringRow); attempt++)
+            {
+                workload.clearDestination();
+                final PerfWorker ringCopy = new PerfWorker.RingCopy(
+                    workload, scenario.ringSize, scenario.kickBatch, new BusySpinIdleStrategy());
+                ringRow = cleaner(ringRow, measure(perfCase, scenario, count, workload, ringCopy, "RING_MEM_COPY"));
+            }
+        }
         PerfResult cpuRow = null;
         for (int attempt = 0; attempt <= retries && !clean(cpuRow); attempt++)
         {
@@ -397,6 +409,11 @@ public final class DmaPerf
         }
         cpuRow.callerNsPerOp = cpuRow.nsPerOp();
         rows.add(cpuRow);
+        if (ringRow != null)
+        {
+            ringRow.ratio = ringRow.mops() / cpuRow.mops();
+            rows.add(ringRow); // after the CPU row: each DMA row is followed by its CPU row
+        }
         if (dmaRow != null)
         {
             dmaRow.ratio = dmaRow.mops() / cpuRow.mops();
@@ -426,9 +443,10 @@ public final class DmaPerf
     {
         final boolean callerPhase = worker instanceof PerfWorker.DmaCaller;
         final boolean dma = worker instanceof PerfWorker.Dma || callerPhase;
-        final String label = String.format(Locale.ROOT, "case%d %s scenario %d/%d buf=%dB%s",
-            perfCase.id(), callerPhase ? "DMA caller cost" : dma ? "DMA" : "CPU", scenario.id, count, scenario.bufSize,
-            dma ? " kick=" + scenario.kickBatch : "");
+        final boolean ring = worker instanceof PerfWorker.RingCopy;
+        final String kind = callerPhase ? "DMA caller cost" : dma ? "DMA" : ring ? "Agrona ring copy" : "CPU";
+        final String label = String.format(Locale.ROOT, "case%d %s scenario %d/%d buf=%dB%s", perfCase.id(), kind,
+            scenario.id, count, scenario.bufSize, dma || ring ? " kick=" + scenario.kickBatch : "");
         worker.start();
         awaitWarmedUp(label, worker);
         final double warmupSeconds = callerPhase ? config.warmupSeconds() / 2 : config.warmupSeconds();
@@ -471,9 +489,10 @@ public final class DmaPerf
                 error = "copy validation fails at " + mismatch;
             }
         }
-        final String engineName = dma ? perfCase.engine().name().toLowerCase(Locale.ROOT).replace('_', '-') : "cpu";
+        final String engineName = dma ? perfCase.engine().name().toLowerCase(Locale.ROOT).replace('_', '-') :
+            ring ? "agrona-ring" : "cpu";
         final PerfResult row = new PerfResult(perfCase.id(), scenario.id, type, engineName,
-            dma ? scenario.ringSize : 0, dma ? scenario.kickBatch : 0,
+            dma || ring ? scenario.ringSize : 0, dma || ring ? scenario.kickBatch : 0,
             perfCase.isScatterGather() ? perfCase.srcSges() : 0, perfCase.isScatterGather() ? perfCase.dstSges() : 0,
             scenario.bufSize, workload.nrBuf, workload.memoryMb(), ops1 - ops0, (end - start) / 1e9, error);
         row.otherCpuPercent = otherCpu;

@@ -5,7 +5,17 @@ import io.shmdma.DmaDevice;
 import io.shmdma.DmaOp;
 import io.shmdma.DmaSge;
 import io.shmdma.Errno;
+import org.agrona.BitUtil;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.UnsafeApi;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
@@ -86,6 +96,140 @@ abstract class PerfWorker extends Thread
                         completed.lazySet(++total);
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * Baseline for a plain-copy DMA scenario (not in dma-perf): the same jobs handed to a copy thread through an
+     * Agrona {@link OneToOneRingBuffer}, the strongest software hand-off at hand. Each job is one 24-byte message
+     * (source address, destination address, length: a 32-byte record with the ring's header, as shmdma's
+     * descriptor); the consumer, a busy-spin thread like the busy-spin engine, copies each and publishes its count
+     * of jobs done in its own padded line once per {@code read}; this thread enqueues, and every
+     * {@code kick_batch} jobs (and while the ring is full) reads that count, as the DMA worker gathers
+     * completions. Nothing is validated or translated: it shows what any two-thread offload of these jobs costs
+     * on this machine, the cache lines that cross cores included.
+     */
+    static final class RingCopy extends PerfWorker
+    {
+        private static final int MESSAGE_TYPE = 1;
+        private static final int MESSAGE_LENGTH = 24;
+        private static final int DONE_OFFSET = Buffers.PADDING;
+
+        private final int kickBatch;
+        private final OneToOneRingBuffer ring;
+        private final UnsafeBuffer doneLine = Buffers.alignedDirect(3 * Buffers.PADDING);
+        private final AgentRunner consumer;
+
+        /**
+         * @param workload  the jobs.
+         * @param ringSize  jobs the ring holds, as the DMA ring's descriptors (rounded up to a power of two).
+         * @param kickBatch jobs between two reads of the count done.
+         * @param idle      the copy thread's idle strategy: busy spin as the busy-spin engine, backoff in tests.
+         */
+        RingCopy(final PerfWorkload workload, final int ringSize, final int kickBatch, final IdleStrategy idle)
+        {
+            super("dma-perf-ring", workload);
+            this.kickBatch = kickBatch;
+            final int capacity = BitUtil.findNextPositivePowerOfTwo(Math.max(64, ringSize)) * 32;
+            this.ring = new OneToOneRingBuffer(
+                Buffers.alignedDirect(capacity + RingBufferDescriptor.TRAILER_LENGTH));
+            this.consumer = new AgentRunner(idle, Throwable::printStackTrace, null, new Copier(ring, doneLine));
+        }
+
+        @Override
+        void work()
+        {
+            AgentRunner.startOnThread(consumer);
+            try
+            {
+                final PerfWorkload w = workload;
+                final int jobs = w.jobs;
+                final long bufSize = w.bufSize;
+                final OneToOneRingBuffer ring = this.ring;
+                final AtomicBuffer buffer = ring.buffer();
+                long sent = 0;
+                int sinceKick = 0;
+                while (!stop)
+                {
+                    for (int i = 0; i < jobs; i++)
+                    {
+                        int index;
+                        while ((index = ring.tryClaim(MESSAGE_TYPE, MESSAGE_LENGTH)) <= 0)
+                        {
+                            poll();
+                        }
+                        buffer.putLong(index, w.srcAddress[i]);
+                        buffer.putLong(index + 8, w.dstAddress[i]);
+                        buffer.putLong(index + 16, bufSize);
+                        ring.commit(index);
+                        sent++;
+                        if (++sinceKick == kickBatch)
+                        {
+                            sinceKick = 0;
+                            poll();
+                        }
+                    }
+                }
+                final long deadline = System.nanoTime() + DRAIN_TIMEOUT_NS;
+                while (poll() < sent && deadline - System.nanoTime() > 0)
+                {
+                    Thread.onSpinWait();
+                }
+                if (poll() < sent)
+                {
+                    error = "ring copy: " + (sent - poll()) + " jobs never copied";
+                }
+            }
+            finally
+            {
+                consumer.close();
+            }
+        }
+
+        private long poll()
+        {
+            final long done = doneLine.getLongAcquire(DONE_OFFSET);
+            completed.lazySet(done);
+            return done;
+        }
+
+        /** The copy thread: copies each job and publishes the count once per read. */
+        private static final class Copier implements Agent, MessageHandler
+        {
+            private final OneToOneRingBuffer ring;
+            private final UnsafeBuffer doneLine;
+            private long done;
+
+            Copier(final OneToOneRingBuffer ring, final UnsafeBuffer doneLine)
+            {
+                this.ring = ring;
+                this.doneLine = doneLine;
+            }
+
+            @Override
+            public int doWork()
+            {
+                final int read = ring.read(this, MAX_COMPLETIONS);
+                if (read > 0)
+                {
+                    done += read;
+                    doneLine.putLongRelease(DONE_OFFSET, done);
+                }
+                return read;
+            }
+
+            @Override
+            public void onMessage(
+                final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+            {
+                UnsafeApi.copyMemory(buffer.getLong(index), buffer.getLong(index + 8), buffer.getLong(index + 16));
+            }
+
+            @Override
+            public String roleName()
+            {
+                return "dma-perf-ring-copier";
             }
         }
     }

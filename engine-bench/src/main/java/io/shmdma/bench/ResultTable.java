@@ -5,13 +5,13 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Prints results as an aligned table, DMA and CPU rows of a scenario next to each other.
+ * Prints results as an aligned table, the DMA, CPU and Agrona-ring rows of a scenario next to each other.
  */
 final class ResultTable
 {
     private static final String[] HEADER = {
         "case", "scen", "type", "engine", "ring", "kick", "sge", "buf(B)", "buffers", "mem(MB)", "ns/op", "Gbps",
-        "MOps", "DMA/CPU", "other%", "caller ns/op", "caller/CPU", "gathers/burst", "caller other%" };
+        "MOps", "MOps/CPU", "other%", "caller ns/op", "caller/CPU", "gathers/burst", "caller other%" };
 
     private ResultTable()
     {
@@ -29,8 +29,8 @@ final class ResultTable
                 Integer.toString(row.scenario),
                 row.type,
                 row.engine,
-                row.ringSize > 0 && row.type.startsWith("DMA") ? Integer.toString(row.ringSize) : "-",
-                row.kickBatch > 0 && row.type.startsWith("DMA") ? Integer.toString(row.kickBatch) : "-",
+                row.ringSize > 0 && !row.type.startsWith("CPU") ? Integer.toString(row.ringSize) : "-",
+                row.kickBatch > 0 && !row.type.startsWith("CPU") ? Integer.toString(row.kickBatch) : "-",
                 row.srcSges > 0 ? row.srcSges + "x" + row.dstSges : "-",
                 Integer.toString(row.bufSize),
                 Integer.toString(row.nrBuf),
