@@ -66,6 +66,10 @@ public abstract class SoftwareDmaDriver implements DmaDriver
     private String name = "dma";
     private DmaConf conf = new DmaConf();
     private DescriptorRing[] rings = NO_RINGS;
+    /** Descriptors asked for at each vchan's setup, for a ring renewed at start. */
+    private int[] nbDescs = new int[0];
+    /** Counts of rings a start replaced, since the last stats reset, by vchan. */
+    private DmaStats[] carriedStats = new DmaStats[0];
     private DomainEndpoint[][] endpoints = new DomainEndpoint[0][];
     private volatile DescriptorRing[] activeRings = NO_RINGS;
     private boolean opsMode;
@@ -106,6 +110,22 @@ public abstract class SoftwareDmaDriver implements DmaDriver
      *                                vchan setup unchanged, and the vchan is left not set up.
      */
     protected abstract AtomicBuffer ringBuffer(int vchan, int length);
+
+    /**
+     * New memory for a vchan's ring at a start that hands the rings to a {@link #remoteEngine()}: when given, the
+     * ring is made again in it (a restart does the same to a ring in place: indices from 0, nothing left to gather;
+     * its stats carry over), so the remote engine can be handed memory that no process had reached before.
+     *
+     * @param vchan  the vchan.
+     * @param length bytes needed.
+     * @return an aligned buffer of at least {@code length} bytes, or null (the default) to restart the ring in place.
+     * @throws io.shmdma.DmaException when the memory cannot be had; it reaches the caller of start unchanged, and
+     *                                the device stays stopped.
+     */
+    protected AtomicBuffer remoteRingBuffer(final int vchan, final int length)
+    {
+        return null;
+    }
 
     /**
      * The endpoint an inter-process handler names, checked at vchan setup.
@@ -178,6 +198,8 @@ public abstract class SoftwareDmaDriver implements DmaDriver
         conf = newConf;
         opsMode = (newConf.flags & ConfFlags.ENQ_DEQ) != 0;
         rings = new DescriptorRing[newConf.nbVchans];
+        nbDescs = new int[newConf.nbVchans];
+        carriedStats = new DmaStats[newConf.nbVchans];
         endpoints = new DomainEndpoint[newConf.nbVchans][];
         return 0;
     }
@@ -208,6 +230,8 @@ public abstract class SoftwareDmaDriver implements DmaDriver
         final AtomicBuffer buffer = ringBuffer(vchan, RingDescriptor.ringLength(capacity, MAX_SGES));
         rings[vchan] = new DescriptorRing(buffer, vchanConf.nbDesc, MAX_SGES,
             (conf.flags & ConfFlags.SILENT) != 0, opsMode);
+        nbDescs[vchan] = vchanConf.nbDesc;
+        carriedStats[vchan] = null;
         endpoints[vchan] = new DomainEndpoint[]{ source, destination };
         return 0;
     }
@@ -267,13 +291,29 @@ public abstract class SoftwareDmaDriver implements DmaDriver
         return 0;
     }
 
-    /** Restarts the rings and hands them to another process's engine; they become usable once it took them. */
+    /**
+     * Restarts the rings, or makes them again in new memory ({@link #remoteRingBuffer}), and hands them to another
+     * process's engine; they become usable once it took them.
+     */
     private int startRemote(final RemoteEngine remoteEngine)
     {
         reportHaltedRings();
-        for (final DescriptorRing ring : rings)
+        for (int i = 0; i < rings.length; i++)
         {
-            ring.restart();
+            final DescriptorRing ring = rings[i];
+            final AtomicBuffer renewed = remoteRingBuffer(i, RingDescriptor.ringLength(ring.capacity(), MAX_SGES));
+            if (renewed == null)
+            {
+                ring.restart();
+            }
+            else
+            {
+                final DmaStats carried = carriedStats[i] == null ? new DmaStats() : carriedStats[i];
+                ring.addStats(carried);
+                carriedStats[i] = carried;
+                rings[i] = new DescriptorRing(renewed, nbDescs[i], MAX_SGES, (conf.flags & ConfFlags.SILENT) != 0,
+                    opsMode);
+            }
         }
         final int result = remoteEngine.attach(rings);
         if (result == 0)
@@ -474,10 +514,24 @@ public abstract class SoftwareDmaDriver implements DmaDriver
             if ((vchan == DmaDevice.ALL_VCHAN || vchan == i) && current[i] != null)
             {
                 current[i].addStats(stats);
+                addCarried(i, stats);
             }
         }
         reportHaltedRings();
         return 0;
+    }
+
+    /** Adds the counts of the rings a start replaced on a vchan. */
+    private void addCarried(final int vchan, final DmaStats stats)
+    {
+        final DmaStats[] current = carriedStats;
+        final DmaStats carried = vchan < current.length ? current[vchan] : null;
+        if (carried != null)
+        {
+            stats.submitted += carried.submitted;
+            stats.completed += carried.completed;
+            stats.errors += carried.errors;
+        }
     }
 
     @Override
@@ -488,6 +542,7 @@ public abstract class SoftwareDmaDriver implements DmaDriver
             if ((vchan == DmaDevice.ALL_VCHAN || vchan == i) && rings[i] != null)
             {
                 rings[i].resetStats();
+                carriedStats[i] = null;
             }
         }
         reportHaltedRings();
@@ -515,6 +570,7 @@ public abstract class SoftwareDmaDriver implements DmaDriver
             {
                 final DmaStats stats = new DmaStats();
                 rings[i].addStats(stats);
+                addCarried(i, stats);
                 out.printf("  vchan %d: capacity %d, submitted %d, completed %d, errors %d%s%n",
                     i, rings[i].capacity(), stats.submitted, stats.completed, stats.errors,
                     rings[i].isHalted() ? ", HALTED (ring forged or corrupt)" : "");

@@ -49,6 +49,7 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     private final ShmDomain domain;
     private final String name;
     private final Map<Integer, GroupMembership> memberships = new ConcurrentHashMap<>();
+    /** Driver mode: the names of the rings a start is handing to the driver, removed once it took them or failed. */
     private final Path[] ringFiles = new Path[MAX_VCHANS];
     /** Driver mode: hands the rings to the driver process at start; null in embedded mode. */
     private final DriverClient driverClient;
@@ -150,10 +151,28 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
         return result;
     }
 
+    /**
+     * Driver mode: makes every ring again in a new file whose name the driver maps it by, and removes each name once
+     * the driver has mapped the ring ({@link DriverClient} at {@code TAKEN}, and here whatever the outcome). Holds the
+     * private rings lock, as {@link #vchanSetup} does: the rings are replaced.
+     */
     @Override
     public int start()
     {
-        final int result = super.start();
+        final int result;
+        ringsLock.lock();
+        try
+        {
+            result = super.start();
+        }
+        finally
+        {
+            for (int vchan = 0; vchan < MAX_VCHANS; vchan++)
+            {
+                releaseRing(vchan);
+            }
+            ringsLock.unlock();
+        }
         if (result == 0)
         {
             started = true;
@@ -219,31 +238,64 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
         return DmaCapability.INTER_PROCESS_DOMAIN;
     }
 
+    /**
+     * A vchan's ring at setup, in a file whose name goes as soon as it is mapped: no other process can then open,
+     * write or truncate it (a truncated mapping would raise SIGBUS in the application's own calls). In driver mode
+     * each start makes the ring again in a new file ({@link #remoteRingBuffer}).
+     */
     @Override
     protected AtomicBuffer ringBuffer(final int vchan, final int length)
     {
-        releaseRing(vchan);
-        final Path file = domain.dir().resolve("ring-" + domain.domainId() + "-" + name + "-" + vchan + ".shm");
-        ShmFiles.deleteQuietly(file); // a name left by an earlier run of this device: unlinking never follows it
-        // created with O_EXCL and mapped through the channel that created it: a name swapped meanwhile is not used
-        final MappedByteBuffer mapped = ShmFiles.createMapped(file, length, domain.context().groupShared());
-        ringLengths[vchan] = length;
-        if (driverClient == null)
+        final Path file = createRingFile(vchan);
+        final MappedByteBuffer mapped;
+        try
         {
-            // embedded: only this process uses the ring, so its name goes at once; no other process can then open,
-            // write or truncate it (a truncated mapping would raise SIGBUS in the application's own calls)
+            // created with O_EXCL and mapped through the channel that created it: a name swapped meanwhile is not used
+            mapped = ShmFiles.createMapped(file, length, domain.context().groupShared());
+        }
+        finally
+        {
             ShmFiles.deleteQuietly(file);
         }
-        else
-        {
-            ringFiles[vchan] = file; // the driver maps it by name
-        }
+        ringLengths[vchan] = length;
         return new UnsafeBuffer(mapped);
     }
 
     /**
-     * A vchan's ring as mapped here: for tests that play a process writing into the ring, which an embedded ring's
-     * missing name leaves to processes able to reach this one's memory (ptrace, {@code /proc/<pid>/map_files}).
+     * Driver mode, at each start: the ring in a new file that keeps its name until the driver has mapped it by that
+     * name; {@link DriverClient} removes it once the driver took the vchan, {@link #start()} whatever happened. So a
+     * ring's name lives only while a start waits for the driver, and a ring the driver serves has no name.
+     */
+    @Override
+    protected AtomicBuffer remoteRingBuffer(final int vchan, final int length)
+    {
+        if (driverClient == null)
+        {
+            return null;
+        }
+        final Path file = createRingFile(vchan);
+        final MappedByteBuffer mapped = ShmFiles.createMapped(file, length, domain.context().groupShared());
+        ringFiles[vchan] = file;
+        ringLengths[vchan] = length;
+        final DriverClient.VchanRequest setUp = vchanRequests[vchan];
+        vchanRequests[vchan] = setUp == null ? null : new DriverClient.VchanRequest(setUp.interProcess(),
+            setUp.srcHandler(), setUp.dstHandler(), file.getFileName().toString(), length);
+        return new UnsafeBuffer(mapped);
+    }
+
+    /** The name of a vchan's new ring file; a name left by an earlier run of this device is removed first. */
+    private Path createRingFile(final int vchan)
+    {
+        releaseRing(vchan);
+        final Path file = domain.dir().resolve("ring-" + domain.domainId() + "-" + name + "-" + vchan + ".shm");
+        ShmFiles.deleteQuietly(file); // unlinking never follows the name
+        return file;
+    }
+
+    /**
+     * A vchan's ring as mapped here (and, in driver mode, by the driver): for tests that play a process writing into
+     * the ring, which the ring's missing name leaves to processes able to reach this one's memory (ptrace,
+     * {@code /proc/<pid>/map_files}).
      *
      * @param name  the device's name.
      * @param vchan the vchan.
@@ -255,9 +307,10 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     }
 
     /**
-     * Deletes a vchan's ring file. The mapping is not unmapped here but by the garbage collector once no ring
-     * object refers to it, so an application thread that still calls into a closed or reconfigured vchan (against
-     * the one-thread-per-device rule) writes into memory that stays mapped instead of crashing the JVM.
+     * Removes the name of a vchan's ring file if it still has one. The mapping is not unmapped here but by the garbage
+     * collector once no ring object refers to it, so an application thread that still calls into a closed or
+     * reconfigured vchan (against the one-thread-per-device rule) writes into memory that stays mapped instead of
+     * crashing the JVM.
      */
     private void releaseRing(final int vchan)
     {
@@ -318,9 +371,10 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
         try
         {
             final int result = super.vchanSetup(vchan, vchanConf);
-            vchanRequests[vchan] = result != 0 || ringFiles[vchan] == null ? null : new DriverClient.VchanRequest(
+            // the ring's file name and length are filled in at each start, when the ring is made again for the driver
+            vchanRequests[vchan] = result != 0 || driverClient == null ? null : new DriverClient.VchanRequest(
                 vchanConf.domain.type == InterDomainType.INTER_PROCESS, vchanConf.domain.srcHandler,
-                vchanConf.domain.dstHandler, ringFiles[vchan].getFileName().toString(), ringLengths[vchan]);
+                vchanConf.domain.dstHandler, null, ringLengths[vchan]);
             return result;
         }
         finally

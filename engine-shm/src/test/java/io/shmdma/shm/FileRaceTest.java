@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -38,8 +39,9 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * A member of the group of a group-shared directory replaces every new file in it, as fast as it can, by a
  * symbolic link or a hard link to a private (0600) file of this user outside the directory, while this process
- * creates rings, domain segments and control segments there. The private file must never be touched (content,
- * size, permissions), and every creation either succeeds or fails with a {@link DmaException} naming the file.
+ * creates rings (and hands them to a driver by name), domain segments and control segments there. The private file
+ * must never be touched (content, size, permissions), and every creation either succeeds or fails with a
+ * {@link DmaException} naming the file (or the driver's refusal).
  */
 class FileRaceTest
 {
@@ -72,20 +74,27 @@ class FileRaceTest
         dir.close();
     }
 
+    /**
+     * A ring file has a name only while it is created and mapped (at vchan setup) and, in driver mode, while a start
+     * waits for the driver to map it by that name: the racer swaps the name in those windows. A start whose ring name
+     * was swapped is refused by the driver (a symbolic link is not followed, a hard link has other names) or goes on
+     * with the client's own file; either way the link's target is never touched and the name is gone afterwards.
+     */
     @Test
-    void shouldNeverTouchTheFileALinkPointsToWhileRingsAreCreated() throws Exception
+    void shouldNeverTouchTheFileALinkPointsToWhileRingsAreCreatedAndHandedToTheDriver() throws Exception
     {
-        // driver mode: its ring files keep their names (an embedded device's ring loses its name at once), and the
-        // device is never started, so no driver is needed
         try (ShmDomain domain = ShmDomain.open(DomainPair.context(shared, 64 << 10).groupShared(true)
-            .engineMode(ShmContext.EngineMode.DRIVER)))
+            .engineMode(ShmContext.EngineMode.DRIVER).driverTimeoutNs(TimeUnit.SECONDS.toNanos(5)));
+            ShmDriver driver = ShmDriver.launch(new DriverContext().dir(shared).groupShared(true)
+                .engineThreads(1).idle("backoff")))
         {
             final DmaDevice device = domain.createDevice("race", EngineThreading.inline());
             final int groupId = device.accessPairGroupCreate(domain.domainId(), UUID.randomUUID(), null);
             final int self = device.accessPairGroupHandlerGet(groupId, domain.domainId());
             device.configure(new DmaConf(1, 0));
-            device.vchanSetup(0, VchanConf.interProcess(64, self, self));
-            final Path ring = onlyFile("ring-");
+            final Path ring = shared.resolve("ring-" + domain.domainId() + "-race-0.shm");
+            final DmaRegion source = domain.memory().allocate(4096);
+            final DmaRegion target = domain.memory().allocate(4096);
             final Map<String, Integer> outcomes = new TreeMap<>();
             final long swaps;
             try (Racer racer = new Racer(() -> List.of(ring)))
@@ -95,38 +104,55 @@ class FileRaceTest
                     try
                     {
                         device.vchanSetup(0, VchanConf.interProcess(64, self, self));
-                        outcomes.merge("ok", 1, Integer::sum);
+                        outcomes.merge("setup ok", 1, Integer::sum);
                     }
                     catch (final DmaException ex)
                     {
                         assertTrue(ex.getMessage().contains(ring.toString()), ex.getMessage());
-                        outcomes.merge(io.shmdma.Errno.name(ex.errno()), 1, Integer::sum);
-                    messages.putIfAbsent(io.shmdma.Errno.name(ex.errno()), ex.getMessage());
-                        messages.putIfAbsent(io.shmdma.Errno.name(ex.errno()), ex.getMessage());
+                        outcome(outcomes, "setup ", ex);
+                        continue;
                     }
+                    try
+                    {
+                        device.start();
+                    }
+                    catch (final DmaException ex)
+                    {
+                        assertTrue(ex.getMessage().contains(ring.toString()) ||
+                            ex.getMessage().contains("refused device race"), ex.getMessage());
+                        outcome(outcomes, "start ", ex);
+                        continue;
+                    }
+                    source.buffer().setMemory(0, 4096, (byte)i);
+                    assertTrue(device.copy(0, source.iova(), target.iova(), 4096, OpFlags.SUBMIT) >= 0);
+                    assertTrue(ShmDriverTest.await(() -> device.completed(0, 1, null) == 1, 5_000),
+                        "the job completes");
+                    assertEquals((byte)i, target.buffer().getByte(4095), "the driver runs the client's own ring");
+                    device.stop();
+                    outcomes.merge("start ok", 1, Integer::sum);
                 }
                 swaps = racer.swaps();
             }
             report("rings", outcomes, swaps);
-            assertTrue(outcomes.getOrDefault("ok", 0) > 0, "some reconfigurations succeeded: " + outcomes);
-
-            try (ShmDriver driver = ShmDriver.launch(new DriverContext().dir(shared).groupShared(true)
-                .engineThreads(1).idle("backoff")))
-            {
-                device.vchanSetup(0, VchanConf.interProcess(64, self, self));
-                device.start();
-                assertTrue(ShmDriverTest.await(() -> driver.servedVchans() == 1, 5_000),
-                    "the driver took the last ring");
-                final DmaRegion source = domain.memory().allocate(4096);
-                final DmaRegion target = domain.memory().allocate(4096);
-                source.buffer().setMemory(0, 4096, (byte)0x5A);
-                assertTrue(device.copy(0, source.iova(), target.iova(), 4096, OpFlags.SUBMIT) >= 0);
-                assertTrue(ShmDriverTest.await(() -> device.completed(0, 1, null) == 1, 5_000), "the job completes");
-                assertEquals(0x5A, target.buffer().getByte(4095), "the last ring works");
-                device.stop();
-            }
+            // the racer swaps most names while a start waits (milliseconds): once it stopped, every start succeeds
+            device.vchanSetup(0, VchanConf.interProcess(64, self, self));
+            device.start();
+            source.buffer().setMemory(0, 4096, (byte)0x5A);
+            assertTrue(device.copy(0, source.iova(), target.iova(), 4096, OpFlags.SUBMIT) >= 0);
+            assertTrue(ShmDriverTest.await(() -> device.completed(0, 1, null) == 1, 5_000), "the job completes");
+            assertEquals(0x5A, target.buffer().getByte(4095), "the last ring works");
+            device.stop();
+            assertFalse(Files.exists(ring, LinkOption.NOFOLLOW_LINKS), "no ring name is left");
+            assertTrue(ShmDriverTest.await(() -> driver.servedVchans() == 0, 5_000), "every vchan handed back");
         }
         assertVictimUntouched();
+    }
+
+    private void outcome(final Map<String, Integer> outcomes, final String when, final DmaException ex)
+    {
+        final String errno = when + io.shmdma.Errno.name(ex.errno());
+        outcomes.merge(errno, 1, Integer::sum);
+        messages.putIfAbsent(errno, ex.getMessage());
     }
 
     @Test
@@ -207,17 +233,6 @@ class FileRaceTest
             // the directory changes under the listing: next round
         }
         return files;
-    }
-
-    private Path onlyFile(final String prefix) throws IOException
-    {
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(shared, prefix + "*"))
-        {
-            final List<Path> found = new ArrayList<>();
-            files.forEach(found::add);
-            assertEquals(1, found.size(), found.toString());
-            return found.get(0);
-        }
     }
 
     private void report(final String what, final Map<String, Integer> outcomes, final long swaps)

@@ -4,6 +4,8 @@ import io.shmdma.DmaConf;
 import io.shmdma.DmaDevice;
 import io.shmdma.VchanConf;
 import io.shmdma.engine.EngineThreading;
+import io.shmdma.shm.driver.DriverContext;
+import io.shmdma.shm.driver.ShmDriver;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -11,48 +13,108 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
- * Child JVM for {@code SecurityIT}: opens an owner-only domain in one directory and a group-shared one in
- * another, each with a device whose vchan has a ring file (driver mode: an embedded device unlinks its ring file
- * at once, a driver-mode one keeps it for the driver; the device is never started, so no driver is needed),
- * prints {@code READY} with the mode a plain new file gets under its umask, and closes when stdin ends.
+ * Child JVM for {@code SecurityIT}: opens an owner-only driver-mode domain in one directory and a group-shared one in
+ * another, each with a device whose vchan is set up, and starts each device with no driver running yet: a start
+ * makes its ring in a new file that keeps its name until a driver has mapped it, so each directory holds one ring
+ * file while the starts wait. Prints {@code READY} with the mode a plain new file gets under its umask once both ring
+ * files exist; at the next line of stdin launches a driver in each directory, waits for the starts to end, checks
+ * that no ring file has a name any more, closes, and prints {@code CLOSED} (or what went wrong).
  */
 public final class FilesChildMain
 {
+    private static final long START_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
+
     private FilesChildMain()
     {
     }
 
     /**
      * @param args the owner-only directory and the group-shared directory.
-     * @throws Exception when stdin cannot be read.
+     * @throws Exception when stdin cannot be read or a start fails.
      */
     public static void main(final String[] args) throws Exception
     {
-        try (ShmDomain owner = open(Path.of(args[0]), false, "files-owner");
-            ShmDomain shared = open(Path.of(args[1]), true, "files-shared"))
+        final Path ownerDir = Path.of(args[0]);
+        final Path sharedDir = Path.of(args[1]);
+        String outcome = "CLOSED";
+        try (ShmDomain owner = open(ownerDir, false);
+            ShmDomain shared = open(sharedDir, true))
         {
-            final Path probe = Path.of(args[0]).resolveSibling("umask-probe");
+            final DmaDevice ownerDevice = setUp(owner, "files-owner");
+            final DmaDevice sharedDevice = setUp(shared, "files-shared");
+            final CompletableFuture<Void> ownerStart = CompletableFuture.runAsync(ownerDevice::start);
+            final CompletableFuture<Void> sharedStart = CompletableFuture.runAsync(sharedDevice::start);
+            final long deadlineNs = System.nanoTime() + START_TIMEOUT_NS;
+            while (ringFiles(ownerDir).isEmpty() || ringFiles(sharedDir).isEmpty())
+            {
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    throw new IllegalStateException("no ring file while the starts wait for a driver");
+                }
+                Thread.sleep(1);
+            }
+            final Path probe = ownerDir.resolveSibling("umask-probe");
             Files.createFile(probe);
             System.out.println("READY " + PosixFilePermissions.toString(Files.getPosixFilePermissions(probe)));
             System.err.println("domains " + owner.domainId() + " " + shared.domainId());
             Files.delete(probe);
             new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            try (ShmDriver ownerDriver = launch(ownerDir, false);
+                ShmDriver sharedDriver = launch(sharedDir, true))
+            {
+                ownerStart.get(60, TimeUnit.SECONDS);
+                sharedStart.get(60, TimeUnit.SECONDS);
+                final List<String> left = Stream.concat(ringFiles(ownerDir).stream(), ringFiles(sharedDir).stream())
+                    .toList();
+                if (!left.isEmpty())
+                {
+                    outcome = "RING FILES LEFT " + left;
+                }
+                else if (ownerDriver.servedVchans() != 1 || sharedDriver.servedVchans() != 1)
+                {
+                    outcome = "NOT SERVED " + ownerDriver.servedVchans() + " " + sharedDriver.servedVchans();
+                }
+                ownerDevice.stop();
+                sharedDevice.stop();
+            }
         }
-        System.out.println("CLOSED");
+        System.out.println(outcome);
     }
 
-    private static ShmDomain open(final Path dir, final boolean groupShared, final String deviceName)
+    private static ShmDomain open(final Path dir, final boolean groupShared)
     {
-        final ShmDomain domain = ShmDomain.open(new ShmContext().dir(dir).groupShared(groupShared)
-            .domainSegmentSize(64 << 10).engineMode(ShmContext.EngineMode.DRIVER));
+        return ShmDomain.open(new ShmContext().dir(dir).groupShared(groupShared).domainSegmentSize(64 << 10)
+            .engineMode(ShmContext.EngineMode.DRIVER).driverTimeoutNs(START_TIMEOUT_NS));
+    }
+
+    private static DmaDevice setUp(final ShmDomain domain, final String deviceName)
+    {
         final DmaDevice device = domain.createDevice(deviceName, EngineThreading.inline());
         final int groupId = device.accessPairGroupCreate(domain.domainId(), UUID.randomUUID(), null);
         final int self = device.accessPairGroupHandlerGet(groupId, domain.domainId());
         device.configure(new DmaConf(1, 0));
         device.vchanSetup(0, VchanConf.interProcess(64, self, self));
-        return domain;
+        return device;
+    }
+
+    private static ShmDriver launch(final Path dir, final boolean groupShared)
+    {
+        return ShmDriver.launch(new DriverContext().dir(dir).groupShared(groupShared).engineThreads(1)
+            .idle("backoff"));
+    }
+
+    private static List<String> ringFiles(final Path dir) throws java.io.IOException
+    {
+        try (Stream<Path> files = Files.list(dir))
+        {
+            return files.map(file -> file.getFileName().toString()).filter(name -> name.startsWith("ring-")).toList();
+        }
     }
 }

@@ -5,8 +5,9 @@ import org.agrona.concurrent.AtomicBuffer;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
- * The mapping of an embedded device's ring, for tests that play a process writing into it: the ring file has no
- * name, so such a process needs this process's memory (ptrace, {@code /proc/<pid>/map_files}).
+ * The mapping of a device's ring (in driver mode, the memory the driver executes too), for tests that play a process
+ * writing into it: the ring file has no name once mapped (in driver mode, once the driver took the vchan), so such a
+ * process needs this process's memory (ptrace, {@code /proc/<pid>/map_files}).
  */
 final class RingAccess
 {

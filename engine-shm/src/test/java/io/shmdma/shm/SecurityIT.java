@@ -114,6 +114,7 @@ class SecurityIT
             domain += name.startsWith("domain-") ? 1 : 0;
             ring += name.startsWith("ring-") ? 1 : 0;
         }
+        // the ring file has a name only while a start waits for the driver to map it: FilesChildMain holds it there
         assertEquals(List.of(1, 1, 1), List.of(control, domain, ring), what + ": one file of each kind in " + modes);
     }
 

@@ -15,14 +15,12 @@ import io.shmdma.memory.DomainMemory;
 import io.shmdma.shm.driver.DriverContext;
 import io.shmdma.shm.driver.ShmDriver;
 import org.agrona.CloseHelper;
-import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.MappedByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,12 +39,13 @@ import static io.shmdma.ring.RingDescriptor.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * The driver executes rings written by untrusted processes. A client's ring file is mapped a second time, as a hostile
- * process would, and a writer thread rewrites the descriptor, SGE addresses and lengths, counts and opcode of each job
- * of 1 MiB while the driver's engine thread executes it, with values that point outside the domains, cross their ends
- * or overflow. The vchan copies from the creator's domain into a target region at the end of the joiner's; every other
- * byte of the joiner's domain, all of the creator's and all of a bystander client's domain (outside its own copies)
- * keep their pattern. Every job completes once, SUCCESSFUL or with an address, length or opcode error; the driver
+ * The driver executes rings written by untrusted processes. A client's ring is rewritten through the client's own
+ * mapping (the file has no name once the driver took it: a hostile process would need this process's memory): a
+ * writer thread rewrites the descriptor, SGE addresses and lengths, counts and opcode of each job of 1 MiB while the
+ * driver's engine thread executes it, with values that point outside the domains, cross their ends or overflow. The
+ * vchan copies from the creator's domain into a target region at the end of the joiner's; every other byte of the
+ * joiner's domain, all of the creator's and all of a bystander client's domain (outside its own copies) keep their
+ * pattern. Every job completes once, SUCCESSFUL or with an address, length or opcode error; the driver
  * records no fault, its engine thread lives and it serves the bystander's vchan on the same thread throughout.
  */
 class ShmDriverHostileRingTest
@@ -73,7 +72,6 @@ class ShmDriverHostileRingTest
     private ShmDriver driver;
     private DomainPair pair;
     private ShmDomain bystander;
-    private MappedByteBuffer hostileMapping;
     private UnsafeBuffer ring;
     private long targetIova;
     private DmaRegion source;
@@ -99,10 +97,6 @@ class ShmDriverHostileRingTest
     void tearDown() throws Exception
     {
         running = false;
-        if (hostileMapping != null)
-        {
-            IoUtil.unmap(hostileMapping);
-        }
         CloseHelper.quietCloseAll(bystander, pair, driver);
         dir.close();
     }
@@ -117,7 +111,7 @@ class ShmDriverHostileRingTest
     /**
      * Starts a driver with one engine thread, a pair of driver-mode domains whose creator's vchan 0 copies into a
      * target at the end of the joiner's domain, and a bystander domain with a local vchan; fills every domain with its
-     * pattern and maps the creator's ring file a second time, as a hostile process would.
+     * pattern and takes the creator's ring as mapped by the client, where a hostile process would write.
      */
     private void serveAPairAndABystander() throws IOException
     {
@@ -151,8 +145,8 @@ class ShmDriverHostileRingTest
 
         pair.creatorToJoiner();
         assertEquals(2, driver.servedVchans());
-        hostileMapping = IoUtil.mapExistingFile(ringFile(pair).toFile(), "hostile ring");
-        ring = new UnsafeBuffer(hostileMapping);
+        assertNoRingFile(pair);
+        ring = (UnsafeBuffer)RingAccess.mappedRing(pair.creator, pair.creatorDevice.name());
         assertEquals(CAPACITY, ring.getInt(CAPACITY_OFFSET));
     }
 
@@ -340,21 +334,18 @@ class ShmDriverHostileRingTest
             BYSTANDER_BYTE, "bystander's domain above its regions");
     }
 
-    /** The creator's ring file, found as a hostile process would: by the name the driver is given. */
-    private static Path ringFile(final DomainPair pair) throws IOException
+    /**
+     * The creator's ring file lost its name once the driver took the vchan, so a hostile process cannot map it by
+     * name: the test writes through the client's own mapping, which is the memory the driver executes.
+     */
+    private static void assertNoRingFile(final DomainPair pair) throws IOException
     {
-        Path found = null;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(
-            pair.creator.dir(), "ring-" + pair.creator.domainId() + "-*-0.shm"))
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(pair.creator.dir(), "ring-*"))
         {
-            for (final Path file : files)
-            {
-                assertNull(found, "one ring file of the creator's device");
-                found = file;
-            }
+            final List<Path> found = new ArrayList<>();
+            files.forEach(found::add);
+            assertEquals(List.of(), found, "a served ring has no name");
         }
-        assertNotNull(found, "the creator's ring file");
-        return found;
     }
 
     private static UnsafeBuffer whole(final DomainMemory memory)

@@ -152,6 +152,119 @@ class ShmDriverTest
     }
 
     @Test
+    void shouldLeaveNoNameNorDescriptorOfARingOnceTheDriverTookItAcrossStopStartAndADriverRestart() throws Exception
+    {
+        driver = launchDriver(1);
+        try (ShmDomain domain = ShmDomain.open(driverMode()))
+        {
+            final DmaDevice device = localDevice(domain, "unnamed");
+            assertNoRingReachable("after vchan setup");
+            final DmaRegion source = domain.memory().allocate(LENGTH);
+            final DmaRegion target = domain.memory().allocate(LENGTH);
+            for (int round = 1; round <= 2; round++)
+            {
+                device.start();
+                assertNoRingReachable("start " + round);
+                assertTrue(ringMappings(device.name()) >= 2, "the client and the driver map the ring (deleted)");
+                source.buffer().setMemory(0, LENGTH, (byte)round);
+                assertEquals(DmaStatus.SUCCESSFUL, copy(device, source, target), "start " + round + " copies");
+                assertEquals(round, target.buffer().getByte(LENGTH - 1));
+                device.stop();
+            }
+            final io.shmdma.DmaStats stats = device.stats(0);
+            assertEquals(2, stats.submitted, "stats carry over the ring each start makes again");
+            assertEquals(2, stats.completed);
+
+            device.start();
+            driver.close();
+            assertTrue(await(() -> device.vchanStatus(0) == VchanStatus.HALTED_ERROR, 2_000), "the driver is gone");
+            driver = launchDriver(1);
+            device.stop();
+            device.start();
+            assertNoRingReachable("start after a driver restart");
+            assertEquals(DmaStatus.SUCCESSFUL, copy(device, source, target), "a restarted driver serves a new ring");
+            device.stop();
+            assertNoRingReachable("stopped");
+        }
+    }
+
+    @Test
+    void shouldRefuseARingFileThatHasAnotherNameAndLeaveItUntouched() throws Exception
+    {
+        driver = launchDriver(1);
+        try (ShmDomain domain = ShmDomain.open(driverMode()))
+        {
+            final byte[] content = new byte[64 * 1024];
+            new java.util.Random(7).nextBytes(content);
+            final Path victim = Files.write(dir.path().resolve("victim.key"), content);
+            final String ringName = "ring-" + domain.domainId() + "-linked-0.shm";
+            Files.createLink(dir.path().resolve(ringName), victim);
+            final DriverFile file = DriverFile.openLive(dir.path(), LIVENESS_NS, TimeUnit.SECONDS.toNanos(5));
+            final AtomicBuffer buffer = file.buffer();
+            final int slot = SLOT_COUNT - 1;
+            final long word = lvStateWord(buffer, slot);
+            final int sequence = sequence(word) + 1;
+            assertTrue(casStateWord(buffer, slot, word, stateWord(sequence, CLAIMING)));
+            final int offset = slotOffset(slot);
+            buffer.putInt(offset + SLOT_DOMAIN_SLOT_OFFSET, domain.domainSlot());
+            buffer.putLong(offset + SLOT_DOMAIN_GENERATION_OFFSET,
+                domain.registry().domainGeneration(domain.domainSlot()));
+            buffer.putLong(offset + SLOT_DOMAIN_MSB_OFFSET, domain.domainId().getMostSignificantBits());
+            buffer.putLong(offset + SLOT_DOMAIN_LSB_OFFSET, domain.domainId().getLeastSignificantBits());
+            buffer.putInt(offset + SLOT_RING_LENGTH_OFFSET, 4096);
+            putString(buffer, offset + SLOT_DEVICE_NAME_LENGTH_OFFSET, "linked", DEVICE_NAME_MAX_LENGTH);
+            putString(buffer, offset + SLOT_RING_NAME_LENGTH_OFFSET, ringName, RING_NAME_MAX_LENGTH);
+            assertTrue(casStateWord(buffer, slot, stateWord(sequence, CLAIMING), stateWord(sequence, REQUESTED)));
+            assertTrue(await(() -> state(lvStateWord(buffer, slot)) == REFUSED, 2_000));
+            assertEquals(Errno.EINVAL, buffer.getInt(offset + SLOT_ERRNO_OFFSET));
+            assertTrue(await(() -> errorLogged(domain, "has other names"), 2_000),
+                () -> "the error log says why: " + domain.registry().errorLogEntries());
+            assertArrayEquals(content, Files.readAllBytes(victim), "the file behind the hard link is untouched");
+        }
+    }
+
+    /** No ring file of this directory has a name, and no descriptor of this JVM (client and driver) reaches one. */
+    private void assertNoRingReachable(final String when) throws Exception
+    {
+        try (java.util.stream.Stream<Path> files = Files.list(dir.path()))
+        {
+            assertEquals(java.util.List.of(), files.map(file -> file.getFileName().toString())
+                .filter(name -> name.startsWith("ring-")).toList(), when + ": no ring file has a name");
+        }
+        final java.util.List<String> ringDescriptors = new java.util.ArrayList<>();
+        try (java.util.stream.Stream<Path> descriptors = Files.list(Path.of("/proc/self/fd")))
+        {
+            for (final Path descriptor : descriptors.toList())
+            {
+                try
+                {
+                    final String target = Files.readSymbolicLink(descriptor).toString();
+                    if (target.contains("/ring-"))
+                    {
+                        ringDescriptors.add(descriptor + " -> " + target);
+                    }
+                }
+                catch (final java.io.IOException ex)
+                {
+                    // closed since listed (the listing's own descriptor)
+                }
+            }
+        }
+        assertEquals(java.util.List.of(), ringDescriptors, when + ": no open descriptor of a ring, which another " +
+            "process of this user could reopen through /proc/<pid>/fd and truncate");
+    }
+
+    /** Mappings of this JVM (client and driver) of a device's ring files, which have no name left. */
+    private long ringMappings(final String device) throws Exception
+    {
+        try (java.util.stream.Stream<String> maps = Files.lines(Path.of("/proc/self/maps")))
+        {
+            return maps.filter(line -> line.contains("/ring-") && line.contains("-" + device + "-0.shm (deleted)"))
+                .count();
+        }
+    }
+
+    @Test
     void shouldRefuseASecondDriverForTheSameDirectory()
     {
         driver = launchDriver(1);

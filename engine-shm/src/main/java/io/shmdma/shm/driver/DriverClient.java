@@ -4,6 +4,7 @@ import io.shmdma.DmaException;
 import io.shmdma.Errno;
 import io.shmdma.engine.SoftwareDmaDriver;
 import io.shmdma.ring.DescriptorRing;
+import io.shmdma.shm.file.ShmFiles;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AtomicBuffer;
 
@@ -20,7 +21,9 @@ import static io.shmdma.shm.driver.DriverFileDescriptor.*;
 /**
  * The application side of driver mode for one device: its start hands every vchan to the driver process of the
  * directory through {@code driver.shm} ({@link DriverFileDescriptor}) and returns once the driver took them; its
- * stop hands them back. This process runs no engine: it maps its own segment and rings only.
+ * stop hands them back. This process runs no engine: it maps its own segment and rings only. The driver maps each
+ * ring by its file's name; once it took the vchan the name is removed, so a ring being served has no name (each
+ * start hands the driver rings in new files, see {@code ShmDmaDriver.remoteRingBuffer}).
  * <p>
  * The process's conductor calls {@link #checkLiveness(long)} every cycle: once the driver's heartbeat is older than
  * the liveness timeout, or another driver replaced it, or the driver let go of a vchan (it found this domain dead),
@@ -50,7 +53,7 @@ public final class DriverClient implements SoftwareDmaDriver.RemoteEngine
      * @param interProcess   whether the vchan is inter-process (else both ends are this domain).
      * @param srcHandler     source handler of an inter-process vchan.
      * @param dstHandler     destination handler of an inter-process vchan.
-     * @param ringFileName   the ring's file name in the directory.
+     * @param ringFileName   the ring's file name in the directory, removed once the driver took the vchan.
      * @param ringLength     the ring's length in bytes.
      */
     public record VchanRequest(
@@ -99,14 +102,17 @@ public final class DriverClient implements SoftwareDmaDriver.RemoteEngine
         final int[] slots = new int[rings.length];
         final int[] sequences = new int[rings.length];
         java.util.Arrays.fill(slots, -1);
+        final String[] ringNames = new String[rings.length];
         final long generation = domainGeneration.getAsLong();
         try
         {
             for (int vchan = 0; vchan < rings.length; vchan++)
             {
-                claim(buffer, vchan, requests.apply(vchan), generation, slots, sequences);
+                final VchanRequest request = requests.apply(vchan);
+                ringNames[vchan] = request.ringFileName();
+                claim(buffer, vchan, request, generation, slots, sequences);
             }
-            awaitTaken(file, slots, sequences, startNs + driverTimeoutNs);
+            awaitTaken(file, slots, sequences, startNs + driverTimeoutNs, ringNames);
         }
         catch (final RuntimeException ex)
         {
@@ -175,7 +181,14 @@ public final class DriverClient implements SoftwareDmaDriver.RemoteEngine
         return cut;
     }
 
-    private void awaitTaken(final DriverFile file, final int[] slots, final int[] sequences, final long deadlineNs)
+    /**
+     * Waits until the driver took every vchan, and removes each ring's name as soon as its vchan is taken: the driver
+     * has mapped it, and no other process may open it by name from then on (or truncate it, which would raise
+     * SIGBUS in this process's own calls). Unlinking never follows the name, and the directory is this user's.
+     */
+    private void awaitTaken(
+        final DriverFile file, final int[] slots, final int[] sequences, final long deadlineNs,
+        final String[] ringNames)
     {
         final AtomicBuffer buffer = file.buffer();
         for (int vchan = 0; vchan < slots.length; vchan++)
@@ -197,6 +210,7 @@ public final class DriverClient implements SoftwareDmaDriver.RemoteEngine
                         throw new DmaException(Errno.EIO, "device " + deviceName + " vchan " + vchan +
                             " was taken by another driver than the one found in " + dir);
                     }
+                    ShmFiles.deleteQuietly(dir.resolve(ringNames[vchan]));
                     break;
                 }
                 if (state == REFUSED)

@@ -214,7 +214,16 @@ final class DriverConductor implements Agent
                 throw new DmaException(Errno.EINVAL, "ring length " + ringLength + " does not fit the file (" +
                     fileLength + " bytes)");
             }
+            if (ShmFiles.linkCount(ringChannel, ringFile) != 1)
+            {
+                throw new DmaException(Errno.EINVAL, "ring file " + ringFile + " has other names (a hard link to a " +
+                    "file that is not the client's ring?)");
+            }
             ringMapping = ShmFiles.map(ringChannel, ringFile, 0, ringLength);
+            // the mapping outlives the channel: no descriptor is kept that another process of this user could reopen
+            // through /proc/<pid>/fd and truncate; the client removes the name once the vchan is taken
+            ShmFiles.closeQuietly(ringChannel);
+            ringChannel = null;
             final UnsafeBuffer ring = new UnsafeBuffer(ringMapping);
             final CopyEngine engine = new CopyEngine("shmdma-driver-" + deviceName + "-" + vchan, errorHandler);
             final int capacity = engine.addVchan(ring, source, destination); // the geometry, read once and checked
@@ -224,7 +233,7 @@ final class DriverConductor implements Agent
                 throw new DmaException(Errno.EIO, "request withdrawn");
             }
             final ServedVchan taken = new ServedVchan(slot, sequence, domainId, domainSlot, generation, deviceName,
-                vchan, ringFile, ringMapping, ringChannel, ringLength, engine, List.copyOf(acquired), capacity);
+                vchan, ringFile, ringMapping, engine, List.copyOf(acquired), capacity);
             served[slot] = taken;
             servedCount++;
             leastLoaded().add(taken);
@@ -334,7 +343,11 @@ final class DriverConductor implements Agent
         vchan.agent.remove(vchan);
     }
 
-    /** Lets go of the vchans of clients whose domain is no longer registered alive, or whose ring was truncated. */
+    /**
+     * Lets go of the vchans of clients whose domain is no longer registered alive. A served ring is not checked for
+     * truncation: it has no name once its vchan is taken and this process keeps no descriptor of it, so no process
+     * can reach its file (see docs/security.md for the window while a start waits).
+     */
     private int checkClients()
     {
         if (servedCount == 0)
@@ -370,27 +383,8 @@ final class DriverConductor implements Agent
                 letGo(vchan);
                 work++;
             }
-            else if (ringTruncated(vchan))
-            {
-                report(new IllegalStateException("ring " + vchan.ringFile + " of " + vchan + " was truncated while " +
-                    "mapped: vchan let go (shmdma never truncates a ring; a process with write access did)"));
-                letGo(vchan);
-                work++;
-            }
         }
         return work;
-    }
-
-    private static boolean ringTruncated(final ServedVchan vchan)
-    {
-        try
-        {
-            return vchan.ringChannel.size() < vchan.ringLength;
-        }
-        catch (final IOException ex)
-        {
-            return true;
-        }
     }
 
     /** Unmaps what the engine threads let go of and frees the slots. */
@@ -419,7 +413,6 @@ final class DriverConductor implements Agent
     private void release(final ServedVchan vchan)
     {
         ShmFiles.unmap(vchan.ringMapping);
-        ShmFiles.closeQuietly(vchan.ringChannel);
         for (final DriverSegments.Key key : vchan.segments)
         {
             segments.release(key);

@@ -3,13 +3,13 @@ package io.shmdma.shm.driver;
 import io.shmdma.engine.CopyEngine;
 
 import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 
 /**
- * One client vchan the driver serves: its ring mapped from the client's ring file, a {@link CopyEngine} of its own
+ * One client vchan the driver serves: its ring mapped from the client's ring file (whose name and descriptor are
+ * gone once taken), a {@link CopyEngine} of its own
  * run by one of the driver's engine threads, and the domain segments its two ends resolve in. Created and retired
  * by the driver's conductor; between, only the engine thread runs the engine.
  */
@@ -24,8 +24,6 @@ final class ServedVchan
     final int vchan;
     final Path ringFile;
     final MappedByteBuffer ringMapping;
-    final FileChannel ringChannel;
-    final long ringLength;
     final CopyEngine engine;
     final List<DriverSegments.Key> segments;
     final int capacity;
@@ -40,8 +38,8 @@ final class ServedVchan
     ServedVchan(
         final int slot, final int sequence, final UUID clientDomain, final int clientDomainSlot,
         final long clientDomainGeneration, final String deviceName, final int vchan, final Path ringFile,
-        final MappedByteBuffer ringMapping, final FileChannel ringChannel, final long ringLength,
-        final CopyEngine engine, final List<DriverSegments.Key> segments, final int capacity)
+        final MappedByteBuffer ringMapping, final CopyEngine engine, final List<DriverSegments.Key> segments,
+        final int capacity)
     {
         this.slot = slot;
         this.sequence = sequence;
@@ -52,8 +50,6 @@ final class ServedVchan
         this.vchan = vchan;
         this.ringFile = ringFile;
         this.ringMapping = ringMapping;
-        this.ringChannel = ringChannel;
-        this.ringLength = ringLength;
         this.engine = engine;
         this.segments = segments;
         this.capacity = capacity;

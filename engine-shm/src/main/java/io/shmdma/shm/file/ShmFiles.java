@@ -403,6 +403,33 @@ public final class ShmFiles
     }
 
     /**
+     * How many names the file a channel has open has ({@code fstat}'s link count): 1 for a file this process created
+     * and named once; more when someone made a hard link to it, or swapped its name for a hard link to another file.
+     *
+     * @param channel the open channel.
+     * @param file    the file's name, for messages.
+     * @return the link count.
+     * @throws DmaException EIO when it cannot be read through the channel on this system.
+     */
+    public static int linkCount(final FileChannel channel, final Path file)
+    {
+        final Path descriptor = OpenFileDescriptor.of(channel);
+        if (descriptor == null)
+        {
+            throw new DmaException(Errno.EIO, "cannot read the link count of open file " + file +
+                " (no /proc/self/fd)");
+        }
+        try
+        {
+            return (Integer)Files.getAttribute(descriptor, "unix:nlink");
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw new DmaException(Errno.EIO, "cannot read the link count of open file " + file + ": " + ex, ex);
+        }
+    }
+
+    /**
      * Whether a live process holds the lock of a file ({@link #createLockedReserved}), checked with a shared lock on
      * a read-only channel, so nothing is written. A symbolic link is not followed.
      *
