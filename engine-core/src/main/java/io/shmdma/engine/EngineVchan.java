@@ -4,6 +4,7 @@ import io.shmdma.DmaStatus;
 import io.shmdma.OpFlags;
 import io.shmdma.memory.DomainEndpoint;
 import io.shmdma.memory.DomainMemory;
+import org.agrona.BitUtil;
 import org.agrona.ErrorHandler;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.AtomicBuffer;
@@ -37,6 +38,8 @@ final class EngineVchan
 {
     /** Bytes moved after which completions are published before the end of a pass. */
     static final long PUBLISH_BYTES = 16 * 1024;
+    /** Completion words in one cache line; the completion area starts on a line. */
+    private static final int COMPLETIONS_PER_LINE = BitUtil.CACHE_LINE_LENGTH / COMPLETION_LENGTH;
 
     private final AtomicBuffer ring;
     /**
@@ -80,8 +83,16 @@ final class EngineVchan
 
     /** Jobs executed: the next job's index. Owned by the engine, never read back from the ring. */
     private long processed;
-    /** Jobs whose completion word is written; behind {@link #processed} only while a job's word is being written. */
+    /** Jobs whose status is known ({@link #pendingStatus}); behind {@link #processed} only while one is recorded. */
+    private long recorded;
+    /**
+     * Jobs whose completion word is written. The words of a completion line's jobs are written together, when its
+     * last slot's job is recorded, after {@link #PUBLISH_BYTES} and at the end of a pass: a caller polling the line
+     * meanwhile does not pull it away from the engine once per job.
+     */
     private long written;
+    /** Statuses of the recorded jobs whose words are not written yet, by slot within their completion line. */
+    private final int[] pendingStatus = new int[COMPLETIONS_PER_LINE];
     private long published;
     private long errors;
     private long publishedErrors;
@@ -124,6 +135,7 @@ final class EngineVchan
         this.dstLengths = new long[maxSges];
         this.processed = ring.getLongVolatile(COMPLETED_INDEX_OFFSET);
         this.published = processed;
+        this.recorded = processed;
         this.written = processed;
         this.errors = ring.getLongVolatile(ERROR_COUNT_OFFSET);
         this.publishedErrors = errors;
@@ -158,15 +170,19 @@ final class EngineVchan
                         failedInBatch = true;
                         errors++;
                     }
-                    // every job's final status, success included, tagged with its index: the job's completion,
-                    // released after the job's stores; 8 slots share a line that only the engine writes
-                    putCompletion(completionBase + (slot << 3), completionWord(index, status));
-                    written = index + 1;
-                    if (unpublishedBytes >= PUBLISH_BYTES)
+                    pendingStatus[slot & (COMPLETIONS_PER_LINE - 1)] = status;
+                    recorded = index + 1;
+                    final boolean publish = unpublishedBytes >= PUBLISH_BYTES;
+                    if (publish || (slot & (COMPLETIONS_PER_LINE - 1)) == COMPLETIONS_PER_LINE - 1)
+                    {
+                        writeCompletions();
+                    }
+                    if (publish)
                     {
                         publishCompletions();
                     }
                 }
+                writeCompletions();
             }
         }
         catch (final Throwable ex)
@@ -179,22 +195,49 @@ final class EngineVchan
     }
 
     /**
-     * A job counted as executed whose completion word was not written: an error the JVM delivered late (Java 17's
-     * SIGBUS of the job's copy, thrown at a later safepoint poll) left the loop between the two. The job completes
-     * failed, so that no completed index is ever published over a job without its completion word.
+     * Writes the completion words of the recorded jobs: each job's final status, success included, tagged with its
+     * index, released after the job's stores; a completion line holds 8 slots and only the engine writes it.
+     */
+    private void writeCompletions()
+    {
+        final int mask = this.mask;
+        final int completionBase = this.completionBase;
+        final long end = recorded;
+        for (long index = written; index < end; index++)
+        {
+            final int slot = (int)index & mask;
+            putCompletion(completionBase + (slot << 3),
+                completionWord(index, pendingStatus[slot & (COMPLETIONS_PER_LINE - 1)]));
+            written = index + 1;
+        }
+    }
+
+    /**
+     * Jobs counted as executed whose completion words were not written when something was thrown complete failed,
+     * so that no completed index is ever published over a job without its completion word. An error the JVM
+     * delivered late (Java 17's SIGBUS of a copy, thrown at a later safepoint poll) may belong to any job since
+     * the last words were written, so each of them that had not failed already gets the error's status; one that
+     * had keeps its own.
      */
     private void completeUnwritten(final Throwable ex)
     {
-        final int status = statusOf(ex, false);
+        final int failed = statusOf(ex, false);
         while (written < processed)
         {
             final long index = written;
-            failedInBatch = true;
-            errors++;
+            final int slot = (int)index & mask;
+            int status = index < recorded ? pendingStatus[slot & (COMPLETIONS_PER_LINE - 1)] : 0;
+            if (status == 0)
+            {
+                status = failed;
+                failedInBatch = true;
+                errors++;
+            }
+            recorded = Math.max(recorded, index + 1);
             written = index + 1;
             try
             {
-                putCompletion(completionBase + (((int)index & mask) << 3), completionWord(index, status));
+                putCompletion(completionBase + (slot << 3), completionWord(index, status));
             }
             catch (final Throwable writeFault)
             {
