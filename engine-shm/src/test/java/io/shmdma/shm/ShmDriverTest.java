@@ -199,28 +199,40 @@ class ShmDriverTest
             final Path victim = Files.write(dir.path().resolve("victim.key"), content);
             final String ringName = "ring-" + domain.domainId() + "-linked-0.shm";
             Files.createLink(dir.path().resolve(ringName), victim);
-            final DriverFile file = DriverFile.openLive(dir.path(), LIVENESS_NS, TimeUnit.SECONDS.toNanos(5));
-            final AtomicBuffer buffer = file.buffer();
+            final AtomicBuffer buffer = requestByHand(domain, "linked", ringName);
             final int slot = SLOT_COUNT - 1;
-            final long word = lvStateWord(buffer, slot);
-            final int sequence = sequence(word) + 1;
-            assertTrue(casStateWord(buffer, slot, word, stateWord(sequence, CLAIMING)));
-            final int offset = slotOffset(slot);
-            buffer.putInt(offset + SLOT_DOMAIN_SLOT_OFFSET, domain.domainSlot());
-            buffer.putLong(offset + SLOT_DOMAIN_GENERATION_OFFSET,
-                domain.registry().domainGeneration(domain.domainSlot()));
-            buffer.putLong(offset + SLOT_DOMAIN_MSB_OFFSET, domain.domainId().getMostSignificantBits());
-            buffer.putLong(offset + SLOT_DOMAIN_LSB_OFFSET, domain.domainId().getLeastSignificantBits());
-            buffer.putInt(offset + SLOT_RING_LENGTH_OFFSET, 4096);
-            putString(buffer, offset + SLOT_DEVICE_NAME_LENGTH_OFFSET, "linked", DEVICE_NAME_MAX_LENGTH);
-            putString(buffer, offset + SLOT_RING_NAME_LENGTH_OFFSET, ringName, RING_NAME_MAX_LENGTH);
-            assertTrue(casStateWord(buffer, slot, stateWord(sequence, CLAIMING), stateWord(sequence, REQUESTED)));
             assertTrue(await(() -> state(lvStateWord(buffer, slot)) == REFUSED, 2_000));
-            assertEquals(Errno.EINVAL, buffer.getInt(offset + SLOT_ERRNO_OFFSET));
+            assertEquals(Errno.EINVAL, buffer.getInt(slotOffset(slot) + SLOT_ERRNO_OFFSET));
             assertTrue(await(() -> errorLogged(domain, "has other names"), 2_000),
                 () -> "the error log says why: " + domain.registry().errorLogEntries());
             assertArrayEquals(content, Files.readAllBytes(victim), "the file behind the hard link is untouched");
         }
+    }
+
+    /**
+     * Writes a request for vchan 0 of a device into the driver file's last slot by hand, as a hostile or buggy
+     * client could, bypassing {@code DriverClient}'s checks.
+     *
+     * @return the driver file's buffer.
+     */
+    private AtomicBuffer requestByHand(final ShmDomain domain, final String device, final String ringName)
+    {
+        final DriverFile file = DriverFile.openLive(dir.path(), LIVENESS_NS, TimeUnit.SECONDS.toNanos(5));
+        final AtomicBuffer buffer = file.buffer();
+        final int slot = SLOT_COUNT - 1;
+        final long word = lvStateWord(buffer, slot);
+        final int sequence = sequence(word) + 1;
+        assertTrue(casStateWord(buffer, slot, word, stateWord(sequence, CLAIMING)));
+        final int offset = slotOffset(slot);
+        buffer.putInt(offset + SLOT_DOMAIN_SLOT_OFFSET, domain.domainSlot());
+        buffer.putLong(offset + SLOT_DOMAIN_GENERATION_OFFSET, domain.registry().domainGeneration(domain.domainSlot()));
+        buffer.putLong(offset + SLOT_DOMAIN_MSB_OFFSET, domain.domainId().getMostSignificantBits());
+        buffer.putLong(offset + SLOT_DOMAIN_LSB_OFFSET, domain.domainId().getLeastSignificantBits());
+        buffer.putInt(offset + SLOT_RING_LENGTH_OFFSET, 4096);
+        putString(buffer, offset + SLOT_DEVICE_NAME_LENGTH_OFFSET, device, DEVICE_NAME_MAX_LENGTH);
+        putString(buffer, offset + SLOT_RING_NAME_LENGTH_OFFSET, ringName, RING_NAME_MAX_LENGTH);
+        assertTrue(casStateWord(buffer, slot, stateWord(sequence, CLAIMING), stateWord(sequence, REQUESTED)));
+        return buffer;
     }
 
     /** No ring file of this directory has a name, and no descriptor of this JVM (client and driver) reaches one. */
@@ -278,25 +290,13 @@ class ShmDriverTest
         driver = launchDriver(2);
         try (ShmDomain domain = ShmDomain.open(driverMode()))
         {
-            final DriverFile file = DriverFile.openLive(dir.path(), LIVENESS_NS, TimeUnit.SECONDS.toNanos(5));
-            final AtomicBuffer buffer = file.buffer();
+            final String outside = "ring-" + domain.domainId() + "-/../../etc.shm";
+            final AtomicBuffer buffer = requestByHand(domain, "forged", outside);
             final int slot = SLOT_COUNT - 1;
-            final long word = lvStateWord(buffer, slot);
-            final int sequence = sequence(word) + 1;
-            assertTrue(casStateWord(buffer, slot, word, stateWord(sequence, CLAIMING)));
             final int offset = slotOffset(slot);
-            buffer.putInt(offset + SLOT_DOMAIN_SLOT_OFFSET, domain.domainSlot());
-            buffer.putLong(offset + SLOT_DOMAIN_GENERATION_OFFSET,
-                domain.registry().domainGeneration(domain.domainSlot()));
-            buffer.putLong(offset + SLOT_DOMAIN_MSB_OFFSET, domain.domainId().getMostSignificantBits());
-            buffer.putLong(offset + SLOT_DOMAIN_LSB_OFFSET, domain.domainId().getLeastSignificantBits());
-            buffer.putInt(offset + SLOT_RING_LENGTH_OFFSET, 4096);
-            putString(buffer, offset + SLOT_DEVICE_NAME_LENGTH_OFFSET, "forged", DEVICE_NAME_MAX_LENGTH);
-            putString(buffer, offset + SLOT_RING_NAME_LENGTH_OFFSET, "ring-" + domain.domainId() + "-/../../etc.shm",
-                RING_NAME_MAX_LENGTH);
-            assertTrue(casStateWord(buffer, slot, stateWord(sequence, CLAIMING), stateWord(sequence, REQUESTED)));
             assertTrue(await(() -> state(lvStateWord(buffer, slot)) == REFUSED, 2_000));
             assertEquals(Errno.EINVAL, buffer.getInt(offset + SLOT_ERRNO_OFFSET));
+            final int sequence = sequence(lvStateWord(buffer, slot));
             buffer.putInt(offset + SLOT_RING_NAME_LENGTH_OFFSET, 1 << 20);
             assertTrue(casStateWord(buffer, slot, stateWord(sequence, REFUSED), stateWord(sequence + 1, REQUESTED)));
             assertTrue(await(() -> state(lvStateWord(buffer, slot)) == REFUSED, 2_000), "a length out of range");
