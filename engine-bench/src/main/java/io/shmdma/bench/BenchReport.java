@@ -136,7 +136,8 @@ public final class BenchReport
 
         /**
          * Median of column {@code k} of the clean iterations: 0 score, 1 bytes/s, 2 p50, 3 p99, 4 the caller's
-         * nanoseconds per job outside waiting ({@code callerNs / ops}).
+         * nanoseconds per job outside waiting ({@code callerNs / ops}), 5 completion polls that gathered jobs per
+         * burst ({@code gathers} over the score; 0 for a CPU baseline).
          */
         double median(final int k)
         {
@@ -287,8 +288,10 @@ public final class BenchReport
         final double p99 = primary.getStatistics().getN() > 1 ? primary.getStatistics().getPercentile(99) : Double.NaN;
         final double callerNsPerOp = score(iteration.getSecondaryResults().get("callerNs")) /
             score(iteration.getSecondaryResults().get("ops"));
+        final double gathersPerBurst = score(iteration.getSecondaryResults().get("gathers")) / primary.getScore();
         row.clean.add(new double[]{
-            primary.getScore(), score(iteration.getSecondaryResults().get("bytes")), p50, p99, callerNsPerOp });
+            primary.getScore(), score(iteration.getSecondaryResults().get("bytes")), p50, p99, callerNsPerOp,
+            gathersPerBurst });
         row.maxOtherCpuUsed = Double.isNaN(row.maxOtherCpuUsed) ? otherCpu : Math.max(row.maxOtherCpuUsed, otherCpu);
         final double alloc = score(iteration.getSecondaryResults().get(ALLOC));
         row.maxAlloc = Double.isNaN(row.maxAlloc) ? alloc : Math.max(row.maxAlloc, alloc);
@@ -323,9 +326,10 @@ public final class BenchReport
         md.append("### Burst copies (`BurstThroughputBenchmark`): enqueue kickBatch copies, " +
             "one doorbell, gather all\n\n")
             .append("| buffer | kick | DMA GB/s | CPU GB/s | DMA / CPU | DMA Mcopies/s | ring hand-off Mmsgs/s | " +
-                "DMA / ring | caller ns/copy | CPU copy ns/copy | caller / CPU copy | ring caller ns/msg | " +
-                "clean (DMA, CPU, ring) |\n")
-            .append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+                "DMA / ring | caller ns/copy | CPU copy ns/copy | caller / CPU copy | gathers/burst | " +
+                "ring caller ns/msg | clean (DMA, CPU, ring) |\n")
+            .append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: " +
+                "| --- |\n");
         final Map<String, BreakEven> breakEven = new LinkedHashMap<>();
         for (final Row[] pair : pairs)
         {
@@ -340,11 +344,11 @@ public final class BenchReport
             final double cpuNs = pair[1].median(4);
             breakEven.computeIfAbsent(kick, k -> new BreakEven()).add(Long.parseLong(size), callerNs, cpuNs);
             md.append(String.format(Locale.ROOT,
-                "| %s | %s | %.2f | %.2f | %.2f | %.2f | %s | %s | %.1f | %.1f | %.3f | %s | %s |%n",
+                "| %s | %s | %.2f | %.2f | %.2f | %.2f | %s | %s | %.1f | %.1f | %.3f | %.2f | %s | %s |%n",
                 bytes(size), kick, dmaBytes / 1e9, cpuBytes / 1e9, dmaBytes / cpuBytes, dmaCopies / 1e6,
                 ring == null ? "" : String.format(Locale.ROOT, "%.2f", ringMsgs / 1e6),
                 ring == null ? "" : String.format(Locale.ROOT, "%.2f", dmaCopies / ringMsgs),
-                callerNs, cpuNs, callerNs / cpuNs,
+                callerNs, cpuNs, callerNs / cpuNs, pair[0].median(5),
                 ring == null ? "" : String.format(Locale.ROOT, "%.1f", ring.median(4)),
                 pair[0].cleanText() + ", " + pair[1].cleanText() + (ring == null ? "" : ", " + ring.cleanText())));
         }
@@ -367,8 +371,8 @@ public final class BenchReport
         md.append("### ").append(title).append("\n\n")
             .append("| ").append(key).append(" | job bytes | DMA GB/s | ").append(baseline)
             .append(" GB/s | DMA / CPU | DMA Mjobs/s | " +
-                "caller ns/job | CPU ns/job | caller / CPU | clean (DMA, CPU) |\n")
-            .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+                "caller ns/job | CPU ns/job | caller / CPU | gathers/burst | clean (DMA, CPU) |\n")
+            .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
         final Map<String, BreakEven> flatness = new LinkedHashMap<>();
         for (final Row[] pair : pairs)
         {
@@ -377,10 +381,12 @@ public final class BenchReport
             final double cpuBytes = pair[1].median(1);
             flatness.computeIfAbsent(pair[0].params.get(key), k -> new BreakEven())
                 .add(Long.parseLong(size), pair[0].median(4), pair[1].median(4));
-            md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.2f | %.3f | %.1f | %.1f | %.3f | %s |%n",
+            md.append(String.format(Locale.ROOT,
+                "| %s | %s | %.2f | %.2f | %.2f | %.3f | %.1f | %.1f | %.3f | %.2f | %s |%n",
                 pair[0].params.get(key), bytes(size), dmaBytes / 1e9, cpuBytes / 1e9, dmaBytes / cpuBytes,
                 dmaBytes / Double.parseDouble(size) / 1e6, pair[0].median(4), pair[1].median(4),
-                pair[0].median(4) / pair[1].median(4), pair[0].cleanText() + ", " + pair[1].cleanText()));
+                pair[0].median(4) / pair[1].median(4), pair[0].median(5),
+                pair[0].cleanText() + ", " + pair[1].cleanText()));
         }
         md.append('\n');
         for (final Map.Entry<String, BreakEven> group : flatness.entrySet())
@@ -395,9 +401,9 @@ public final class BenchReport
     {
         md.append("### Fill (`FillBenchmark`, 32 fills per doorbell)\n\n")
             .append("| buffer | DMA GB/s | pattern fill GB/s | setMemory GB/s | DMA / pattern | DMA / setMemory | " +
-                "caller ns/fill | pattern ns/fill | setMemory ns/fill | caller / setMemory | " +
+                "caller ns/fill | pattern ns/fill | setMemory ns/fill | caller / setMemory | gathers/burst | " +
                 "clean (DMA, pattern, setMemory) |\n")
-            .append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+            .append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
         final BreakEven flatness = new BreakEven();
         for (final Row[] row : rows)
         {
@@ -406,10 +412,10 @@ public final class BenchReport
             final double pattern = row[1].median(1);
             final double memset = row[2].median(1);
             md.append(String.format(Locale.ROOT,
-                "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f | %.1f | %.1f | %.3f | %s |%n",
+                "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f | %.1f | %.1f | %.3f | %.2f | %s |%n",
                 bytes(row[0].params.get("bufferSize")), dma / 1e9, pattern / 1e9, memset / 1e9, dma / pattern,
                 dma / memset, row[0].median(4), row[1].median(4), row[2].median(4), row[0].median(4) / row[2].median(4),
-                row[0].cleanText() + ", " + row[1].cleanText() + ", " + row[2].cleanText()));
+                row[0].median(5), row[0].cleanText() + ", " + row[1].cleanText() + ", " + row[2].cleanText()));
         }
         md.append('\n');
         md.append("Caller cost flatness, kick 32 (caller ns/fill across buffer sizes): ")

@@ -184,7 +184,7 @@ public class BurstThroughputBenchmark
         final int kickBatch = state.kickBatch;
         final int bufferSize = state.bufferSize;
         counters.add(kickBatch, bufferSize, dmaBurst(state.dmaDevice, state.slots, kickBatch, bufferSize,
-            state.callerCost));
+            state.callerCost), state.callerCost);
         return state.callerCost.lastIdx();
     }
 

@@ -69,6 +69,7 @@ public final class CallerCost
     private boolean adapted;
     private long bursts;
     private long gathers;
+    private long gathersTaken;
 
     /**
      * @param target the device to gather from.
@@ -139,6 +140,7 @@ public final class CallerCost
     {
         bursts = 0;
         gathers = 0;
+        gathersTaken = 0;
         waitNs = 0;
         adapted = false;
     }
@@ -269,6 +271,19 @@ public final class CallerCost
     public long gathers()
     {
         return gathers;
+    }
+
+    /**
+     * Completion polls that returned jobs since the last call (or construction, or {@link #reset()}): what a
+     * benchmark adds to its counters after each burst.
+     *
+     * @return the count.
+     */
+    public long takeGathers()
+    {
+        final long taken = gathers - gathersTaken;
+        gathersTaken = gathers;
+        return taken;
     }
 
     /**

@@ -127,7 +127,7 @@ public class CopySgBenchmark
     public int dma(final DmaState state, final BurstCounters counters)
     {
         counters.add(state.kickBatch, state.bufferSize,
-            dmaBurst(state.dmaDevice, state.slots, state.kickBatch, state.callerCost));
+            dmaBurst(state.dmaDevice, state.slots, state.kickBatch, state.callerCost), state.callerCost);
         return state.callerCost.lastIdx();
     }
 

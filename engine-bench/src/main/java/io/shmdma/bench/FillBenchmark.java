@@ -144,7 +144,8 @@ public class FillBenchmark
     public int dma(final DmaState state, final BurstCounters counters)
     {
         counters.add(state.kickBatch, state.bufferSize,
-            dmaBurst(state.dmaDevice, state.slots, state.kickBatch, state.bufferSize, state.callerCost));
+            dmaBurst(state.dmaDevice, state.slots, state.kickBatch, state.bufferSize, state.callerCost),
+            state.callerCost);
         return state.callerCost.lastIdx();
     }
 
