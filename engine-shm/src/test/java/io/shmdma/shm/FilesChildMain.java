@@ -49,8 +49,10 @@ public final class FilesChildMain
         {
             final DmaDevice ownerDevice = setUp(owner, "files-owner");
             final DmaDevice sharedDevice = setUp(shared, "files-shared");
-            final CompletableFuture<Void> ownerStart = CompletableFuture.runAsync(ownerDevice::start);
-            final CompletableFuture<Void> sharedStart = CompletableFuture.runAsync(sharedDevice::start);
+            // a thread each: both starts block until a driver takes their vchan (the common pool may run one task at
+            // a time on a 2-core machine)
+            final CompletableFuture<Void> ownerStart = startOnItsOwnThread(ownerDevice);
+            final CompletableFuture<Void> sharedStart = startOnItsOwnThread(sharedDevice);
             final long deadlineNs = System.nanoTime() + START_TIMEOUT_NS;
             while (ringFiles(ownerDir).isEmpty() || ringFiles(sharedDir).isEmpty())
             {
@@ -102,6 +104,26 @@ public final class FilesChildMain
         device.configure(new DmaConf(1, 0));
         device.vchanSetup(0, VchanConf.interProcess(64, self, self));
         return device;
+    }
+
+    private static CompletableFuture<Void> startOnItsOwnThread(final DmaDevice device)
+    {
+        final CompletableFuture<Void> started = new CompletableFuture<>();
+        final Thread thread = new Thread(() ->
+        {
+            try
+            {
+                device.start();
+                started.complete(null);
+            }
+            catch (final Throwable ex)
+            {
+                started.completeExceptionally(ex);
+            }
+        }, "start-" + device.name());
+        thread.setDaemon(true);
+        thread.start();
+        return started;
     }
 
     private static ShmDriver launch(final Path dir, final boolean groupShared)
