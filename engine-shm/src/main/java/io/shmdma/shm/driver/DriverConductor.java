@@ -228,14 +228,15 @@ final class DriverConductor implements Agent
             final CopyEngine engine = new CopyEngine("shmdma-driver-" + deviceName + "-" + vchan, errorHandler);
             final int capacity = engine.addVchan(ring, source, destination); // the geometry, read once and checked
             buffer.putLong(offset + SLOT_DRIVER_INCARNATION_OFFSET, file.incarnation());
+            servedCount++; // before the client can see TAKEN: a start that returned is counted in servedVchans()
             if (!casStateWord(buffer, slot, word, stateWord(sequence, TAKEN)))
             {
+                servedCount--;
                 throw new DmaException(Errno.EIO, "request withdrawn");
             }
             final ServedVchan taken = new ServedVchan(slot, sequence, domainId, domainSlot, generation, deviceName,
                 vchan, ringFile, ringMapping, engine, List.copyOf(acquired), capacity);
             served[slot] = taken;
-            servedCount++;
             leastLoaded().add(taken);
         }
         catch (final DmaException | IllegalStateException | IllegalArgumentException | IOException ex)

@@ -128,7 +128,7 @@ public final class ShmDriver implements AutoCloseable
     }
 
     /**
-     * Vchans served now, over every client.
+     * Vchans served now, over every client. A vchan whose client's {@code start()} returned is counted.
      *
      * @return the count.
      */
