@@ -4,6 +4,7 @@ import io.shmdma.shm.ShmDomain;
 import io.shmdma.shm.driver.DriverFileDescriptor;
 import io.shmdma.shm.file.ShmFiles;
 import io.shmdma.shm.registry.DomainView;
+import io.shmdma.shm.registry.ProcessLiveness;
 import io.shmdma.shm.registry.Registry;
 
 import java.io.IOException;
@@ -231,7 +232,7 @@ final class DirectoryCleaner
             {
                 alive.add(new AliveDomain(view, "heartbeat " + Formats.ageMs(view.heartbeatAgeNs()) + " old"));
             }
-            else if (!ignorePids && isRunning(view.pid()))
+            else if (!ignorePids && ProcessLiveness.isRunning(view.pid()))
             {
                 alive.add(new AliveDomain(view, "heartbeat " + Formats.ageMs(view.heartbeatAgeNs()) +
                     " old, but pid " + view.pid() + " still runs (--ignore-pids judges by heartbeat alone)"));
@@ -253,11 +254,6 @@ final class DirectoryCleaner
             return "a domain came alive during the clean";
         }
         return null;
-    }
-
-    private static boolean isRunning(final long pid)
-    {
-        return pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     /**

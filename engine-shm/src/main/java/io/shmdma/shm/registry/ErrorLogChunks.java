@@ -55,8 +55,7 @@ final class ErrorLogChunks
         {
             final int directoryOffset = errorLogDirectoryOffset(chunk);
             if (reader.getInt(directoryOffset + CHUNK_STATE_OFFSET) == CHUNK_IN_USE &&
-                !ProcessHandle.of(reader.getLong(directoryOffset + CHUNK_OWNER_PID_OFFSET))
-                    .map(ProcessHandle::isAlive).orElse(false))
+                !ProcessLiveness.isRunning(reader.getLong(directoryOffset + CHUNK_OWNER_PID_OFFSET)))
             {
                 chosen = chunk;
             }
