@@ -66,8 +66,6 @@ public abstract class SoftwareDmaDriver implements DmaDriver
     private String name = "dma";
     private DmaConf conf = new DmaConf();
     private DescriptorRing[] rings = NO_RINGS;
-    /** Descriptors asked for at each vchan's setup, for a ring renewed at start. */
-    private int[] nbDescs = new int[0];
     /** Counts of rings a start replaced, since the last stats reset, by vchan. */
     private DmaStats[] carriedStats = new DmaStats[0];
     private DomainEndpoint[][] endpoints = new DomainEndpoint[0][];
@@ -198,7 +196,6 @@ public abstract class SoftwareDmaDriver implements DmaDriver
         conf = newConf;
         opsMode = (newConf.flags & ConfFlags.ENQ_DEQ) != 0;
         rings = new DescriptorRing[newConf.nbVchans];
-        nbDescs = new int[newConf.nbVchans];
         carriedStats = new DmaStats[newConf.nbVchans];
         endpoints = new DomainEndpoint[newConf.nbVchans][];
         return 0;
@@ -230,7 +227,6 @@ public abstract class SoftwareDmaDriver implements DmaDriver
         final AtomicBuffer buffer = ringBuffer(vchan, RingDescriptor.ringLength(capacity, MAX_SGES));
         rings[vchan] = new DescriptorRing(buffer, vchanConf.nbDesc, MAX_SGES,
             (conf.flags & ConfFlags.SILENT) != 0, opsMode);
-        nbDescs[vchan] = vchanConf.nbDesc;
         carriedStats[vchan] = null;
         endpoints[vchan] = new DomainEndpoint[]{ source, destination };
         return 0;
@@ -311,7 +307,7 @@ public abstract class SoftwareDmaDriver implements DmaDriver
                 final DmaStats carried = carriedStats[i] == null ? new DmaStats() : carriedStats[i];
                 ring.addStats(carried);
                 carriedStats[i] = carried;
-                rings[i] = new DescriptorRing(renewed, nbDescs[i], MAX_SGES, (conf.flags & ConfFlags.SILENT) != 0,
+                rings[i] = new DescriptorRing(renewed, ring.nbDesc(), MAX_SGES, (conf.flags & ConfFlags.SILENT) != 0,
                     opsMode);
             }
         }

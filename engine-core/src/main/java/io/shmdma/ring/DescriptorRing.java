@@ -214,6 +214,16 @@ public final class DescriptorRing
     }
 
     /**
+     * Descriptors requested at setup ({@code nb_desc}): at most this many jobs are in flight.
+     *
+     * @return nbDesc.
+     */
+    public int nbDesc()
+    {
+        return nbDesc;
+    }
+
+    /**
      * SGE entries per side per descriptor.
      *
      * @return max SGEs.

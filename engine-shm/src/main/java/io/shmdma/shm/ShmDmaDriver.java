@@ -54,7 +54,6 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     /** Driver mode: hands the rings to the driver process at start; null in embedded mode. */
     private final DriverClient driverClient;
     private final DriverClient.VchanRequest[] vchanRequests = new DriverClient.VchanRequest[MAX_VCHANS];
-    private final int[] ringLengths = new int[MAX_VCHANS];
     private final DmaStats publishedStats = new DmaStats();
     /** Guards the rings and the counters slot against the conductor's publication; private, never held by users. */
     private final ReentrantLock ringsLock = new ReentrantLock();
@@ -246,7 +245,7 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
     @Override
     protected AtomicBuffer ringBuffer(final int vchan, final int length)
     {
-        final Path file = createRingFile(vchan);
+        final Path file = newRingPath(vchan);
         final MappedByteBuffer mapped;
         try
         {
@@ -257,7 +256,6 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
         {
             ShmFiles.deleteQuietly(file);
         }
-        ringLengths[vchan] = length;
         return new UnsafeBuffer(mapped);
     }
 
@@ -273,18 +271,17 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
         {
             return null;
         }
-        final Path file = createRingFile(vchan);
+        final Path file = newRingPath(vchan);
         final MappedByteBuffer mapped = ShmFiles.createMapped(file, length, domain.context().groupShared());
         ringFiles[vchan] = file;
-        ringLengths[vchan] = length;
         final DriverClient.VchanRequest setUp = vchanRequests[vchan];
         vchanRequests[vchan] = setUp == null ? null : new DriverClient.VchanRequest(setUp.interProcess(),
             setUp.srcHandler(), setUp.dstHandler(), file.getFileName().toString(), length);
         return new UnsafeBuffer(mapped);
     }
 
-    /** The name of a vchan's new ring file; a name left by an earlier run of this device is removed first. */
-    private Path createRingFile(final int vchan)
+    /** The path for a vchan's new ring file, free: a name left by an earlier run of this device is removed first. */
+    private Path newRingPath(final int vchan)
     {
         releaseRing(vchan);
         final Path file = domain.dir().resolve("ring-" + domain.domainId() + "-" + name + "-" + vchan + ".shm");
@@ -374,7 +371,7 @@ public final class ShmDmaDriver extends SoftwareDmaDriver
             // the ring's file name and length are filled in at each start, when the ring is made again for the driver
             vchanRequests[vchan] = result != 0 || driverClient == null ? null : new DriverClient.VchanRequest(
                 vchanConf.domain.type == InterDomainType.INTER_PROCESS, vchanConf.domain.srcHandler,
-                vchanConf.domain.dstHandler, null, ringLengths[vchan]);
+                vchanConf.domain.dstHandler, null, 0);
             return result;
         }
         finally
