@@ -386,12 +386,7 @@ public final class ShmFiles
      */
     public static PosixFileAttributes attributes(final FileChannel channel, final Path file)
     {
-        final Path descriptor = OpenFileDescriptor.of(channel);
-        if (descriptor == null)
-        {
-            throw new DmaException(Errno.EIO, "cannot read the attributes of open file " + file +
-                " (no /proc/self/fd)");
-        }
+        final Path descriptor = descriptorOf(channel, file, "the attributes");
         try
         {
             return Files.readAttributes(descriptor, PosixFileAttributes.class);
@@ -413,12 +408,7 @@ public final class ShmFiles
      */
     public static int linkCount(final FileChannel channel, final Path file)
     {
-        final Path descriptor = OpenFileDescriptor.of(channel);
-        if (descriptor == null)
-        {
-            throw new DmaException(Errno.EIO, "cannot read the link count of open file " + file +
-                " (no /proc/self/fd)");
-        }
+        final Path descriptor = descriptorOf(channel, file, "the link count");
         try
         {
             return (Integer)Files.getAttribute(descriptor, "unix:nlink");
@@ -427,6 +417,17 @@ public final class ShmFiles
         {
             throw new DmaException(Errno.EIO, "cannot read the link count of open file " + file + ": " + ex, ex);
         }
+    }
+
+    /** The {@code /proc/self/fd} link of a channel, through which the open file (not its name) is read. */
+    private static Path descriptorOf(final FileChannel channel, final Path file, final String what)
+    {
+        final Path descriptor = OpenFileDescriptor.of(channel);
+        if (descriptor == null)
+        {
+            throw new DmaException(Errno.EIO, "cannot read " + what + " of open file " + file + " (no /proc/self/fd)");
+        }
+        return descriptor;
     }
 
     /**
