@@ -2,7 +2,6 @@ package io.shmdma.bench;
 
 import io.shmdma.Completion;
 import io.shmdma.DmaDevice;
-import io.shmdma.memory.DmaRegion;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.AgentInvoker;
 
@@ -16,7 +15,8 @@ import java.util.Locale;
  * crosses cores, so these are the instruction and cache costs of each side: the floor under a busy-spin device,
  * whose two threads can at best overlap the caller's share with the engine's.
  * <p>
- * The working set is dma-perf's case 1 (10 MB, source and destination halves, buffers back to back).
+ * The working set is dma-perf's case 1 (10 MB, source and destination halves, buffers at cache-line strides: back
+ * to back for sizes that are multiples of 64).
  * <p>
  * Usage: {@code JobCostBreakdown [--size BYTES] [--rounds N] [--round-ms MS]} (defaults 64, 7, 1000).
  */
@@ -49,7 +49,8 @@ public final class JobCostBreakdown
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        try (BenchTarget target = BenchTarget.open(DeviceKind.IN_PROCESS, EngineMode.INLINE, 2 * HALF + 4096, RING, 0))
+        try (BenchTarget target = BenchTarget.open(
+            DeviceKind.IN_PROCESS, EngineMode.INLINE, CopySlots.domainBytes(size, jobs(size)), RING, 0))
         {
             System.out.printf(Locale.ROOT, "JobCostBreakdown: %d B copies, %d per doorbell, 10 MB working set, one " +
                 "thread (inline engine); %s, %s%n", size, RING, System.getProperty("java.vm.version"),
@@ -82,6 +83,12 @@ public final class JobCostBreakdown
         }
     }
 
+    /** Jobs that fill one half of dma-perf's working set. */
+    private static int jobs(final int size)
+    {
+        return (int)(HALF / size);
+    }
+
     private static void print(final String round, final double[] row)
     {
         final double caller = row[0] + row[2];
@@ -96,32 +103,15 @@ public final class JobCostBreakdown
         private final DmaDevice device;
         private final AgentInvoker engine;
         private final Completion completion = new Completion();
-        private final long[] srcIova;
-        private final long[] dstIova;
-        private final long[] srcAddress;
-        private final long[] dstAddress;
+        private final CopySlots slots;
         private final int size;
-        private int next;
 
         Breakdown(final BenchTarget target, final int size)
         {
             this.device = target.device();
             this.engine = device.engineInvoker();
             this.size = size;
-            final DmaRegion source = target.allocate(HALF, 1);
-            final DmaRegion destination = target.allocate(HALF, 2);
-            final int jobs = (int)(HALF / size);
-            srcIova = new long[jobs];
-            dstIova = new long[jobs];
-            srcAddress = new long[jobs];
-            dstAddress = new long[jobs];
-            for (int i = 0; i < jobs; i++)
-            {
-                srcIova[i] = source.iova((long)i * size);
-                dstIova[i] = destination.iova((long)i * size);
-                srcAddress[i] = source.buffer().addressOffset() + (long)i * size;
-                dstAddress[i] = destination.buffer().addressOffset() + (long)i * size;
-            }
+            this.slots = new CopySlots(target, size, jobs(size));
         }
 
         /** @return ns per job: enqueue+doorbell, engine, gather, CPU copy. */
@@ -134,12 +124,12 @@ public final class JobCostBreakdown
             final long end = System.nanoTime() + durationNs;
             while (System.nanoTime() - end < 0)
             {
-                final int first = next;
                 final long t0 = System.nanoTime();
                 for (int i = 0; i < RING; i++)
                 {
-                    BenchTarget.checkEnqueued(device.copy(BenchTarget.VCHAN, srcIova[next], dstIova[next], size, 0));
-                    next = next + 1 == srcIova.length ? 0 : next + 1;
+                    final int slot = slots.nextSlot();
+                    BenchTarget.checkEnqueued(
+                        device.copy(BenchTarget.VCHAN, slots.srcIova(slot), slots.dstIova(slot), size, 0));
                 }
                 device.submit(BenchTarget.VCHAN);
                 final long t1 = System.nanoTime();
@@ -155,7 +145,7 @@ public final class JobCostBreakdown
                     gathered += device.completed(BenchTarget.VCHAN, RING - gathered, completion);
                     if (completion.hasError)
                     {
-                        throw new IllegalStateException("a copy failed at " + first);
+                        throw new IllegalStateException("a copy failed");
                     }
                 }
                 final long t3 = System.nanoTime();
@@ -168,11 +158,11 @@ public final class JobCostBreakdown
             long cpuJobs = 0;
             while (System.nanoTime() - cpuStart < durationNs / 2)
             {
-                for (int i = 0; i < srcAddress.length; i++)
+                for (int slot = 0; slot < slots.slots(); slot++)
                 {
-                    UnsafeApi.copyMemory(srcAddress[i], dstAddress[i], size);
+                    UnsafeApi.copyMemory(slots.srcAddress(slot), slots.dstAddress(slot), size);
                 }
-                cpuJobs += srcAddress.length;
+                cpuJobs += slots.slots();
             }
             final double cpuNs = (double)(System.nanoTime() - cpuStart) / cpuJobs;
             return new double[] {(double)enqueueNs / jobs, (double)engineNs / jobs, (double)gatherNs / jobs, cpuNs};
